@@ -1,0 +1,270 @@
+#!/usr/bin/env python
+"""Inkling's figures: model accuracy, page load times, drawing-to-prediction latency.
+
+    python bench/benchmark.py                       # every section
+    python bench/benchmark.py --only load,latency   # some sections
+    python bench/benchmark.py --json results.json   # also write the figures as JSON
+
+Sections (add one by writing a function decorated with @section; it gets the Bench and
+calls bench.add(...) for each figure, and may put raw data in bench.raw[name]):
+  accuracy  MNIST test accuracy of each shipped model (inkling.evaluate, CPython)
+  load      navigation -> <html data-state=ready>, cold (fresh profile) and warm (reload)
+  latency   pointer-up -> prediction shown (data-strokes updated), median and p95
+
+The browser sections serve dist/ (run `python build.py` first) under /inkling/ on 127.0.0.1
+with the browser tests' server (tests/browser/static_server.py), in headless Debian chromium.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO / "py"), str(REPO / "tests" / "browser")]
+
+import harness  # noqa: E402  (tests/browser/harness.py)
+from static_server import serve  # noqa: E402
+
+SECTIONS: dict = {}
+
+
+def section(name: str, needs_browser: bool = False):
+    def register(fn):
+        SECTIONS[name] = (fn, needs_browser)
+        return fn
+    return register
+
+
+@dataclass
+class Figure:
+    section: str
+    metric: str
+    value: float | str | None
+    unit: str = ""
+    note: str = ""
+
+
+@dataclass
+class Bench:
+    args: argparse.Namespace
+    figures: list = field(default_factory=list)
+    raw: dict = field(default_factory=dict)
+    _pw: object = None
+    _browser: object = None
+    _site_cm: object = None
+    site: object = None
+
+    def add(self, section_name, metric, value, unit="", note=""):
+        fig = Figure(section_name, metric, value, unit, note)
+        self.figures.append(fig)
+        print(f"  {metric}: {_fmt(value)} {unit} {note}".rstrip(), flush=True)
+
+    @property
+    def browser(self):
+        if self._browser is None:
+            why = harness.missing_prerequisites()
+            if why:
+                raise SystemExit("browser sections cannot run: " + "; ".join(why))
+            from playwright.sync_api import sync_playwright
+
+            self._site_cm = serve(harness.DIST, prefix="/inkling/")
+            self.site = self._site_cm.__enter__()
+            self._pw = sync_playwright().start()
+            self._browser = harness.launch_chromium(self._pw)
+        return self._browser
+
+    def close(self):
+        if self._browser is not None:
+            self._browser.close()
+            self._pw.stop()
+            self._site_cm.__exit__(None, None, None)
+
+
+def _fmt(v) -> str:
+    if isinstance(v, float):
+        return f"{v:.4f}" if abs(v) < 1 else f"{v:.1f}"
+    return str(v)
+
+
+def percentile(xs, q: float) -> float:
+    """Linear-interpolated percentile (q in [0, 100]) of a non-empty sequence."""
+    s = sorted(xs)
+    k = (len(s) - 1) * q / 100
+    lo, hi = int(k), min(int(k) + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+
+# ----------------------------------------------------------------------------- sections
+
+@section("accuracy")
+def accuracy(bench: Bench):
+    from inkling import evaluate
+
+    t0 = time.perf_counter()
+    rows = evaluate.evaluate()
+    bench.raw["accuracy"] = rows
+    for row in rows:
+        acc = row.get("test_accuracy")
+        note = (f"manifest {row.get('manifest_accuracy')}, {row.get('parameters')} parameters"
+                if acc is not None else f"FAILED: {row.get('error')}")
+        bench.add("accuracy", f"{row['name']} MNIST test accuracy", acc, "", note)
+    bench.add("accuracy", "evaluation wall time (all models)", time.perf_counter() - t0, "s")
+
+
+def _ready_ms(page) -> float:
+    hist = harness.state_history(page)
+    ready = [h["t"] for h in hist if h["state"] == "ready"]
+    if not ready:
+        raise RuntimeError(f"no ready state recorded: {hist}")
+    return ready[-1]
+
+
+@section("load", needs_browser=True)
+def load(bench: Bench):
+    """Navigation start -> data-state=ready (performance.now() at the change, in the page)."""
+    browser = bench.browser
+    reps = bench.args.reps
+    cold, warm = [], []
+    for _ in range(reps):
+        ctx = harness.make_context(browser, None, viewport={"width": 800, "height": 900})
+        page = ctx.new_page()
+        harness.open_app(page, bench.site)
+        cold.append(_ready_ms(page))
+        page.reload(wait_until="domcontentloaded")      # same profile: warm HTTP cache
+        harness.wait_ready(page)
+        warm.append(_ready_ms(page))
+        ctx.close()
+    bench.raw["load"] = {"cold_ms": cold, "warm_ms": warm}
+    bench.add("load", "cold load to ready (fresh profile), median", statistics.median(cold) / 1000, "s",
+              f"n={len(cold)}, min {min(cold) / 1000:.2f}, max {max(cold) / 1000:.2f}")
+    bench.add("load", "warm load to ready (reload, HTTP cache), median", statistics.median(warm) / 1000,
+              "s", f"n={len(warm)}, min {min(warm) / 1000:.2f}, max {max(warm) / 1000:.2f}")
+
+
+LATENCY_PROBE = """
+(sel) => {
+  if (window.__lat) return;
+  const lat = window.__lat = {ups: [], preds: []};
+  // Capture phase on window: runs before the page's own handlers, whatever they do.
+  window.addEventListener('pointerup', () => lat.ups.push(performance.now()), true);
+  const el = document.querySelector(sel);
+  new MutationObserver(() => lat.preds.push([el.getAttribute('data-strokes'), performance.now()]))
+    .observe(el, {attributes: true, attributeFilter: ['data-strokes']});
+}
+"""
+
+LATENCY_READ = """
+(k) => { const lat = window.__lat; const up = lat.ups[lat.ups.length - 1];
+  const hit = lat.preds.find(([s, t]) => s === String(k) && t >= up);
+  return hit ? hit[1] - up : null; }
+"""
+
+
+def measure_latency(page, images, indices, min_strokes: int) -> list[float]:
+    """Draw traced MNIST digits stroke by stroke; ms from each pointer-up to its prediction."""
+    from strokes import draw_strokes, fit_strokes, trace_strokes
+
+    page.evaluate(LATENCY_PROBE, harness.PREDICTION)
+    box = harness.pad_box(page)
+    out = []
+    sizes = (0.4, 0.6, 0.8)
+    for n, i in enumerate(indices):
+        if len(out) >= min_strokes:
+            break
+        harness.clear_pad(page)
+        pts = fit_strokes(trace_strokes(images[i]), box, sizes[n % 3], (0.5, 0.5))
+
+        def after(k):
+            harness.wait_strokes(page, k)
+            ms = page.evaluate(LATENCY_READ, k)
+            if ms is not None:
+                out.append(ms)
+
+        draw_strokes(page, pts, on_stroke=after)
+    harness.clear_pad(page)
+    return out
+
+
+@section("latency", needs_browser=True)
+def latency(bench: Bench):
+    from strokes import load_mnist_test, sample_per_digit
+
+    images, labels = load_mnist_test()
+    indices = sample_per_digit(labels, 10, seed=99)
+    ctx = harness.make_context(bench.browser, None, viewport={"width": 800, "height": 900})
+    page = ctx.new_page()
+    harness.open_app(page, bench.site)
+    model = page.evaluate(f"document.querySelector('{harness.MODEL_SELECT}')?.value ?? ''")
+    ms = measure_latency(page, images, indices, bench.args.strokes)
+    ctx.close()
+    bench.raw["latency"] = {"model": model, "ms": ms}
+    bench.add("latency", f"pointer-up -> prediction, median ({model or 'default model'})",
+              statistics.median(ms), "ms", f"n={len(ms)} strokes")
+    bench.add("latency", f"pointer-up -> prediction, p95 ({model or 'default model'})",
+              percentile(ms, 95), "ms", f"max {max(ms):.1f}")
+
+
+# ----------------------------------------------------------------------------- main
+
+def print_table(figures) -> None:
+    rows = [("section", "metric", "value", "unit", "note")] + [
+        (f.section, f.metric, _fmt(f.value), f.unit, f.note) for f in figures]
+    widths = [max(len(r[c]) for r in rows) for c in range(5)]
+    line = "-+-".join("-" * w for w in widths)
+    for n, r in enumerate(rows):
+        print(" | ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip())
+        if n == 0:
+            print(line)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--only", help=f"comma-separated sections (of {', '.join(SECTIONS)})")
+    parser.add_argument("--reps", type=int, default=5, help="repetitions of each load (default 5)")
+    parser.add_argument("--strokes", type=int, default=60, help="strokes timed for latency (>= 50)")
+    parser.add_argument("--json", type=Path, help="also write the figures (and raw data) here")
+    args = parser.parse_args(argv)
+    names = args.only.split(",") if args.only else list(SECTIONS)
+    unknown = [n for n in names if n not in SECTIONS]
+    if unknown:
+        parser.error(f"unknown section(s) {unknown}; known: {list(SECTIONS)}")
+
+    bench = Bench(args)
+    env = {"python": platform.python_version(), "machine": platform.machine(),
+           "cpus": os.cpu_count(), "chromium": harness.CHROMIUM, "dist": str(harness.DIST),
+           "date": time.strftime("%Y-%m-%d %H:%M:%S")}
+    failed = []
+    try:
+        for name in names:
+            fn, _ = SECTIONS[name]
+            print(f"[{name}]", flush=True)
+            try:
+                fn(bench)
+            except Exception as e:  # noqa: BLE001 - report and go on with the other sections
+                failed.append(name)
+                bench.add(name, "FAILED", f"{type(e).__name__}: {e}"[:200])
+        if bench._browser is not None:
+            env["chromium_version"] = bench._browser.version
+    finally:
+        bench.close()
+
+    print()
+    print_table(bench.figures)
+    if args.json:
+        args.json.write_text(json.dumps(
+            {"env": env, "figures": [asdict(f) for f in bench.figures], "raw": bench.raw},
+            indent=2, default=str))
+        print(f"\nwrote {args.json}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

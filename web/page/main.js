@@ -1,0 +1,105 @@
+// Wires the page: the pad works at once; Python boots in a module worker meanwhile; every
+// finished stroke (and Undo, Clear, a model change) asks for a new prediction, at most one
+// in flight: a drawing made while one is computing is sent, latest only, when it returns.
+import { Pad } from "./pad.js";
+import { Prediction } from "./prediction.js";
+import { ProbabilityBars } from "./probability-bars.js";
+import { ModelInput } from "./model-input.js";
+import { ModelSelect } from "./model-select.js";
+import { Status } from "./status.js";
+import { WorkerMessenger } from "./worker-messenger.js";
+
+const $ = (selector) => document.querySelector(selector);
+const WORKER_URL = new URL("../worker/inkling-worker.js", import.meta.url);
+
+const prediction = new Prediction($("[data-testid=prediction]"), $(".confidence"));
+const bars = new ProbabilityBars($(".bars"));
+const modelInput = new ModelInput($("[data-testid=model-input]"));
+const status = new Status($("#status"), { onRetry: start });
+const models = new ModelSelect($("[data-testid=model-select]"), { onChange: () => changed() });
+const pad = new Pad($("[data-testid=pad]"), { onStroke: (kind) => changed(kind) });
+
+let messenger = null;
+let ready = false;
+let inFlight = false;
+let queued = false;
+let epoch = 0;   // bumped when a result in flight no longer fits the pad (Undo, Clear, model)
+
+function showEmpty() {
+  prediction.clear();
+  bars.clear();
+  modelInput.clear();
+}
+
+function changed(kind = "model") {
+  if (kind !== "stroke") epoch++;
+  if (pad.isEmpty) {
+    queued = false;
+    showEmpty();
+    return;
+  }
+  predict();
+}
+
+async function predict() {
+  if (!ready || pad.isEmpty) return;
+  if (inFlight) { queued = true; return; }
+  inFlight = true;
+  queued = false;
+  const sentEpoch = epoch;
+  const { width, height, alpha, strokes } = pad.snapshot();
+  try {
+    const r = await messenger.request({ type: "predict", model: models.value, width, height, alpha }, [alpha.buffer]);
+    if (sentEpoch === epoch) {
+      prediction.show({ ...r, strokes });
+      bars.show(r.probabilities, r.digit);
+      modelInput.show(r.input);
+      if (status.state === "ready") status.ready(`Ready · read in ${Math.round(r.ms)} ms`);
+    }
+  } catch (error) {
+    if (ready) status.warn(`Couldn't read that drawing: ${error.message}. Your drawing is kept; try another stroke.`);
+  } finally {
+    inFlight = false;
+  }
+  if (queued) predict();
+}
+
+function onEvent(message) {
+  if (message.event === "progress") status.loading(message.text);
+  else if (message.event === "models") models.setModels(message.models, message.default);
+  else if (message.event === "failed") failed(message.message);
+}
+
+function failed(reason) {
+  ready = false;
+  status.failed(reason);
+}
+
+async function start() {
+  messenger?.terminate();
+  ready = false;
+  status.loading("Loading Python runtime…");
+  const mine = (messenger = new WorkerMessenger(WORKER_URL, { onEvent }));
+  try {
+    const info = await mine.request({ type: "init" });
+    if (mine !== messenger) return;
+    models.setModels(info.models, info.default);
+    ready = true;
+    status.ready();
+    epoch++;
+    predict();   // whatever was drawn while Python was loading
+  } catch (error) {
+    if (mine === messenger) failed(error.message);
+  }
+}
+
+document.addEventListener("keydown", (e) => {
+  if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === "z" && !e.target.closest?.("select")) {
+    e.preventDefault();
+    pad.undo();
+  }
+});
+$("[data-testid=undo]").addEventListener("click", () => pad.undo());
+$("[data-testid=clear]").addEventListener("click", () => pad.clear());
+
+start();

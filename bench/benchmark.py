@@ -10,6 +10,7 @@ calls bench.add(...) for each figure, and may put raw data in bench.raw[name]):
   accuracy  MNIST test accuracy of each shipped model (inkling.evaluate, CPython)
   load      navigation -> <html data-state=ready>, cold (fresh profile) and warm (reload)
   latency   pointer-up -> prediction shown (data-strokes updated), median and p95
+  numbers   whole 4-digit numbers read right (bench/read_numbers.py, CPython)
 
 The browser sections serve dist/ (run `python build.py` first) under /inkling/ on 127.0.0.1
 with the browser tests' server (tests/browser/static_server.py), in headless Debian chromium.
@@ -81,6 +82,14 @@ class Bench:
             self._browser = harness.launch_chromium(self._pw)
         return self._browser
 
+    def open_app(self, wait: bool = True, **context_kwargs):
+        """(context, page) on the app in a fresh profile; close the context when done."""
+        context_kwargs.setdefault("viewport", {"width": 800, "height": 900})
+        ctx = harness.make_context(self.browser, None, **context_kwargs)
+        page = ctx.new_page()
+        harness.open_app(page, self.site, wait=wait)
+        return ctx, page
+
     def close(self):
         if self._browser is not None:
             self._browser.close()
@@ -130,13 +139,10 @@ def _ready_ms(page) -> float:
 @section("load", needs_browser=True)
 def load(bench: Bench):
     """Navigation start -> data-state=ready (performance.now() at the change, in the page)."""
-    browser = bench.browser
     reps = bench.args.reps
     cold, warm = [], []
     for _ in range(reps):
-        ctx = harness.make_context(browser, None, viewport={"width": 800, "height": 900})
-        page = ctx.new_page()
-        harness.open_app(page, bench.site)
+        ctx, page = bench.open_app()
         cold.append(_ready_ms(page))
         page.reload(wait_until="domcontentloaded")      # same profile: warm HTTP cache
         harness.wait_ready(page)
@@ -199,9 +205,7 @@ def latency(bench: Bench):
 
     images, labels = load_mnist_test()
     indices = sample_per_digit(labels, 10, seed=99)
-    ctx = harness.make_context(bench.browser, None, viewport={"width": 800, "height": 900})
-    page = ctx.new_page()
-    harness.open_app(page, bench.site)
+    ctx, page = bench.open_app()
     model = page.evaluate(f"document.querySelector('{harness.MODEL_SELECT}')?.value ?? ''")
     ms = measure_latency(page, images, indices, bench.args.strokes)
     ctx.close()
@@ -210,6 +214,15 @@ def latency(bench: Bench):
               statistics.median(ms), "ms", f"n={len(ms)} strokes")
     bench.add("latency", f"pointer-up -> prediction, p95 ({model or 'default model'})",
               percentile(ms, 95), "ms", f"max {max(ms):.1f}")
+
+
+@section("numbers")
+def numbers(bench: Bench):
+    """Whole 4-digit numbers (MNIST test digits, random gaps/sizes/baselines) read right."""
+    from read_numbers import number_accuracy   # bench/read_numbers.py
+
+    bench.add("numbers", "4-digit numbers read right (cnn, 1000, seed 0)", number_accuracy(n=1000), "",
+              "bench/read_numbers.py")
 
 
 # ----------------------------------------------------------------------------- main
@@ -231,7 +244,10 @@ def main(argv=None) -> int:
     parser.add_argument("--reps", type=int, default=5, help="repetitions of each load (default 5)")
     parser.add_argument("--strokes", type=int, default=60, help="strokes timed for latency (>= 50)")
     parser.add_argument("--json", type=Path, help="also write the figures (and raw data) here")
+    parser.add_argument("--dist", type=Path, help=f"the built site to serve (default {harness.DIST})")
     args = parser.parse_args(argv)
+    if args.dist:
+        harness.DIST = args.dist.resolve()
     names = args.only.split(",") if args.only else list(SECTIONS)
     unknown = [n for n in names if n not in SECTIONS]
     if unknown:

@@ -1,31 +1,19 @@
 """Root conftest: fixtures shared by every test folder (tests/py, tests/browser).
 
-- `in_ci()`: CI sets CI=true; there a missing prerequisite is a failure, locally a skip.
-- `require(ok, why)`: fail (CI) or skip (locally) with `why` when `ok` is false.
+- `in_ci()`, `require(ok, why)`: from tests/prereq.py (import them from `prereq`); a missing
+  prerequisite fails in CI (CI=true) and skips locally.
 - `repo_root`, `mnist_test_raw` (the untouched MNIST test set, uint8 images, ink = 255).
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
+from prereq import in_ci, require  # noqa: F401  (re-exported: `from conftest import require`)
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
-
-
-def require(ok: bool, why: str) -> None:
-    """Stop the current test when a prerequisite is missing: a failure in CI, a skip locally."""
-    if ok:
-        return
-    if in_ci():
-        pytest.fail(f"prerequisite missing (CI): {why}", pytrace=False)
-    pytest.skip(f"prerequisite missing: {why}")
 
 
 @pytest.fixture(scope="session")

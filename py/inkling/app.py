@@ -61,3 +61,26 @@ def predict(alpha, width: int, height: int, model: str, weights_dir=WEIGHTS_DIR)
     proba = np.asarray(load_model(model, weights_dir).predict_proba(x[None]), np.float32)[0]
     return {"digit": int(np.argmax(proba)), "probabilities": proba,
             "input": np.ascontiguousarray(x, np.float32).reshape(-1)}
+
+
+def explain(alpha, width: int, height: int, model: str, weights_dir=WEIGHTS_DIR) -> dict:
+    """The follow-up to predict() for the same pad: the "Why" and the number on the pad
+    (inkling.reading.explain_ink: saliency, activations, top three, unsure, number)."""
+    from inkling import reading
+
+    return reading.explain_ink(load_model(model, weights_dir), alpha_to_ink(alpha, width, height))
+
+
+def read_image(rgba, width: int, height: int, model: str, weights_dir=WEIGHTS_DIR) -> dict:
+    """A picture's RGBA pixels (bytes-like, row-major, as getImageData gives) -> what the page
+    shows for it (inkling.reading.read_picture: digit, crop, number, the "Why")."""
+    from inkling import reading
+
+    w, h = int(width), int(height)
+    if (w, h) != (width, height) or not (0 < w <= MAX_SIDE and 0 < h <= MAX_SIDE):
+        raise ValueError(f"picture size {width}x{height} is not whole pixels in 1..{MAX_SIDE}")
+    pixels = np.asarray(rgba, dtype=np.uint8) if isinstance(rgba, np.ndarray) \
+        else np.frombuffer(rgba, dtype=np.uint8)
+    if pixels.size != w * h * 4:
+        raise ValueError(f"got {pixels.size} RGBA values for a {w}x{h} picture ({w * h * 4} expected)")
+    return reading.read_picture(load_model(model, weights_dir), pixels.reshape(h, w, 4))

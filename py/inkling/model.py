@@ -42,10 +42,21 @@ class Sequential:
             x = layer.forward(x, training=training)
         return x
 
-    def backward(self, grad_logits):
-        """Back-propagates dL/dlogits through every layer (filling their grads); returns dL/dx."""
+    def backward(self, grad_logits, input_grad=True):
+        """Back-propagates dL/dlogits through every layer (filling their grads); returns dL/dx.
+
+        input_grad=False (training) returns None and stops at the first layer with parameters,
+        which fills its grads without computing dL/d(its input): for an MLP that product is a
+        third of a training step's multiply-adds (measured in Pyodide: 784-128-10 epoch 14.1 s
+        -> 10.4 s).
+        """
         grad = grad_logits
-        for layer in reversed(self.layers):
+        first = next((i for i, layer in enumerate(self.layers) if layer.params), 0)
+        for index in range(len(self.layers) - 1, -1, -1):
+            layer = self.layers[index]
+            if not input_grad and index == first:
+                layer.backward_params(grad)
+                return None
             grad = layer.backward(grad)
         return grad
 

@@ -147,7 +147,7 @@ class Trainer:
             batch_images = augment(batch_images, self.augment_rng, self.augmentation)
         logits = self.model.forward(batch_images, training=True)
         loss, grad = softmax_cross_entropy(logits, batch_labels, self.config.label_smoothing)
-        self.model.backward(grad)
+        self.model.backward(grad, input_grad=False)   # nothing needs dL/dimages here
         self.optimizer.lr = self.schedule(self.step)
         self.optimizer.step(self.model)
         self.step += 1

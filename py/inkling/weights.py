@@ -36,7 +36,10 @@ def npy_bytes(array: np.ndarray) -> bytes:
 
 def check_npy(data: bytes, spec: dict, label: str) -> np.ndarray:
     """Parse `data` as .npy after checking it against its manifest `spec` {path, shape, dtype, sha256}."""
-    want_dtype, want_shape = spec.get("dtype"), tuple(spec.get("shape", ()))
+    try:
+        want_dtype, want_shape = spec["dtype"], tuple(int(d) for d in spec["shape"])
+    except (KeyError, TypeError, ValueError):
+        raise WeightsError(f"{label}: manifest entry needs a dtype and a list shape") from None
     if want_dtype not in ALLOWED_DTYPES:
         raise WeightsError(f"{label}: manifest dtype {want_dtype!r} is not one of {sorted(ALLOWED_DTYPES)}")
     stream = io.BytesIO(data)
@@ -100,6 +103,8 @@ def build_checked(entry: dict, read: Callable[[str], bytes | None], where: str, 
         raise WeightsError(f"{where}: the manifest entry lists no files")
     arrays = {}
     for key, spec in files.items():
+        if not isinstance(spec, dict):
+            raise WeightsError(f"{where}: array {key!r}: manifest entry is not an object")
         path = check_relative_path(str(spec.get("path", "")), f"{where}: array {key!r}")
         label = f"{where}: {path} (array {key!r})"
         data = read(path)

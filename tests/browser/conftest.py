@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 import harness
+from prereq import in_ci, require  # noqa: F401  (so `from conftest import require` works here too)
 from static_server import serve
 
 HERE = Path(__file__).resolve().parent
@@ -48,7 +49,7 @@ def _prerequisites():
     why = harness.missing_prerequisites()
     if why:
         msg = "browser tests cannot run: " + "; ".join(why)
-        if harness.in_ci():
+        if in_ci():
             pytest.fail(msg, pytrace=False)
         pytest.skip(msg)
 
@@ -77,7 +78,7 @@ def chromium(_prerequisites):
     except Exception as e:  # noqa: BLE001 - turn a launch failure into a clear message
         pw.stop()
         msg = f"could not launch chromium at {harness.CHROMIUM}: {e}"
-        if harness.in_ci():
+        if in_ci():
             pytest.fail(msg, pytrace=False)
         pytest.skip(msg)
     yield browser

@@ -18,7 +18,7 @@ import harness
 from strokes import draw_strokes, fit_strokes, sample_per_digit, trace_strokes
 
 SEED = 20250
-PER_DIGIT = int(os.environ.get("INKLING_DRAWINGS_PER_DIGIT", "6"))     # 6 x 10 = 60 drawings
+PER_DIGIT = int(os.environ.get("INKLING_DRAWINGS_PER_DIGIT", "10"))   # 10 x 10 = 100 drawings
 SIZES = (0.35, 0.5, 0.65, 0.8, 0.9)
 MIN_ACCURACY = 0.95
 

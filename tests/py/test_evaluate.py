@@ -5,9 +5,18 @@ import json
 import pytest
 
 import inkling
+from inkling import ops
 from inkling import evaluate, mnist, weights
 from inkling.model import Sequential, mlp_config
 from inkling.trainer import accuracy
+
+
+@pytest.fixture(autouse=True)
+def restore_matmul_backend():
+    """The CLIs pin ops' backend to BLAS for the process; put back whatever other tests had."""
+    before = ops.backend()
+    yield
+    ops.set_backend(before)
 
 
 @pytest.fixture

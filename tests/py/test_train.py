@@ -6,8 +6,17 @@ import numpy as np
 import pytest
 
 import inkling
+from inkling import ops
 from inkling import mnist, train, trainer
 from inkling.trainer import Trainer, TrainConfig, build_model, preset
+
+@pytest.fixture(autouse=True)
+def restore_matmul_backend():
+    """The CLIs pin ops' backend to BLAS for the process; put back whatever other tests had."""
+    before = ops.backend()
+    yield
+    ops.set_backend(before)
+
 
 TINY = dict(architecture={"hidden": [32]}, epochs=2, batch_size=64, subset=1000)
 

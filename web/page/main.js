@@ -8,6 +8,7 @@ import { ModelInput } from "./model-input.js";
 import { ModelSelect } from "./model-select.js";
 import { Status } from "./status.js";
 import { WorkerMessenger } from "./worker-messenger.js";
+import { setupReading } from "./reading-setup.js";
 
 const $ = (selector) => document.querySelector(selector);
 const WORKER_URL = new URL("../worker/inkling-worker.js", import.meta.url);
@@ -24,11 +25,15 @@ let ready = false;
 let inFlight = false;
 let queued = false;
 let epoch = 0;   // bumped when a result in flight no longer fits the pad (Undo, Clear, model)
+// Pictures, camera, number, "Why": follow-ups after a prediction, and pictures read instead.
+const reading = setupReading({ worker: () => (ready ? messenger : null), model: () => models.value,
+                               pad, prediction, bars, modelInput });
 
 function showEmpty() {
   prediction.clear();
   bars.clear();
   modelInput.clear();
+  reading.clear();
 }
 
 function changed(kind = "model") {
@@ -54,6 +59,7 @@ async function predict() {
       prediction.show({ ...r, strokes });
       bars.show(r.probabilities, r.digit);
       modelInput.show(r.input);
+      reading.padShown(r);
       if (status.state === "ready") status.ready(`Ready · read in ${Math.round(r.ms)} ms`);
     }
   } catch (error) {

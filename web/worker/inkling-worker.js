@@ -4,9 +4,12 @@
 // Requests  {type: "init"}  -> {models: [{name, test_accuracy, parameters}], default, bootMs}
 //           {type: "predict", model, width, height, alpha: Uint8Array}
 //                            -> {digit: int|null, probabilities: Float32Array(10), input: Float32Array(784), ms}
+//           {type: "explain", ...} and {type: "readImage", ...}: see reading-handlers.js
 // Events    {event: "progress", stage: "runtime"|"numpy"|"model", text}
 //           {event: "models", models, default}       as soon as the manifest is read
 // Only plain data and typed arrays cross; every PyProxy made here is destroyed.
+
+import { readingHandlers } from "./reading-handlers.js";
 
 const SITE = new URL("../", import.meta.url);          // dist/, wherever it is served from
 const PYODIDE = new URL("pyodide/", SITE);
@@ -102,6 +105,8 @@ function reason(error) {
 }
 
 const handlers = {
+  ...readingHandlers(ready),
+
   async init() {
     const { models, defaultModel } = await ready;
     return { models, default: defaultModel, bootMs: Math.round(performance.now() - started) };

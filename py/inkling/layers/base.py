@@ -29,6 +29,11 @@ class Layer:
     def backward(self, grad_out):
         return grad_out
 
+    def backward_params(self, grad_out):
+        """Fill ``grads`` only, when dL/dx is not needed (the model's first trainable layer);
+        layers whose input gradient is costly override this to skip it."""
+        self.backward(grad_out)
+
     def config(self):
         """JSON-able description: {"type": <class name>, ...constructor arguments}."""
         return {"type": type(self).__name__}

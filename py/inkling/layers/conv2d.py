@@ -74,15 +74,20 @@ class Conv2D(Layer):
         return np.ascontiguousarray(out.reshape(self.n_out, n, oh, ow).transpose(1, 0, 2, 3))
 
     def backward(self, grad_out):
-        g = grad_out.transpose(1, 0, 2, 3).reshape(self.n_out, -1)      # [F, N*OH*OW]
+        g = self.backward_params(grad_out)
         W = self.params["W"].astype(grad_out.dtype, copy=False).reshape(self.n_out, -1)
-        self._set_grad("W", ops.matmul(g, self._cols.T).reshape(self.params["W"].shape))
-        self._set_grad("b", g.sum(axis=1))
         grad_cols = ops.matmul(W.T, g)                                   # [C*k*k, N*OH*OW]
         grad_padded = col2im(grad_cols, self._padded_shape, self.kernel, self.stride,
                              self._out_hw)
         p = self.padding
         return grad_padded[:, :, p:-p, p:-p] if p else grad_padded
+
+    def backward_params(self, grad_out):
+        """Fills grads["W"], grads["b"]; returns grad_out as [F, N*OH*OW] for backward()."""
+        g = grad_out.transpose(1, 0, 2, 3).reshape(self.n_out, -1)      # [F, N*OH*OW]
+        self._set_grad("W", ops.matmul(g, self._cols.T).reshape(self.params["W"].shape))
+        self._set_grad("b", g.sum(axis=1))
+        return g
 
     def config(self):
         config = {"type": "Conv2D", "in": self.n_in, "out": self.n_out, "kernel": self.kernel,

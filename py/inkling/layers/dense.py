@@ -25,10 +25,13 @@ class Dense(Layer):
         return ops.matmul(x, W) + self.params["b"].astype(x.dtype, copy=False)
 
     def backward(self, grad_out):
+        self.backward_params(grad_out)
         W = self.params["W"].astype(grad_out.dtype, copy=False)
+        return ops.matmul(grad_out, W.T)                       # [N, out] @ [out, in]
+
+    def backward_params(self, grad_out):
         self._set_grad("W", ops.matmul(self._x.T, grad_out))  # [in, N] @ [N, out]
         self._set_grad("b", grad_out.sum(axis=0))
-        return ops.matmul(grad_out, W.T)                       # [N, out] @ [out, in]
 
     def config(self):
         config = {"type": "Dense", "in": self.n_in, "out": self.n_out}

@@ -1,0 +1,54 @@
+// The worker's requests beyond "predict": the follow-up "explain" for a pad drawing and
+// "readImage" for a picture (upload, paste, camera). Both call inkling.app (Python) and return
+// plain data and typed arrays only; every PyProxy made here is destroyed.
+//
+// {type: "explain", model, width, height, alpha: Uint8Array}
+//   -> {saliency: Float32Array(784), activations: [{label, shape, values: Float32Array}],
+//       top: Int32Array(3), top_p: Float32Array(3), unsure, reason,
+//       number, number_digits: Int32Array(k), number_confidence: Float32Array(k),
+//       number_boxes: Int32Array(4k) (y0, x0, y1, x1 in pad pixels), ms}
+// {type: "readImage", model, width, height, rgba: Uint8Array | Uint8ClampedArray (width*height*4)}
+//   -> the same fields plus {digit | null, probabilities, input, blank, dark_ink,
+//       crop: Int32Array(4), preview: Uint8Array, preview_width, preview_height, preview_scale, ms}
+
+function toPlain(result) {
+  return result.toJs({ dict_converter: Object.fromEntries, create_pyproxies: false });
+}
+
+export function readingHandlers(ready) {
+  let app = null;   // inkling.app, imported once and kept for the worker's life
+
+  // app.<name>(<bytesName>=bytes, **kwargs), its result converted to plain JavaScript.
+  async function call(name, bytesName, bytes, kwargs) {
+    const { pyodide } = await ready;
+    app ??= pyodide.pyimport("inkling.app");
+    const t0 = performance.now();
+    const pyBytes = pyodide.toPy(bytes);   // a memoryview (a copy)
+    let fn, result;
+    try {
+      fn = app[name];
+      result = fn.callKwargs({ ...kwargs, [bytesName]: pyBytes });
+      return { ...toPlain(result), ms: performance.now() - t0 };
+    } finally {
+      pyBytes.destroy();
+      result?.destroy?.();
+      fn?.destroy?.();
+    }
+  }
+
+  return {
+    async explain({ model, width, height, alpha }) {
+      if (!(alpha instanceof Uint8Array)) throw new Error("explain needs the pad's alpha channel as a Uint8Array");
+      return call("explain", "alpha", alpha, { width, height, model });
+    },
+
+    async readImage({ model, width, height, rgba }) {
+      if (!(rgba instanceof Uint8Array || rgba instanceof Uint8ClampedArray)) {
+        throw new Error("readImage needs the picture's RGBA pixels as a Uint8Array");
+      }
+      const r = await call("read_image", "rgba", new Uint8Array(rgba.buffer, rgba.byteOffset, rgba.byteLength),
+                           { width, height, model });
+      return { ...r, digit: r.digit ?? null };   // Python's None arrives as undefined
+    },
+  };
+}

@@ -8,7 +8,8 @@ Two formulations compute it:
   (256x784 @ 784x128 float32: ``@`` 24.5 ms, einsum 10.3 ms).
 
 Which one runs is decided once, on first use: the env var ``INKLING_MATMUL=matmul|einsum`` wins;
-otherwise both are timed on a small layer-sized product, and einsum is kept only if it is clearly
+otherwise, where numpy reports a BLAS, ``@``; otherwise both are timed on a small layer-sized
+product, and einsum is kept only if it is clearly
 faster (EINSUM_MARGIN): where numpy has a BLAS, a busy machine can make one noisy timing favour
 einsum, which would then slow every conv ~10x. Timing (rather than trusting ``sys.platform``)
 keeps the choice right on any build, BLAS or not.
@@ -72,8 +73,21 @@ def _choose_backend():
         if requested not in BACKENDS:
             raise ValueError(f"{ENV_VAR}={requested!r}: expected one of {BACKENDS}")
         return requested
+    if numpy_has_blas():
+        return "matmul"
     _timings.update(measure_backends())
     return "einsum" if _timings["einsum"] * EINSUM_MARGIN < _timings["matmul"] else "matmul"
+
+
+def numpy_has_blas():
+    """True where numpy was built against a BLAS (CPython wheels: OpenBLAS). Pyodide's numpy has
+    none. Asked first because on a busy machine late-waking BLAS threads made the timing pick
+    einsum in 6 of 12 fresh CPython processes."""
+    try:
+        blas = np.__config__.CONFIG["Build Dependencies"]["blas"]
+    except (AttributeError, KeyError, TypeError):
+        return False
+    return blas.get("found") is True
 
 
 def backend():

@@ -49,6 +49,7 @@ def test_unknown_env_var_value_is_an_error(monkeypatch):
 
 @pytest.mark.parametrize("faster", ops.BACKENDS)
 def test_without_env_var_the_faster_measured_backend_wins(monkeypatch, faster):
+    monkeypatch.setattr(ops, "numpy_has_blas", lambda: False)
     fake = {name: (0.001 if name == faster else 0.01) for name in ops.BACKENDS}
     monkeypatch.setattr(ops, "measure_backends", lambda: dict(fake))
     assert ops.backend() == faster
@@ -62,6 +63,20 @@ def test_measure_backends_times_both():
 
 def test_einsum_must_be_clearly_faster_to_replace_blas(monkeypatch):
     """A noisy timing that has einsum only slightly ahead keeps `@` (BLAS builds stay fast)."""
+    monkeypatch.setattr(ops, "numpy_has_blas", lambda: False)
     fake = {"matmul": 0.0012, "einsum": 0.0010}
     monkeypatch.setattr(ops, "measure_backends", lambda: dict(fake))
     assert ops.backend() == "matmul"
+
+
+def test_a_numpy_with_blas_uses_the_operator_without_timing(monkeypatch):
+    def no_timing():
+        raise AssertionError("timed although numpy has a BLAS")
+    monkeypatch.setattr(ops, "numpy_has_blas", lambda: True)
+    monkeypatch.setattr(ops, "measure_backends", no_timing)
+    assert ops.backend() == "matmul"
+
+
+def test_this_cpython_numpy_reports_its_blas():
+    """The CPython wheels link OpenBLAS; if this ever fails, the check above reads the wrong key."""
+    assert ops.numpy_has_blas()

@@ -11,6 +11,7 @@ calls bench.add(...) for each figure, and may put raw data in bench.raw[name]):
   load      navigation -> <html data-state=ready>, cold (fresh profile) and warm (reload)
   latency   pointer-up -> prediction shown (data-strokes updated), median and p95
   numbers   whole 4-digit numbers read right (bench/read_numbers.py, CPython)
+  engine    per model: size, forward time, training images/s in CPython and Pyodide (bench/engine.py)
 
 The browser sections serve dist/ (run `python build.py` first) under /inkling/ on 127.0.0.1
 with the browser tests' server (tests/browser/static_server.py), in headless Debian chromium.
@@ -223,6 +224,23 @@ def numbers(bench: Bench):
 
     bench.add("numbers", "4-digit numbers read right (cnn, 1000, seed 0)", number_accuracy(n=1000), "",
               "bench/read_numbers.py")
+
+
+@section("engine")
+def engine(bench: Bench):
+    """bench/engine.py: accuracy, parameters, 1-image forward and training speed per model."""
+    import engine as engine_bench   # bench/engine.py
+
+    result = engine_bench.run()
+    bench.raw["engine"] = result
+    print(engine_bench.format_table(result), flush=True)
+    for model, metric, cpython, pyodide, ratio, unit, note in engine_bench.rows(result):
+        for runtime, value in (("CPython", cpython), ("Pyodide", pyodide)):
+            if value is not None:
+                bench.add("engine", f"{model} {metric} ({runtime})", value, unit,
+                          f"CPython/Pyodide {ratio:.1f}x" if ratio and runtime == "Pyodide" else note)
+    if result["errors"]:
+        raise RuntimeError(f"engine: {result['errors']}")
 
 
 # ----------------------------------------------------------------------------- main

@@ -17,7 +17,8 @@ How each figure is taken:
 * training: Trainer.train_batch at batch 128 with the model's preset (trainer.PRESETS: optimiser,
   schedule, label smoothing, augmentation settings) on a fresh model of the shipped architecture:
   forward + backward + optimiser step, augmentation off and on. Steps are timed one by one after
-  two warm-up steps, until `min_train_s` has passed; images/s = batch / median step time.
+  two warm-up steps, until `min_train_s` has passed (at least 5 steps); images/s = batch /
+  median step time.
   Inputs are raw MNIST training images scaled to [0, 1] (the cost does not depend on pixel values).
 * CPython runs in a child process with OPENBLAS_NUM_THREADS=1 (and the other BLAS thread vars),
   so the figures are reproducible on a 2-core machine and compare one core with Pyodide's one.
@@ -72,7 +73,7 @@ def time_forward(model, image, runs=200, warmup=20):
 
 
 def time_training(architecture, model_type, images, labels, augment, min_seconds=3.0,
-                  min_steps=3, max_steps=200):
+                  min_steps=5, max_steps=200):
     """Seconds for each timed Trainer.train_batch step (batch BATCH, the model's preset)."""
     from inkling.model import Sequential
     from inkling.trainer import Trainer, preset
@@ -248,23 +249,24 @@ def _ratio(a, b):
 
 
 def rows(result):
-    """[(model, metric, cpython, pyodide, cpython/pyodide, unit)] for the table."""
+    """[(model, metric, cpython, pyodide, cpython/pyodide, unit, note)] for the table."""
     out = []
     cp, py = result.get("cpython") or {}, result.get("pyodide") or {}
     names = list(result.get("accuracy") or {}) or list((cp or py).get("models", {}))
     for name in names:
         acc = result.get("accuracy", {}).get(name, {})
         c, p = cp.get("models", {}).get(name, {}), py.get("models", {}).get(name, {})
-        out.append((name, "MNIST test accuracy", acc.get("test_accuracy"), None, None,
+        out.append((name, "MNIST test accuracy", acc.get("test_accuracy"), None, None, "",
                     f"manifest {acc.get('manifest')}"))
-        out.append((name, "parameters", c.get("parameters") or p.get("parameters"), None, None, ""))
+        out.append((name, "parameters", c.get("parameters") or p.get("parameters"), None, None,
+                    "", ""))
         out.append((name, "forward, 1 image (median)", c.get("forward_ms"), p.get("forward_ms"),
-                    _ratio(p.get("forward_ms"), c.get("forward_ms")), "ms"))
+                    _ratio(p.get("forward_ms"), c.get("forward_ms")), "ms", ""))
         for mode in ("off", "on"):
             ci = c.get("train", {}).get(mode, {}).get("images_per_s")
             pi = p.get("train", {}).get(mode, {}).get("images_per_s")
             out.append((name, f"training, batch {BATCH}, augment {mode}", ci, pi, _ratio(ci, pi),
-                        "images/s"))
+                        "images/s", ""))
     return out
 
 
@@ -281,8 +283,8 @@ def _fmt(value):
 
 def format_table(result):
     header = ("model", "metric", "CPython", "Pyodide", "CPython/Pyodide", "unit / note")
-    body = [(m, k, _fmt(c), _fmt(p), f"{r:.1f}x" if r else "-", u)
-            for m, k, c, p, r, u in rows(result)]
+    body = [(m, k, _fmt(c), _fmt(p), f"{r:.1f}x" if r else "-", u or n)
+            for m, k, c, p, r, u, n in rows(result)]
     table = [header] + body
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]
     lines = [" | ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in table]

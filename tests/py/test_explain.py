@@ -62,13 +62,14 @@ def test_saliency_of_another_class_differs():
 
 def test_trace_gives_each_hidden_layer_and_the_logits():
     model = tiny_cnn(np.float32)
-    logits, acts = explain.trace(model, seven_input())
+    x = seven_input().astype(np.float32)       # float32 in: runs as the page runs it
+    logits, acts = explain.trace(model, x)
     assert [a["label"] for a in acts] == ["conv 1", "conv 2", "dense 1", "output"]
     assert [a["values"].shape for a in acts] == [(3, 24, 24), (4, 8, 8), (16,), (10,)]
     assert all(a["values"].dtype == np.float32 for a in acts)
     assert (acts[0]["values"] >= 0).all()      # after the ReLU
     np.testing.assert_allclose(acts[-1]["values"], logits)
-    np.testing.assert_allclose(logits, model.forward(seven_input()[None].astype(np.float32))[0], rtol=1e-5)
+    np.testing.assert_allclose(logits, model.forward(x[None])[0], rtol=1e-5, atol=1e-6)
 
 
 def test_mlp_hidden_units_are_traced():

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import inkling
-from conftest import require
+from prereq import require
 from inkling import number
 from shapes import glyph
 

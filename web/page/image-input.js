@@ -80,7 +80,7 @@ export class ImageInput {
       info = sniff(head);
     }
     if (!info.format) {
-      return refuse(`“${name}” is ${info.looksLike}, not a picture: only ${FORMATS.join(", ")} can be read.`);
+      return refuse(`“${name}” is ${info.looksLike}, not a picture this page can read: only ${FORMATS.join(", ")}.`);
     }
     const { format, width, height } = info;
     if (!width || !height) return refuse(`“${name}” is a damaged ${format}: its size can't be read from its header.`);

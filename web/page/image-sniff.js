@@ -67,7 +67,7 @@ function guess(b) {
   if (b.length >= 4 && ascii(b, 0, 4) === "%PDF") return "a PDF document";
   if (b.length >= 12 && ascii(b, 4, 4) === "ftyp") return "a HEIC/AVIF or video file";
   if (/^[\x09\x0a\x0d\x20-\x7e]*$/.test(ascii(b, 0, Math.min(b.length, 512)))) return "a text file";
-  return "not a picture format this page reads";
+  return "of a kind this page does not know";
 }
 
 // Does the file end the way a complete file of this format ends? (tail: its last bytes)

@@ -95,9 +95,11 @@ export class Reading {
     this.app.classList.toggle("several", r.number.length >= 2);
   }
 
-  // The pad was emptied (Clear, Undo of the last stroke, a model change with nothing drawn).
+  // The pad was emptied (Clear, Undo of the last stroke, a model change with nothing drawn):
+  // a picture shown over it goes too (readPicture shows its own after clearing the pad).
   clear() {
     clearTimeout(this.timer);
+    this.picture.hide();
     this.generation++;
     this.prediction.output.dataset.source = "pad";
     this.again = false;

@@ -177,7 +177,8 @@ LATENCY_READ = """
 
 def measure_latency(page, images, indices, min_strokes: int) -> list[float]:
     """Draw traced MNIST digits stroke by stroke; ms from each pointer-up to its prediction."""
-    from strokes import draw_strokes, fit_strokes, trace_strokes
+    from strokes import trace_strokes
+    from pen import draw_strokes, fit_strokes
 
     page.evaluate(LATENCY_PROBE, harness.PREDICTION)
     box = harness.pad_box(page)

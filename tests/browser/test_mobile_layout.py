@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import harness
-from strokes import draw_strokes, fit_strokes
+from pen import draw_strokes, fit_strokes
 
 W, H = 360, 640
 VERTICAL = [[(0.5, 0.1), (0.5, 0.5), (0.5, 0.9)]]

@@ -10,7 +10,8 @@ import pytest
 import harness
 import pictures as P
 from inkling.segment import label_components
-from strokes import draw_strokes, fit_strokes, trace_strokes
+from strokes import trace_strokes
+from pen import draw_strokes, fit_strokes
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import harness
-from strokes import draw_strokes, fit_strokes, trace_strokes
+from strokes import trace_strokes
+from pen import draw_strokes, fit_strokes
 
 # A "7" in two strokes ([0, 1] pad coordinates): the top bar, then the slanted stem.
 SEVEN = [

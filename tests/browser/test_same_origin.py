@@ -7,7 +7,8 @@ makes the full round explicit: cold load, every model in the selector, a drawing
 from __future__ import annotations
 
 import harness
-from strokes import draw_strokes, fit_strokes, trace_strokes
+from strokes import trace_strokes
+from pen import draw_strokes, fit_strokes
 
 NEEDED = ("pyodide.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json",
           ".whl", "manifest.json", ".npy")

@@ -11,7 +11,7 @@ import pytest
 
 import harness
 import pictures as P
-from strokes import draw_strokes
+from pen import draw_strokes
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The MNIST -> pen strokes tracer used by the browser tests (tests/browser/strokes.py)."""
+"""The MNIST -> pen strokes tracer used by the browser tests (tests/browser/strokes.py, pen.py)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 
 pytest.importorskip("skimage", reason="scikit-image is needed by the stroke tracer")
-from browser.strokes import (  # noqa: E402  (tests/ is on sys.path: pytest.ini pythonpath)
-    Box, fit_strokes, render_strokes, sample_per_digit, trace_strokes,
-)
+from browser.pen import Box, fit_strokes  # noqa: E402  (tests/ is on sys.path: pytest.ini pythonpath)
+from browser.strokes import render_strokes, sample_per_digit, trace_strokes  # noqa: E402
 
 N_PER_DIGIT = 20
 

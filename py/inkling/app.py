@@ -34,18 +34,23 @@ def load_model(name: str, weights_dir=WEIGHTS_DIR):
     return _models[key]
 
 
-def alpha_to_ink(alpha, width: int, height: int) -> np.ndarray:
-    """Canvas alpha channel (bytes-like or array, uint8, row-major) -> ink float32 [H, W] in [0, 1]."""
+def pixel_array(buffer, width: int, height: int, channels: int = 1, what: str = "pad") -> np.ndarray:
+    """A row-major uint8 buffer (bytes-like or array) -> uint8 [H, W] (or [H, W, channels]),
+    refusing sizes that are not whole pixels in 1..MAX_SIDE or a buffer of the wrong length."""
     w, h = int(width), int(height)
     if (w, h) != (width, height) or not (0 < w <= MAX_SIDE and 0 < h <= MAX_SIDE):
-        raise ValueError(f"pad size {width}x{height} is not whole pixels in 1..{MAX_SIDE}")
-    width, height = w, h
-    pixels = np.asarray(alpha, dtype=np.uint8) if isinstance(alpha, np.ndarray) \
-        else np.frombuffer(alpha, dtype=np.uint8)
-    if pixels.size != width * height:
-        raise ValueError(f"got {pixels.size} alpha values for a {width}x{height} pad "
-                         f"({width * height} expected)")
-    return pixels.reshape(height, width).astype(np.float32) * np.float32(1 / 255)
+        raise ValueError(f"{what} size {width}x{height} is not whole pixels in 1..{MAX_SIDE}")
+    pixels = np.asarray(buffer, dtype=np.uint8) if isinstance(buffer, np.ndarray) \
+        else np.frombuffer(buffer, dtype=np.uint8)
+    if pixels.size != w * h * channels:
+        raise ValueError(f"got {pixels.size} values for a {w}x{h} {what} "
+                         f"({w * h * channels} expected)")
+    return pixels.reshape((h, w) if channels == 1 else (h, w, channels))
+
+
+def alpha_to_ink(alpha, width: int, height: int) -> np.ndarray:
+    """Canvas alpha channel (bytes-like or array, uint8, row-major) -> ink float32 [H, W] in [0, 1]."""
+    return pixel_array(alpha, width, height).astype(np.float32) * np.float32(1 / 255)
 
 
 def predict(alpha, width: int, height: int, model: str, weights_dir=WEIGHTS_DIR) -> dict:
@@ -76,11 +81,5 @@ def read_image(rgba, width: int, height: int, model: str, weights_dir=WEIGHTS_DI
     shows for it (inkling.reading.read_picture: digit, crop, number, the "Why")."""
     from inkling import reading
 
-    w, h = int(width), int(height)
-    if (w, h) != (width, height) or not (0 < w <= MAX_SIDE and 0 < h <= MAX_SIDE):
-        raise ValueError(f"picture size {width}x{height} is not whole pixels in 1..{MAX_SIDE}")
-    pixels = np.asarray(rgba, dtype=np.uint8) if isinstance(rgba, np.ndarray) \
-        else np.frombuffer(rgba, dtype=np.uint8)
-    if pixels.size != w * h * 4:
-        raise ValueError(f"got {pixels.size} RGBA values for a {w}x{h} picture ({w * h * 4} expected)")
-    return reading.read_picture(load_model(model, weights_dir), pixels.reshape(h, w, 4))
+    pixels = pixel_array(rgba, width, height, channels=4, what="picture")
+    return reading.read_picture(load_model(model, weights_dir), pixels)

@@ -9,6 +9,7 @@
 //           {event: "models", models, default}       as soon as the manifest is read
 // Only plain data and typed arrays cross; every PyProxy made here is destroyed.
 
+import { appCaller } from "./app-call.js";
 import { readingHandlers } from "./reading-handlers.js";
 
 const SITE = new URL("../", import.meta.url);          // dist/, wherever it is served from
@@ -88,10 +89,11 @@ async function boot() {
     pyodide.FS.mkdirTree(full.slice(0, full.lastIndexOf("/")));
     pyodide.FS.writeFile(full, bytes);
   }
-  const model = app.load_model(defaultModel);   // reads and checks the weights, warms it up
-  model.destroy();
-  // app lives as long as the worker; app.predict is borrowed from it (one proxy, reused).
-  return { pyodide, predict: app.predict, models, defaultModel };
+  const loadModel = app.load_model;
+  loadModel(defaultModel).destroy();   // reads and checks the weights, warms the model up
+  loadModel.destroy();
+  app.destroy();
+  return { pyodide, models, defaultModel };
 }
 
 const ready = boot();
@@ -104,8 +106,9 @@ function reason(error) {
   return error?.type && lines.length ? lines[lines.length - 1] : text;
 }
 
+const callApp = appCaller(ready);
 const handlers = {
-  ...readingHandlers(ready),
+  ...readingHandlers(callApp),
 
   async init() {
     const { models, defaultModel } = await ready;
@@ -113,24 +116,9 @@ const handlers = {
   },
 
   async predict({ model, width, height, alpha }) {
-    const { pyodide, predict } = await ready;
     if (!(alpha instanceof Uint8Array)) throw new Error("predict needs the pad's alpha channel as a Uint8Array");
-    const t0 = performance.now();
-    const pyAlpha = pyodide.toPy(alpha);   // a memoryview (a copy)
-    let result;
-    try {
-      result = predict.callKwargs({ alpha: pyAlpha, width, height, model });
-      const out = result.toJs({ dict_converter: Object.fromEntries, create_pyproxies: false });
-      return {
-        digit: out.digit ?? null,
-        probabilities: out.probabilities,
-        input: out.input,
-        ms: performance.now() - t0,
-      };
-    } finally {
-      pyAlpha.destroy();
-      result?.destroy();
-    }
+    const r = await callApp("predict", "alpha", alpha, { width, height, model });
+    return { digit: r.digit ?? null, probabilities: r.probabilities, input: r.input, ms: r.ms };
   },
 };
 

@@ -11,42 +11,19 @@
 //   -> the same fields plus {digit | null, probabilities, input, blank, dark_ink,
 //       crop: Int32Array(4), preview: Uint8Array, preview_width, preview_height, preview_scale, ms}
 
-function toPlain(result) {
-  return result.toJs({ dict_converter: Object.fromEntries, create_pyproxies: false });
-}
-
-export function readingHandlers(ready) {
-  let app = null;   // inkling.app, imported once and kept for the worker's life
-
-  // app.<name>(<bytesName>=bytes, **kwargs), its result converted to plain JavaScript.
-  async function call(name, bytesName, bytes, kwargs) {
-    const { pyodide } = await ready;
-    app ??= pyodide.pyimport("inkling.app");
-    const t0 = performance.now();
-    const pyBytes = pyodide.toPy(bytes);   // a memoryview (a copy)
-    let fn, result;
-    try {
-      fn = app[name];
-      result = fn.callKwargs({ ...kwargs, [bytesName]: pyBytes });
-      return { ...toPlain(result), ms: performance.now() - t0 };
-    } finally {
-      pyBytes.destroy();
-      result?.destroy?.();
-      fn?.destroy?.();
-    }
-  }
-
+// callApp: see app-call.js.
+export function readingHandlers(callApp) {
   return {
     async explain({ model, width, height, alpha }) {
       if (!(alpha instanceof Uint8Array)) throw new Error("explain needs the pad's alpha channel as a Uint8Array");
-      return call("explain", "alpha", alpha, { width, height, model });
+      return callApp("explain", "alpha", alpha, { width, height, model });
     },
 
     async readImage({ model, width, height, rgba }) {
       if (!(rgba instanceof Uint8Array || rgba instanceof Uint8ClampedArray)) {
         throw new Error("readImage needs the picture's RGBA pixels as a Uint8Array");
       }
-      const r = await call("read_image", "rgba", new Uint8Array(rgba.buffer, rgba.byteOffset, rgba.byteLength),
+      const r = await callApp("read_image", "rgba", new Uint8Array(rgba.buffer, rgba.byteOffset, rgba.byteLength),
                            { width, height, model });
       return { ...r, digit: r.digit ?? null };   // Python's None arrives as undefined
     },

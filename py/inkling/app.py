@@ -34,6 +34,11 @@ def load_model(name: str, weights_dir=WEIGHTS_DIR):
     return _models[key]
 
 
+def register_model(name: str, model, weights_dir=WEIGHTS_DIR) -> None:
+    """Make `model` (one trained in the page, inkling.studio) usable by name like a shipped one."""
+    _models[(str(_manifest_path(weights_dir)), name)] = model
+
+
 def alpha_to_ink(alpha, width: int, height: int) -> np.ndarray:
     """Canvas alpha channel (bytes-like or array, uint8, row-major) -> ink float32 [H, W] in [0, 1]."""
     w, h = int(width), int(height)

@@ -5,11 +5,13 @@
 //           {type: "predict", model, width, height, alpha: Uint8Array}
 //                            -> {digit: int|null, probabilities: Float32Array(10), input: Float32Array(784), ms}
 //           {type: "explain", ...} and {type: "readImage", ...}: see reading-handlers.js
+//           {type: "trainData" | "trainStart" | "trainPause" | "trainResume" | "trainStop"}: see train-handlers.js
 // Events    {event: "progress", stage: "runtime"|"numpy"|"model", text}
 //           {event: "models", models, default}       as soon as the manifest is read
 // Only plain data and typed arrays cross; every PyProxy made here is destroyed.
 
 import { readingHandlers } from "./reading-handlers.js";
+import { trainHandlers } from "./train-handlers.js";
 
 const SITE = new URL("../", import.meta.url);          // dist/, wherever it is served from
 const PYODIDE = new URL("pyodide/", SITE);
@@ -106,6 +108,7 @@ function reason(error) {
 
 const handlers = {
   ...readingHandlers(ready),
+  ...trainHandlers(ready),
 
   async init() {
     const { models, defaultModel } = await ready;

@@ -78,26 +78,38 @@ def test_train_small_mlp_then_it_reads_the_pad(panel, mnist_test_raw):
     assert correct >= len(picks) // 2
 
 
+def draw_line(page, n_strokes):
+    """One vertical stroke on a cleared pad; seconds until its prediction is shown."""
+    box = harness.pad_box(page)
+    harness.clear_pad(page)
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 40)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] - 40, steps=8)
+    t0 = time.perf_counter()
+    page.mouse.up()
+    harness.wait_strokes(page, n_strokes, timeout_ms=5000)
+    return time.perf_counter() - t0
+
+
 def test_pause_resume_stop(panel):
     page = panel
     fill(page, hidden="128", epochs=1, subset="")   # the full 60,000: long enough to pause
     page.click("[data-testid=train-start]")
     page.wait_for_function("document.querySelector('[data-testid=train-progress]').value > 2",
                            timeout=60_000)
+    # While it trains, the pad still answers (a prediction waits for one ~100 ms chunk at most).
+    busy = draw_line(page, 1)
+    print(f"\nprediction while training: {busy * 1000:.0f} ms")
+    assert busy < 2.0
+    assert page.evaluate("document.querySelector('.train').dataset.running") == "true"
     page.click("[data-testid=train-pause]")
     page.wait_for_timeout(600)                       # the chunk in flight ends
     held = page.eval_on_selector("[data-testid=train-progress]", "p => p.value")
     page.wait_for_timeout(1500)
     assert page.eval_on_selector("[data-testid=train-progress]", "p => p.value") == held
     assert page.inner_text("[data-testid=train-pause]").strip() == "Resume"
-    # Paused, the pad still answers.
-    box = harness.pad_box(page)
-    harness.clear_pad(page)
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 40)
-    page.mouse.down()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] - 40, steps=8)
-    page.mouse.up()
-    harness.wait_strokes(page, 1, timeout_ms=5000)
+    assert page.inner_text("[data-testid=train-status]").startswith("Paused")
+    draw_line(page, 1)                               # paused, the pad answers too
     page.click("[data-testid=train-pause]")          # Resume
     page.wait_for_function(f"document.querySelector('[data-testid=train-progress]').value > {held}",
                            timeout=30_000)

@@ -26,6 +26,7 @@ def test_small_run_learns_and_drives_predict():
         assert time.perf_counter() - t0 < 2.0
     assert calls > 1 and state["step"] == state["total_steps"]
     assert state["test_accuracy"] > 0.8 and state["history"][0]["epoch"] == 1
+    assert state["phase"] == "test" and state["tested"] == state["test_size"] == 10000
     out = studio.finish()
     assert out["name"].startswith("my-mlp-") and out["test_accuracy"] == state["test_accuracy"]
     x = (mnist.load_raw("test")[0][0] > 128).astype(np.uint8) * 255

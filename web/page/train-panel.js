@@ -68,7 +68,8 @@ export class TrainPanel {
     this.progress.value = s.step;
     const loss = s.loss == null ? "…" : s.loss.toFixed(3);
     const speed = Math.round(s.images_per_s).toLocaleString("en");
-    const words = s.done ? "Done" : this.paused ? "Paused" : "Training";
+    const words = s.done ? "Done" : this.paused ? "Paused"
+      : s.phase === "test" ? `Testing ${s.tested.toLocaleString("en")} of ${s.test_size.toLocaleString("en")}` : "Training";
     this.status.textContent = `${words} · epoch ${Math.max(s.epoch, 1)} of ${s.epochs} · loss ${loss} · ` +
       `${speed} images/s · ETA ${s.done ? "0 s" : fmtTime(s.eta_s)}`;
     if (s.test_accuracy != null) this.accuracy.textContent = (100 * s.test_accuracy).toFixed(1);
@@ -106,7 +107,7 @@ export class TrainPanel {
     this.pause.setAttribute("aria-pressed", String(this.paused));
     this.root.dataset.paused = String(this.paused);
     this.worker()?.request({ type: this.paused ? "trainPause" : "trainResume" });
-    if (this.paused) this.status.textContent = this.status.textContent.replace(/^Training/, "Paused");
+    if (this.paused) this.status.textContent = this.status.textContent.replace(/^[^·]*/, "Paused ");
   }
 
   setRunning(running) {

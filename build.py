@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import gzip
 import hashlib
 import json
 import os
@@ -171,6 +172,42 @@ def copy_weights(src: Path, dest: Path) -> None:
             shutil.copy2(src / rel, dest / rel)
 
 
+MNIST_LEVEL = 9   # gzip level: the four files come to ~11.6 MB, under the 12 MB the page may fetch
+
+
+def mnist_files(dest: Path, cache: Path = CACHE) -> dict:
+    """dist/mnist/: the four MNIST IDX files gzipped (the browser's DecompressionStream("gzip")
+    opens them with no library) + manifest.json with each file's sha256 (of the gzip bytes,
+    what the page checks before use) and shape. The raw files are checked by inkling.mnist;
+    the compressed ones are cached in .cache/mnist-web/ under the raw file's sha256."""
+    sys.path.insert(0, str(ROOT / "py"))
+    try:
+        from inkling import mnist
+    finally:
+        sys.path.remove(str(ROOT / "py"))
+    dest.mkdir(parents=True)
+    files = {}
+    for name, (_, raw_sha) in mnist.FILES.items():
+        target = cache / "mnist-web" / f"{name}-{raw_sha[:16]}.idx.gz"
+        if not target.is_file():
+            try:
+                raw = mnist.read_checked(name)
+            except mnist.MnistError as e:
+                raise BuildError(str(e)) from None
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(f".part{os.getpid()}")
+            tmp.write_bytes(gzip.compress(raw, MNIST_LEVEL, mtime=0))  # mtime=0: same bytes each time
+            os.replace(tmp, target)
+        data = target.read_bytes()
+        shape = mnist.parse_idx(gzip.decompress(data), name).shape
+        (dest / f"{name}.idx.gz").write_bytes(data)
+        files[name] = {"path": f"{name}.idx.gz", "bytes": len(data), "shape": list(shape),
+                       "sha256": hashlib.sha256(data).hexdigest(), "idx_sha256": raw_sha}
+    manifest = {"format": 1, "encoding": "gzip", "layout": "idx", "files": files}
+    (dest / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
+    return manifest
+
+
 EXTERNAL_URL = re.compile(r"""https?://|(?:src|href|action|srcset)\s*=\s*["']?/"""
                           r"""|url\(\s*["']?/|(?:import|from|fetch|Worker|URL)\s*\(?\s*["'`]/""")
 
@@ -187,7 +224,7 @@ def external_references(dist: Path) -> list[str]:
     return found
 
 
-def _assemble(out: Path, npm: Path, numpy_whl: Path, weights: Path) -> None:
+def _assemble(out: Path, npm: Path, numpy_whl: Path, weights: Path, cache: Path = CACHE) -> None:
     shutil.copytree(ROOT / "web", out, ignore=shutil.ignore_patterns(".*", "*~"))
     runtime = out / "pyodide"
     runtime.mkdir()
@@ -198,6 +235,7 @@ def _assemble(out: Path, npm: Path, numpy_whl: Path, weights: Path) -> None:
     lock = trimmed_lock(pyodide_lock(), runtime / numpy_whl.name, inkling_whl)
     (runtime / "pyodide-lock.json").write_text(json.dumps(lock, indent=1) + "\n")
     copy_weights(weights, out / "weights")
+    mnist_files(out / "mnist", cache)
     if bad := external_references(out):
         raise BuildError("dist/ must only use relative URLs; found:\n  " + "\n  ".join(bad))
 
@@ -208,7 +246,7 @@ def build(dist: Path = DIST, weights: Path = ROOT / "weights", cache: Path = CAC
     staging = dist.with_name(dist.name + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        _assemble(staging, npm, numpy_whl, weights)
+        _assemble(staging, npm, numpy_whl, weights, cache)
         shutil.rmtree(dist, ignore_errors=True)
         os.replace(staging, dist)
     finally:

@@ -34,6 +34,11 @@ def load_model(name: str, weights_dir=WEIGHTS_DIR):
     return _models[key]
 
 
+def register_model(name: str, model, weights_dir=WEIGHTS_DIR) -> None:
+    """Make `model` (one trained in the page, inkling.studio) usable by name like a shipped one."""
+    _models[(str(_manifest_path(weights_dir)), name)] = model
+
+
 def pixel_array(buffer, width: int, height: int, channels: int = 1, what: str = "pad") -> np.ndarray:
     """A row-major uint8 buffer (bytes-like or array) -> uint8 [H, W] (or [H, W, channels]),
     refusing sizes that are not whole pixels in 1..MAX_SIDE or a buffer of the wrong length."""

@@ -208,3 +208,25 @@ def test_missing_or_altered_weights_stop_the_build(tmp_path):
     with pytest.raises(build.BuildError, match="1.b.npy is missing or differs"):
         build.build(tmp_path / "dist", weights)
     assert not (tmp_path / "dist").exists() and not (tmp_path / "dist.tmp").exists()
+
+
+def test_mnist_is_served_gzipped_under_12_mb_with_hashes(dist):
+    import gzip
+
+    from inkling import mnist
+
+    folder = dist / "mnist"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["encoding"] == "gzip" and set(manifest["files"]) == set(mnist.FILES)
+    assert {p.name for p in folder.iterdir()} == \
+        {"manifest.json"} | {e["path"] for e in manifest["files"].values()}
+    total = sum((folder / e["path"]).stat().st_size for e in manifest["files"].values())
+    assert total <= 12_000_000, f"MNIST for the browser is {total / 1e6:.2f} MB"
+    for name, entry in manifest["files"].items():
+        data = (folder / entry["path"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"] and len(data) == entry["bytes"]
+        raw = gzip.decompress(data)
+        assert raw == mnist.read_checked(name), f"{name}: round trip differs from the IDX file"
+        assert list(mnist.parse_idx(raw).shape) == entry["shape"]
+    assert manifest["files"]["train-images"]["shape"] == [60000, 28, 28]
+    assert manifest["files"]["test-labels"]["shape"] == [10000]

@@ -9,6 +9,7 @@ import { ModelSelect } from "./model-select.js";
 import { Status } from "./status.js";
 import { WorkerMessenger } from "./worker-messenger.js";
 import { setupReading } from "./reading-setup.js";
+import { TrainPanel } from "./train-panel.js";
 
 const $ = (selector) => document.querySelector(selector);
 const WORKER_URL = new URL("../worker/inkling-worker.js", import.meta.url);
@@ -28,6 +29,11 @@ let epoch = 0;   // bumped when a result in flight no longer fits the pad (Undo,
 // Pictures, camera, number, "Why": follow-ups after a prediction, and pictures read instead.
 const reading = setupReading({ worker: () => (ready ? messenger : null), model: () => models.value,
                                pad, prediction, bars, modelInput });
+// Train panel: MNIST is fetched only when it opens; a trained model drives the pad at once.
+const train = new TrainPanel($(".train"), $("[data-testid=train-open]"), {
+  worker: () => (ready ? messenger : null),
+  onTrained: (model) => { models.addModel(model); changed(); },
+});
 
 function showEmpty() {
   prediction.clear();
@@ -74,6 +80,7 @@ function onEvent(message) {
   if (message.event === "progress") status.loading(message.text);
   else if (message.event === "models") models.setModels(message.models, message.default);
   else if (message.event === "failed") failed(message.message);
+  else if (message.event?.startsWith("train")) train.onEvent(message);
 }
 
 function failed(reason) {

@@ -8,6 +8,13 @@ export class ModelSelect {
 
   get value() { return this.select.value; }
 
+  // A model trained in the page (Train panel): listed last and selected.
+  addModel({ name, test_accuracy: acc }) {
+    const label = typeof acc === "number" ? `${name} · ${(100 * acc).toFixed(1)} %` : name;
+    this.select.add(new Option(label, name, false, true));
+    this.select.value = name;
+  }
+
   setModels(models, defaultName) {
     if (this.select.options.length) return;   // keep the user's choice
     for (const { name, test_accuracy: acc } of models) {

@@ -5,12 +5,14 @@
 //           {type: "predict", model, width, height, alpha: Uint8Array}
 //                            -> {digit: int|null, probabilities: Float32Array(10), input: Float32Array(784), ms}
 //           {type: "explain", ...} and {type: "readImage", ...}: see reading-handlers.js
+//           {type: "trainData" | "trainStart" | "trainPause" | "trainResume" | "trainStop"}: see train-handlers.js
 // Events    {event: "progress", stage: "runtime"|"numpy"|"model", text}
 //           {event: "models", models, default}       as soon as the manifest is read
 // Only plain data and typed arrays cross; every PyProxy made here is destroyed.
 
-import { appCaller } from "./app-call.js";
+import { pythonCaller } from "./python-call.js";
 import { readingHandlers } from "./reading-handlers.js";
+import { trainHandlers } from "./train-handlers.js";
 
 const SITE = new URL("../", import.meta.url);          // dist/, wherever it is served from
 const PYODIDE = new URL("pyodide/", SITE);
@@ -106,9 +108,10 @@ function reason(error) {
   return error?.type && lines.length ? lines[lines.length - 1] : text;
 }
 
-const callApp = appCaller(ready);
+const callApp = pythonCaller(ready, "inkling.app");
 const handlers = {
   ...readingHandlers(callApp),
+  ...trainHandlers(ready),
 
   async init() {
     const { models, defaultModel } = await ready;
@@ -117,7 +120,7 @@ const handlers = {
 
   async predict({ model, width, height, alpha }) {
     if (!(alpha instanceof Uint8Array)) throw new Error("predict needs the pad's alpha channel as a Uint8Array");
-    const r = await callApp("predict", "alpha", alpha, { width, height, model });
+    const r = await callApp("predict", { width, height, model }, { alpha });
     return { digit: r.digit ?? null, probabilities: r.probabilities, input: r.input, ms: r.ms };
   },
 };

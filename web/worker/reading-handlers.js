@@ -11,20 +11,20 @@
 //   -> the same fields plus {digit | null, probabilities, input, blank, dark_ink,
 //       crop: Int32Array(4), preview: Uint8Array, preview_width, preview_height, preview_scale, ms}
 
-// callApp: see app-call.js.
+// callApp: pythonCaller(ready, "inkling.app"), see python-call.js.
 export function readingHandlers(callApp) {
   return {
     async explain({ model, width, height, alpha }) {
       if (!(alpha instanceof Uint8Array)) throw new Error("explain needs the pad's alpha channel as a Uint8Array");
-      return callApp("explain", "alpha", alpha, { width, height, model });
+      return callApp("explain", { width, height, model }, { alpha });
     },
 
     async readImage({ model, width, height, rgba }) {
       if (!(rgba instanceof Uint8Array || rgba instanceof Uint8ClampedArray)) {
         throw new Error("readImage needs the picture's RGBA pixels as a Uint8Array");
       }
-      const r = await callApp("read_image", "rgba", new Uint8Array(rgba.buffer, rgba.byteOffset, rgba.byteLength),
-                           { width, height, model });
+      const r = await callApp("read_image", { width, height, model },
+                             { rgba: new Uint8Array(rgba.buffer, rgba.byteOffset, rgba.byteLength) });
       return { ...r, digit: r.digit ?? null };   // Python's None arrives as undefined
     },
   };

@@ -1,0 +1,156 @@
+"""Training in the browser: what the worker's train-handlers.js calls (plain values in and out).
+
+One training run at a time. The worker hands over the four MNIST IDX files (already checked
+against dist/mnist/manifest.json and decompressed), starts a run, then calls `run_chunk(ms)`
+over and over: each call trains (or evaluates) for about `ms` milliseconds and returns where the
+run stands, so the worker can answer predictions, Pause and Stop between chunks. `finish()` hands
+the trained model to inkling.app under a new name, so the pad can use it at once.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from . import app, mnist
+from .trainer import TrainConfig, Trainer, build_model
+
+_data: dict[str, np.ndarray] = {}   # "train-images" ... -> parsed arrays
+_run: "Run | None" = None
+_count = 0                          # trained models so far: names my-mlp-1, my-cnn-2, ...
+
+# The small CNN: ~4x the MLP-128's cost per image in Pyodide, still a few minutes an epoch.
+SMALL_CNN = {"channels": [8, 16], "kernel": 5, "padding": 0, "hidden": 64, "dropout": 0.0,
+             "batchnorm": True}
+EVAL_BATCH = 250                    # test images a step of the evaluation: ~60 ms for the small CNN
+
+
+def set_data(name: str, raw) -> list[int]:
+    """Store one raw (decompressed) IDX file; returns its shape."""
+    if name not in mnist.FILES:
+        raise ValueError(f"unknown MNIST file {name!r}; known: {sorted(mnist.FILES)}")
+    array = mnist.parse_idx(bytes(raw), name)
+    _data[name] = array
+    return list(array.shape)
+
+
+def has_data() -> bool:
+    return set(_data) == set(mnist.FILES)
+
+
+def _images(name: str, pick=None) -> np.ndarray:
+    # Raw MNIST / 255, not normalize_digit: MNIST digits are already framed the way the pad's
+    # drawings are normalised (20x20 box, centred by mass), and re-framing 60,000 images in
+    # Pyodide would cost more than an epoch of the small MLP.
+    images = _data[name] if pick is None else _data[name][pick]
+    return images.astype(np.float32) * np.float32(1 / 255)
+
+
+def parse_hidden(text) -> list[int]:
+    sizes = [int(s) for s in str(text).replace(" ", "").split(",") if s]
+    if not sizes or any(not 1 <= s <= 4096 for s in sizes) or len(sizes) > 4:
+        raise ValueError(f"hidden sizes {text!r}: one to four whole numbers in 1..4096, e.g. 256,128")
+    return sizes
+
+
+def make_config(model="mlp", hidden="128", optimizer="nesterov", lr=0.5, batch_size=128, epochs=1,
+                augment=False, subset=None, seed=0) -> TrainConfig:
+    if model == "mlp":
+        architecture = {"hidden": parse_hidden(hidden), "dropout": 0.0, "batchnorm": False}
+    elif model == "cnn":
+        architecture = dict(SMALL_CNN)
+    else:
+        raise ValueError(f"model must be mlp or cnn, not {model!r}")
+    if not (0 < float(lr) <= 10 and 1 <= int(batch_size) <= 4096 and 1 <= int(epochs) <= 100):
+        raise ValueError("learning rate in (0, 10], batch size in 1..4096, epochs in 1..100")
+    return TrainConfig(model=model, architecture=architecture, epochs=int(epochs),
+                       batch_size=int(batch_size), optimizer=optimizer, lr=float(lr),
+                       schedule="onecycle", label_smoothing=0.1, augment=bool(augment),
+                       augmentation={"shift": 1.0, "rotate": 8.0, "scale": 0.08},
+                       seed=int(seed), validation=0, subset=int(subset) if subset else None)
+
+
+class Run:
+    """One training run as a generator of small steps: a batch, or a slice of the evaluation."""
+
+    def __init__(self, config: TrainConfig):
+        if not has_data():
+            raise ValueError("MNIST is not loaded yet")
+        n = len(_data["train-labels"])
+        pick = None
+        if config.subset and config.subset < n:
+            pick = np.sort(np.random.default_rng(config.seed).choice(n, config.subset, replace=False))
+        labels = _data["train-labels"] if pick is None else _data["train-labels"][pick]
+        self.config = config
+        self.model = build_model(config)
+        self.trainer = Trainer(self.model, _images("train-images", pick), labels, config)
+        self.test_images = _images("test-images")
+        self.test_labels = _data["test-labels"].astype(np.int64)
+        self.steps = self._steps()
+        self.state = {"epoch": 0, "epochs": config.epochs, "step": 0,
+                      "total_steps": self.trainer.total_steps, "loss": None, "test_accuracy": None,
+                      "history": [], "images_per_s": 0.0, "eta_s": None, "done": False,
+                      "phase": "train", "tested": 0, "test_size": len(self.test_labels)}
+        self.train_seconds = 0.0
+
+    def _steps(self):
+        for info in self.trainer.steps():
+            if not info.get("epoch_done"):
+                self.state.update(epoch=info["epoch"], step=info["step"], loss=info["loss"],
+                                  phase="train")
+                yield "train"
+                continue
+            correct = 0
+            for start in range(0, len(self.test_labels), EVAL_BATCH):
+                proba = self.model.predict_proba(self.test_images[start:start + EVAL_BATCH])
+                correct += int((proba.argmax(axis=1) == self.test_labels[start:start + EVAL_BATCH]).sum())
+                self.state.update(phase="test", tested=min(start + EVAL_BATCH, len(self.test_labels)))
+                yield "evaluate"
+            acc = correct / len(self.test_labels)
+            self.state["test_accuracy"] = acc
+            self.state["history"].append({"epoch": info["epoch"], "train_loss": info["train_loss"],
+                                          "test_accuracy": acc})
+
+    def chunk(self, budget_ms: float) -> dict:
+        end = time.perf_counter() + budget_ms / 1000
+        while time.perf_counter() < end:
+            t0 = time.perf_counter()
+            kind = next(self.steps, None)
+            if kind is None:
+                self.state["done"] = True
+                break
+            if kind == "train":
+                self.train_seconds += time.perf_counter() - t0
+        s = self.state
+        images = s["step"] * self.config.batch_size
+        s["images_per_s"] = images / self.train_seconds if self.train_seconds else 0.0
+        left = (s["total_steps"] - s["step"]) * self.config.batch_size
+        s["eta_s"] = left / s["images_per_s"] if s["images_per_s"] else None
+        return dict(s, history=list(s["history"]))
+
+
+def start(**options) -> dict:
+    """Begin a run (replacing any other); options as make_config's."""
+    global _run
+    _run = Run(make_config(**options))
+    return _run.chunk(0)
+
+
+def run_chunk(budget_ms: float = 100) -> dict:
+    if _run is None:
+        raise ValueError("no training run: start one first")
+    return _run.chunk(budget_ms)
+
+
+def finish() -> dict:
+    """End the run (done or stopped) and give its model to inkling.app as my-<kind>-<n>."""
+    global _run, _count
+    if _run is None:
+        raise ValueError("no training run to finish")
+    run, _run = _run, None
+    _count += 1
+    name = f"my-{run.config.model}-{_count}"
+    app.register_model(name, run.model)
+    return {"name": name, "test_accuracy": run.state["test_accuracy"],
+            "parameters": run.model.parameter_count(), "steps": run.state["step"]}

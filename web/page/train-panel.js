@@ -1,0 +1,122 @@
+// The Train panel (issue 4): fetches MNIST only when opened, runs training in the worker and
+// shows its progress; the finished (or stopped) model is handed to onTrained for the pad.
+// The worker does the work in ~100 ms chunks and reports {event: "train", state} after each.
+
+const $in = (root, sel) => root.querySelector(sel);
+const fmtTime = (s) => (s == null ? "…" : s < 60 ? `${Math.round(s)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`);
+
+export class TrainPanel {
+  constructor(root, openButton, { worker, onTrained }) {
+    this.root = root;
+    this.worker = worker;          // () => the WorkerMessenger once Python is ready, else null
+    this.onTrained = onTrained;
+    this.form = $in(root, ".train-form");
+    this.data = $in(root, "[data-testid=train-data]");
+    this.start = $in(root, "[data-testid=train-start]");
+    this.pause = $in(root, "[data-testid=train-pause]");
+    this.stop = $in(root, "[data-testid=train-stop]");
+    this.progress = $in(root, "[data-testid=train-progress]");
+    this.status = $in(root, "[data-testid=train-status]");
+    this.accuracy = $in(root, "[data-testid=test-accuracy]");
+    this.loaded = false;
+    this.paused = false;
+    openButton.addEventListener("click", () => this.open());
+    this.start.addEventListener("click", () => this.train());
+    this.pause.addEventListener("click", () => this.togglePause());
+    this.stop.addEventListener("click", () => {
+      this.stop.disabled = true;
+      this.worker()?.request({ type: "trainStop" });
+    });
+  }
+
+  async open() {
+    this.root.hidden = false;
+    this.root.scrollIntoView({ block: "nearest" });
+    if (this.loaded || this.loading) return;
+    const messenger = this.worker();
+    if (!messenger) { this.data.textContent = "Python is still loading; open this panel again in a moment."; return; }
+    this.loading = true;
+    this.data.textContent = "Downloading MNIST…";
+    const t0 = performance.now();
+    try {
+      const r = await messenger.request({ type: "trainData" });
+      this.loaded = true;
+      this.start.disabled = false;
+      const n = r.files["train-images"][0] + r.files["test-images"][0];
+      this.data.textContent = `MNIST ready: ${n.toLocaleString("en")} images, ${(r.bytes / 1e6).toFixed(1)} MB in ${((performance.now() - t0) / 1000).toFixed(1)} s, checked.`;
+      this.root.dataset.mnistMs = String(Math.round(performance.now() - t0));
+    } catch (error) {
+      this.data.textContent = `Couldn't load MNIST: ${error.message}. Close and open the panel to try again.`;
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  // Worker news: download progress and training state after every chunk.
+  onEvent(message) {
+    if (message.event === "train-data") {
+      this.progress.max = message.total;
+      this.progress.value = message.loaded;
+      this.data.textContent = `Downloading MNIST… ${(message.loaded / 1e6).toFixed(1)} of ${(message.total / 1e6).toFixed(1)} MB`;
+    } else if (message.event === "train") {
+      this.show(message.state);
+    }
+  }
+
+  show(s) {
+    this.progress.max = s.total_steps;
+    this.progress.value = s.step;
+    const loss = s.loss == null ? "…" : s.loss.toFixed(3);
+    const speed = Math.round(s.images_per_s).toLocaleString("en");
+    const words = s.done ? "Done" : this.paused ? "Paused"
+      : s.phase === "test" ? `Testing ${s.tested.toLocaleString("en")} of ${s.test_size.toLocaleString("en")}` : "Training";
+    this.status.textContent = `${words} · epoch ${Math.max(s.epoch, 1)} of ${s.epochs} · loss ${loss} · ` +
+      `${speed} images/s · ETA ${s.done ? "0 s" : fmtTime(s.eta_s)}`;
+    if (s.test_accuracy != null) this.accuracy.textContent = (100 * s.test_accuracy).toFixed(1);
+  }
+
+  options() {
+    const f = this.form.elements;
+    return { model: f.model.value, hidden: f.hidden.value, optimizer: f.optimizer.value,
+             lr: Number(f.lr.value), batch_size: Number(f.batch_size.value),
+             epochs: Number(f.epochs.value), augment: f.augment.checked,
+             subset: f.subset.value ? Number(f.subset.value) : null };
+  }
+
+  async train() {
+    const messenger = this.worker();
+    if (!messenger || !this.loaded) return;
+    this.setRunning(true);
+    this.accuracy.textContent = "";
+    this.status.textContent = "Starting…";
+    try {
+      const r = await messenger.request({ type: "trainStart", ...this.options() });
+      const acc = r.test_accuracy == null ? "not measured (stopped before an epoch ended)" : `${(100 * r.test_accuracy).toFixed(1)} %`;
+      this.status.textContent = `${r.stopped ? "Stopped" : "Done"} · ${r.name} is on the pad · test accuracy ${acc}`;
+      this.onTrained?.(r);
+    } catch (error) {
+      this.status.textContent = `Training failed: ${error.message}`;
+    } finally {
+      this.setRunning(false);
+    }
+  }
+
+  togglePause() {
+    this.paused = !this.paused;
+    this.pause.textContent = this.paused ? "Resume" : "Pause";
+    this.pause.setAttribute("aria-pressed", String(this.paused));
+    this.root.dataset.paused = String(this.paused);
+    this.worker()?.request({ type: this.paused ? "trainPause" : "trainResume" });
+    if (this.paused) this.status.textContent = this.status.textContent.replace(/^[^·]*/, "Paused ");
+  }
+
+  setRunning(running) {
+    this.root.dataset.running = String(running);
+    this.start.disabled = running;
+    this.pause.disabled = this.stop.disabled = !running;
+    for (const el of this.form.elements) el.disabled = running;
+    this.paused = false;
+    this.pause.textContent = "Pause";
+    this.root.dataset.paused = "false";
+  }
+}

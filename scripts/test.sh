@@ -6,7 +6,6 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 [ -x /usr/lib/chromium/chromium ] || need_apt+=(chromium fonts-dejavu-core)
-command -v nginx >/dev/null || need_apt+=(nginx-light)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "== apt-get install ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

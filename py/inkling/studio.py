@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from . import app, mnist
-from .trainer import TrainConfig, Trainer, build_model
+from .trainer import TrainConfig, Trainer, build_model, subset_indices
 
 _data: dict[str, np.ndarray] = {}   # "train-images" ... -> parsed arrays
 _run: "Run | None" = None
@@ -77,10 +77,7 @@ class Run:
     def __init__(self, config: TrainConfig):
         if not has_data():
             raise ValueError("MNIST is not loaded yet")
-        n = len(_data["train-labels"])
-        pick = None
-        if config.subset and config.subset < n:
-            pick = np.sort(np.random.default_rng(config.seed).choice(n, config.subset, replace=False))
+        pick = subset_indices(len(_data["train-labels"]), config.subset, config.seed)
         labels = _data["train-labels"] if pick is None else _data["train-labels"][pick]
         self.config = config
         self.model = build_model(config)

@@ -17,7 +17,7 @@ import numpy as np
 
 from . import mnist, ops, weights, weights_dir
 from .preprocess import PREPROCESS_VERSION
-from .trainer import PRESETS, Trainer, accuracy, build_model, preset
+from .trainer import PRESETS, Trainer, accuracy, build_model, preset, subset_indices
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -58,9 +58,9 @@ def training_data(config):
     """(train_x, train_y, val_x, val_y): the seeded split of MNIST train, optionally subsampled."""
     images, labels = mnist.load("train")
     train_idx, val_idx = mnist.train_validation_split(len(labels), config.validation, config.seed)
-    if config.subset is not None and config.subset < len(train_idx):
-        pick = np.random.default_rng(config.seed).choice(len(train_idx), config.subset, replace=False)
-        train_idx = np.sort(train_idx[pick])
+    pick = subset_indices(len(train_idx), config.subset, config.seed)
+    if pick is not None:
+        train_idx = train_idx[pick]   # train_idx is sorted, so this stays sorted
     return images[train_idx], labels[train_idx], images[val_idx], labels[val_idx]
 
 

@@ -80,6 +80,13 @@ def preset(model: str, **overrides) -> TrainConfig:
     return replace(PRESETS[model], **overrides)
 
 
+def subset_indices(n: int, subset: int | None, seed: int) -> np.ndarray | None:
+    """Sorted indices of a seeded random `subset` of range(n), or None for all of it."""
+    if not subset or subset >= n:
+        return None
+    return np.sort(np.random.default_rng(seed).choice(n, subset, replace=False))
+
+
 def build_model(config: TrainConfig) -> Sequential:
     """A freshly initialised model for `config` (weights and dropout seeded by config.seed)."""
     return Sequential.from_config(ARCHITECTURES[config.model](**config.architecture), seed=config.seed)

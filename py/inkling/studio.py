@@ -13,12 +13,13 @@ import time
 
 import numpy as np
 
-from . import app, mnist
+from . import app, mnist, run_report
 from .trainer import TrainConfig, Trainer, build_model, subset_indices
 
 _data: dict[str, np.ndarray] = {}   # "train-images" ... -> parsed arrays
 _run: "Run | None" = None
 _count = 0                          # trained models so far: names my-mlp-1, my-cnn-2, ...
+_report_proba = None                # test probabilities [10000, 10] of the last finished run, for report()
 
 # The small CNN: ~4x the MLP-128's cost per image in Pyodide, still a few minutes an epoch.
 SMALL_CNN = {"channels": [8, 16], "kernel": 5, "padding": 0, "hidden": 64, "dropout": 0.0,
@@ -88,8 +89,10 @@ class Run:
         self.state = {"epoch": 0, "epochs": config.epochs, "step": 0,
                       "total_steps": self.trainer.total_steps, "loss": None, "test_accuracy": None,
                       "history": [], "images_per_s": 0.0, "eta_s": None, "done": False,
-                      "phase": "train", "tested": 0, "test_size": len(self.test_labels)}
+                      "phase": "train", "tested": 0, "test_size": len(self.test_labels),
+                      "chunk_loss": None, "elapsed_s": 0.0}
         self.train_seconds = 0.0
+        self.test_proba = None      # [10000, 10] float32 of the last finished evaluation
 
     def _steps(self):
         for info in self.trainer.steps():
@@ -99,18 +102,23 @@ class Run:
                 yield "train"
                 continue
             correct = 0
+            all_proba = np.empty((len(self.test_labels), 10), np.float32)
             for start in range(0, len(self.test_labels), EVAL_BATCH):
                 proba = self.model.predict_proba(self.test_images[start:start + EVAL_BATCH])
+                all_proba[start:start + EVAL_BATCH] = proba
                 correct += int((proba.argmax(axis=1) == self.test_labels[start:start + EVAL_BATCH]).sum())
                 self.state.update(phase="test", tested=min(start + EVAL_BATCH, len(self.test_labels)))
                 yield "evaluate"
             acc = correct / len(self.test_labels)
+            self.test_proba = all_proba
             self.state["test_accuracy"] = acc
             self.state["history"].append({"epoch": info["epoch"], "train_loss": info["train_loss"],
                                           "test_accuracy": acc})
 
     def chunk(self, budget_ms: float) -> dict:
-        end = time.perf_counter() + budget_ms / 1000
+        begin = time.perf_counter()
+        end = begin + budget_ms / 1000
+        losses = []                 # this chunk's batch losses: one smoothed point for the live chart
         while time.perf_counter() < end:
             t0 = time.perf_counter()
             kind = next(self.steps, None)
@@ -119,7 +127,10 @@ class Run:
                 break
             if kind == "train":
                 self.train_seconds += time.perf_counter() - t0
+                losses.append(self.state["loss"])
         s = self.state
+        s["chunk_loss"] = float(np.mean(losses)) if losses else None
+        s["elapsed_s"] += time.perf_counter() - begin
         images = s["step"] * self.config.batch_size
         s["images_per_s"] = images / self.train_seconds if self.train_seconds else 0.0
         left = (s["total_steps"] - s["step"]) * self.config.batch_size
@@ -142,12 +153,23 @@ def run_chunk(budget_ms: float = 100) -> dict:
 
 def finish() -> dict:
     """End the run (done or stopped) and give its model to inkling.app as my-<kind>-<n>."""
-    global _run, _count
+    global _run, _count, _report_proba
     if _run is None:
         raise ValueError("no training run to finish")
     run, _run = _run, None
+    _report_proba = run.test_proba   # not the run: it holds the training images
     _count += 1
     name = f"my-{run.config.model}-{_count}"
     app.register_model(name, run.model)
     return {"name": name, "test_accuracy": run.state["test_accuracy"],
             "parameters": run.model.parameter_count(), "steps": run.state["step"]}
+
+
+def report(limit: int = 48) -> dict:
+    """The confusion matrix and the surest mistakes of the last finished run's final evaluation
+    on the 10k test set (see run_report.report); {"tested": 0} when it stopped before one."""
+    if _count == 0:
+        raise ValueError("no finished training run to report on")
+    if _report_proba is None:
+        return {"tested": 0}
+    return run_report.report(_data["test-images"], _data["test-labels"], _report_proba, limit)

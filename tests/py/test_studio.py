@@ -27,8 +27,17 @@ def test_small_run_learns_and_drives_predict():
     assert calls > 1 and state["step"] == state["total_steps"]
     assert state["test_accuracy"] > 0.8 and state["history"][0]["epoch"] == 1
     assert state["phase"] == "test" and state["tested"] == state["test_size"] == 10000
+    assert state["elapsed_s"] > 0
     out = studio.finish()
     assert out["name"].startswith("my-mlp-") and out["test_accuracy"] == state["test_accuracy"]
+    report = studio.report()
+    confusion = report["confusion"].reshape(10, 10)
+    assert confusion.sum() == report["tested"] == 10000
+    assert np.trace(confusion) / 10000 == pytest.approx(out["test_accuracy"])
+    wrong = report["misclassified"]
+    assert 0 < len(wrong["index"]) <= 48 and wrong["total"] == 10000 - np.trace(confusion)
+    assert (wrong["label"] != wrong["predicted"]).all()
+    assert (wrong["label"] == mnist.load_raw("test")[1][wrong["index"]]).all()
     x = (mnist.load_raw("test")[0][0] > 128).astype(np.uint8) * 255
     r = app.predict(x.tobytes(), 28, 28, out["name"])
     assert r["digit"] is not None
@@ -41,3 +50,12 @@ def test_bad_options_are_refused():
         studio.start(model="rnn")
     with pytest.raises(ValueError):
         studio.finish()
+
+
+def test_chunk_loss_is_the_mean_of_the_chunks_batch_losses():
+    studio.start(model="mlp", hidden="16", lr=0.2, batch_size=50, epochs=1, subset=5000)
+    state = studio.run_chunk(1)                      # a few of the 100 steps
+    assert 0 < state["step"] < 100 and not state["done"]
+    assert state["chunk_loss"] is not None and 0 < state["chunk_loss"] < 5
+    studio.finish()                                  # stopped before an evaluation ended
+    assert studio.report() == {"tested": 0}

@@ -40,6 +40,9 @@ TEXT_SUFFIXES = {".html", ".css", ".js", ".mjs", ".json", ".svg", ".txt", ".webm
 # Pyodide sets a CDN URL that only Node uses (to fetch packages missing from indexURL);
 # the page passes indexURL and lockFileURL explicitly, so the browser never requests it.
 URL_CHECK_EXEMPT = {"pyodide/pyodide.mjs"}
+# Browser libraries from npm, copied as they are: node_modules path -> dist path.
+VENDOR_FILES = {"uplot/dist/uPlot.esm.js": "vendor/uPlot.esm.js",
+                "uplot/dist/uPlot.min.css": "vendor/uPlot.min.css"}
 
 
 class BuildError(Exception):
@@ -212,6 +215,10 @@ EXTERNAL_URL = re.compile(r"""https?://|(?:src|href|action|srcset)\s*=\s*["']?/"
                           r"""|url\(\s*["']?/|(?:import|from|fetch|Worker|URL)\s*\(?\s*["'`]/""")
 
 
+CODE_SUFFIXES = {".js", ".mjs", ".css"}
+COMMENT_STARTS = ("//", "/*", "*")
+
+
 def external_references(dist: Path) -> list[str]:
     """Text files in dist/ that name an absolute URL or a root-absolute path ("/x")."""
     found = []
@@ -219,13 +226,25 @@ def external_references(dist: Path) -> list[str]:
         rel = path.relative_to(dist).as_posix()
         if path.suffix in TEXT_SUFFIXES and rel not in URL_CHECK_EXEMPT:
             for n, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+                if path.suffix in CODE_SUFFIXES and line.lstrip().startswith(COMMENT_STARTS):
+                    continue   # a comment fetches nothing (uPlot's source cites web pages)
                 if m := EXTERNAL_URL.search(line):
                     found.append(f"{rel}:{n}: {line.strip()[:120]} ({m.group(0)!r})")
     return found
 
 
+def copy_vendor_files(dest: Path, node_modules: Path = ROOT / "node_modules") -> None:
+    """Each VENDOR_FILES entry from node_modules/ into dest/ (dist/), unchanged."""
+    for source, target in VENDOR_FILES.items():
+        if not (node_modules / source).is_file():
+            raise BuildError(f"{node_modules / source} is missing: run npm ci")
+        (dest / target).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(node_modules / source, dest / target)
+
+
 def _assemble(out: Path, npm: Path, numpy_whl: Path, weights: Path, cache: Path = CACHE) -> None:
     shutil.copytree(ROOT / "web", out, ignore=shutil.ignore_patterns(".*", "*~"))
+    copy_vendor_files(out)
     runtime = out / "pyodide"
     runtime.mkdir()
     for name in RUNTIME_FILES:

@@ -58,6 +58,8 @@ def test_layout(dist):
         {"weights/manifest.json", "weights/tiny/1.W.npy", "weights/tiny/1.b.npy"}
     for name in RUNTIME:
         assert sha(dist / "pyodide" / name) == sha(build.PYODIDE_NPM / name)
+    for source, target in build.VENDOR_FILES.items():
+        assert sha(dist / target) == sha(REPO / "node_modules" / source)
 
 
 def test_trimmed_lock(dist):
@@ -119,10 +121,12 @@ def test_url_check_catches_what_it_should(tmp_path):
         "d.js": 'const r = await fetch("/weights/manifest.json");',
         "e.js": 'import { x } from "/page/x.js";',
         "f.js": 'new Worker("//evil.example/w.js")',
+        "g.js": '// a comment line is skipped, the next line is not\nfetch("https://cdn.example.org/a.js")',
     }
     good = {"ok.html": '<script type="module" src="page/main.js"></script><a href="#top">',
             "ok.js": 'new URL("../pyodide/", import.meta.url); const FS = "/weights";',
-            "ok.css": "div { background: url(img.png) }"}
+            "ok.css": "div { background: url(img.png) }",
+            "ok-comments.js": "// see https://example.org/docs\n/**\n * https://github.com/x/y\n */"}
     for name, text in {**bad, **good}.items():
         (tmp_path / name).write_text(text + "\n")
     found = {line.split(":")[0] for line in build.external_references(tmp_path)}

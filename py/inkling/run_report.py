@@ -22,8 +22,9 @@ def confusion_matrix(labels, predicted, classes: int = CLASSES) -> np.ndarray:
     for name, values in (("labels", labels), ("predicted", predicted)):
         if values.size and (values.min() < 0 or values.max() >= classes):
             raise ValueError(f"{name} must lie in 0..{classes - 1}")
-    counts = np.bincount(labels * classes + predicted, minlength=classes * classes)
-    return counts.reshape(classes, classes)
+    # bincount wants the platform's index type: int32 in Pyodide (wasm32), int64 in CPython.
+    counts = np.bincount((labels * classes + predicted).astype(np.intp), minlength=classes * classes)
+    return counts.reshape(classes, classes).astype(np.int64)
 
 
 def misclassified(images, labels, proba, limit: int = 48) -> dict:

@@ -1,6 +1,14 @@
 // The Train panel (issue 4): fetches MNIST only when opened, runs training in the worker and
 // shows its progress; the finished (or stopped) model is handed to onTrained for the pad.
 // The worker does the work in ~100 ms chunks and reports {event: "train", state} after each.
+// Every run of the session is kept (train-runs.js) and shown side by side: live charts of all
+// runs, a runs table, and the chosen run's confusion matrix and misclassified digits.
+
+import { TrainRuns } from "./train-runs.js";
+import { TrainCharts } from "./train-charts.js";
+import { RunTable } from "./run-table.js";
+import { ConfusionView } from "./confusion-view.js";
+import { MisclassifiedView } from "./misclassified-view.js";
 
 const $in = (root, sel) => root.querySelector(sel);
 const fmtTime = (s) => (s == null ? "…" : s < 60 ? `${Math.round(s)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`);
@@ -20,6 +28,14 @@ export class TrainPanel {
     this.accuracy = $in(root, "[data-testid=test-accuracy]");
     this.loaded = false;
     this.paused = false;
+    this.runs = new TrainRuns();   // every run of this page session (plain data)
+    this.chartsBox = $in(root, ".train-charts");
+    this.charts = new TrainCharts($in(root, "[data-testid=train-chart-loss]"),
+                                  $in(root, "[data-testid=train-chart-accuracy]"));
+    this.table = new RunTable($in(root, "[data-testid=train-runs]"),
+                              { onSelect: (id) => { this.runs.select(id); this.refresh(true); } });
+    this.confusion = new ConfusionView($in(root, "[data-testid=confusion-matrix]"));
+    this.mistakes = new MisclassifiedView($in(root, "[data-testid=misclassified]"));
     openButton.addEventListener("click", () => this.open());
     this.start.addEventListener("click", () => this.train());
     this.pause.addEventListener("click", () => this.togglePause());
@@ -60,6 +76,8 @@ export class TrainPanel {
       this.data.textContent = `Downloading MNIST… ${(message.loaded / 1e6).toFixed(1)} of ${(message.total / 1e6).toFixed(1)} MB`;
     } else if (message.event === "train") {
       this.show(message.state);
+      this.runs.update(message.state);
+      this.refresh();
     }
   }
 
@@ -89,16 +107,52 @@ export class TrainPanel {
     this.setRunning(true);
     this.accuracy.textContent = "";
     this.status.textContent = "Starting…";
+    const options = this.options();
+    const run = this.runs.begin(options);
+    this.chartsBox.hidden = false;
+    this.refresh(true);
     try {
-      const r = await messenger.request({ type: "trainStart", ...this.options() });
+      const r = await messenger.request({ type: "trainStart", ...options });
+      this.runs.end(r);
       const acc = r.test_accuracy == null ? "not measured (stopped before an epoch ended)" : `${(100 * r.test_accuracy).toFixed(1)} %`;
       this.status.textContent = `${r.stopped ? "Stopped" : "Done"} · ${r.name} is on the pad · test accuracy ${acc}`;
       this.onTrained?.(r);
+      this.runs.setReport(run.id, await messenger.request({ type: "trainReport" })
+        .catch((error) => ({ tested: 0, error: error.message })));
     } catch (error) {
+      if (run.running) this.runs.end(null, error.message);
       this.status.textContent = `Training failed: ${error.message}`;
     } finally {
       this.setRunning(false);
+      this.refresh(true);
     }
+  }
+
+  // Charts (batched by TrainCharts) and the runs table; the report views only when asked
+  // (a run ended or another was chosen), since rebuilding them is the costliest part.
+  refresh(withReport = false) {
+    const { runs, selectedId, selected } = this.runs;
+    this.charts.update(runs, selectedId);
+    const now = performance.now();
+    if (withReport || !this.tableDrawn || now - this.tableDrawn > 250) {
+      this.table.show(runs, selectedId);
+      this.tableDrawn = now;
+    }
+    if (!withReport || !selected) return;
+    const title = `Run ${selected.id}`;
+    const report = selected.report;
+    if (report?.tested > 0) {
+      this.confusion.show(report.confusion, title);
+      this.mistakes.show(report.misclassified, title);
+    } else {
+      const note = selected.running ? `${title} is training: its report comes when it ends.`
+        : selected.error ? `${title} failed: ${selected.error}`
+        : report?.error ? `${title}'s report could not be made: ${report.error}`
+        : `${title} stopped before its first test evaluation: no report.`;
+      this.confusion.show(null, title, note);
+      this.mistakes.show(null, title, note);
+    }
+    this.root.dataset.report = String(selected.id);
   }
 
   togglePause() {

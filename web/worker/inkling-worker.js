@@ -5,7 +5,7 @@
 //           {type: "predict", model, width, height, alpha: Uint8Array}
 //                            -> {digit: int|null, probabilities: Float32Array(10), input: Float32Array(784), ms}
 //           {type: "explain", ...} and {type: "readImage", ...}: see reading-handlers.js
-//           {type: "trainData" | "trainStart" | "trainPause" | "trainResume" | "trainStop"}: see train-handlers.js
+//           {type: "trainData" | "trainStart" | "trainPause" | "trainResume" | "trainStop" | "trainReport"}: see train-handlers.js
 // Events    {event: "progress", stage: "runtime"|"numpy"|"model", text}
 //           {event: "models", models, default}       as soon as the manifest is read
 // Only plain data and typed arrays cross; every PyProxy made here is destroyed.

@@ -7,6 +7,10 @@
 //                     -> {name, test_accuracy, parameters, steps, stopped} once the run ends
 //                        (finished or stopped). Events {event: "train", state} after every chunk.
 // {type: "trainPause"} / {type: "trainResume"} / {type: "trainStop"} -> {state}
+// {type: "trainReport"} -> the last finished run's final test evaluation (inkling.run_report):
+//                        {confusion: Int32Array(100) (row = true digit), tested, accuracy,
+//                         misclassified: {index, label, predicted: Int32Array(k), proba: Float32Array(10k),
+//                         images: Uint8Array(784k), total}}, or {tested: 0} if it stopped before one.
 //
 // The run yields to the event loop between chunks, so predictions and Pause/Stop are answered
 // within one chunk; a paused run waits on a promise and costs nothing.
@@ -99,6 +103,11 @@ export function trainHandlers(ready) {
       } finally {
         run = null;
       }
+    },
+
+    trainReport() {
+      if (run) throw new Error("a training run is in progress: ask for its report when it ends");
+      return call("report", { limit: 48 });
     },
 
     trainPause() { if (run) run.paused = true; return { paused: !!run }; },

@@ -1,0 +1,117 @@
+// Two live charts of every run of the session, overlaid (one colour a run, the selected run drawn
+// thicker): training loss against epochs (a point per ~100 ms chunk of the worker) and test
+// accuracy after each epoch. Drawn with uPlot (npm "uplot", copied to dist/vendor/ by build.py),
+// loaded the first time a chart is drawn. Redraws are batched: at most one every REDRAW_MS,
+// so training news (~10 a second) never turns into a long main-thread task.
+
+const REDRAW_MS = 300;
+const AXIS = { stroke: "#4f5766", grid: { stroke: "#e2e6ee", width: 1 }, ticks: { stroke: "#d5dbe5", width: 1 } };
+
+let uPlotModule = null;
+function loadUPlot() {
+  if (!uPlotModule) {
+    const css = document.createElement("link");
+    css.rel = "stylesheet";
+    css.href = new URL("../vendor/uPlot.min.css", import.meta.url).href;
+    document.head.append(css);
+    uPlotModule = import("../vendor/uPlot.esm.js").then((m) => m.default);
+  }
+  return uPlotModule;
+}
+
+// One chart: which run field it plots and how its axes read.
+class RunChart {
+  constructor(root, { field, yLabel, yFormat, points }) {
+    this.root = root;
+    this.box = root.querySelector(".chart-box");
+    this.field = field;             // "loss" | "accuracy": run[field] = {x: [], y: []}
+    this.yLabel = yLabel;
+    this.yFormat = yFormat;
+    this.points = points;           // draw each point (sparse data: one per epoch)
+    this.plot = null;
+    this.key = "";                  // the runs (and selection) the plot was built for
+  }
+
+  size() {
+    const width = Math.max(200, Math.floor(this.box.clientWidth));
+    return { width, height: width < 480 ? 190 : 230 };
+  }
+
+  draw(uPlot, runs, selectedId) {
+    const shown = runs.filter((r) => r[this.field].x.length > 0);
+    const key = shown.map((r) => `${r.id}`).join(",") + `|${selectedId}`;
+    const data = shown.length ? uPlot.join(shown.map((r) => [r[this.field].x, r[this.field].y]))
+                              : [[], []];
+    if (key !== this.key || !this.plot) {
+      this.plot?.destroy();
+      this.plot = new uPlot(this.options(shown, selectedId), data, this.box);
+      this.key = key;
+    } else {
+      this.plot.setData(data);
+    }
+    const points = shown.reduce((n, r) => n + r[this.field].x.length, 0);
+    this.root.dataset.series = String(shown.length);
+    this.root.dataset.points = String(points);
+    const last = shown.map((r) => `run ${r.id} ${this.yFormat(r[this.field].y.at(-1))}`).join(", ");
+    this.box.setAttribute("aria-label", `${this.yLabel} by epoch${last ? `: latest ${last}` : ""}`);
+  }
+
+  options(shown, selectedId) {
+    const series = shown.length ? shown.map((r) => ({
+      label: `Run ${r.id}`,
+      stroke: r.colour,
+      width: r.id === selectedId ? 3 : 1.5,
+      spanGaps: true,
+      points: { show: this.points || undefined, size: r.id === selectedId ? 9 : 6, fill: r.colour },
+      value: (u, v) => (v == null ? "–" : this.yFormat(v)),
+    })) : [{ label: "no run yet", stroke: "transparent" }];
+    return {
+      ...this.size(),
+      scales: { x: { time: false } },
+      axes: [{ ...AXIS, label: "epoch", size: 40, labelSize: 18 },
+             { ...AXIS, label: this.yLabel, size: 50, labelSize: 18, values: (u, ticks) => ticks.map(this.yFormat) }],
+      series: [{ label: "epoch", value: (u, v) => (v == null ? "–" : v.toFixed(2)) }, ...series],
+      legend: { live: false },
+      cursor: { points: { size: 7 } },
+    };
+  }
+
+  resize() { this.plot?.setSize(this.size()); }
+}
+
+export class TrainCharts {
+  constructor(lossRoot, accuracyRoot) {
+    this.charts = [
+      new RunChart(lossRoot, { field: "loss", yLabel: "training loss", yFormat: (v) => v.toFixed(2), points: false }),
+      new RunChart(accuracyRoot, { field: "accuracy", yLabel: "test accuracy %", yFormat: (v) => v.toFixed(1), points: true }),
+    ];
+    this.timer = null;
+    this.lastDraw = 0;
+    this.pending = null;
+    new ResizeObserver(() => this.charts.forEach((c) => c.resize())).observe(lossRoot.parentElement);
+  }
+
+  // Ask for a redraw with these runs; drawn at once if the last one is old, else a little later.
+  update(runs, selectedId) {
+    this.pending = { runs, selectedId };
+    if (this.timer) return;
+    const wait = Math.max(0, this.lastDraw + REDRAW_MS - performance.now());
+    this.timer = setTimeout(() => this.flush(), wait);
+  }
+
+  async flush() {
+    let uPlot;
+    try {
+      uPlot = await loadUPlot();
+    } catch (error) {
+      uPlotModule = null;   // the next update tries again
+      for (const chart of this.charts) chart.box.textContent = `The chart could not load (${error.message}).`;
+      return;
+    } finally {
+      this.timer = null;
+    }
+    this.lastDraw = performance.now();
+    const { runs, selectedId } = this.pending;
+    for (const chart of this.charts) chart.draw(uPlot, runs, selectedId);
+  }
+}

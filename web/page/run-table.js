@@ -22,8 +22,10 @@ export class RunTable {
   constructor(root, { onSelect }) {
     this.root = root;
     this.onSelect = onSelect;
-    root.innerHTML = `<table><caption>Runs this session (choose one to highlight it and see its report)</caption>
-      <thead><tr>${COLUMNS.map((c) => `<th scope="col">${c}</th>`).join("")}</tr></thead><tbody></tbody></table>`;
+    root.innerHTML = `<h3 id="train-runs-title">Runs this session</h3>
+      <p class="train-note">Choose a run to highlight its curves and see its report.</p>
+      <div class="table-scroll"><table aria-labelledby="train-runs-title">
+      <thead><tr>${COLUMNS.map((c) => `<th scope="col">${c}</th>`).join("")}</tr></thead><tbody></tbody></table></div>`;
     this.body = root.querySelector("tbody");
     this.body.addEventListener("click", (event) => {
       const button = event.target.closest("button[data-run]");

@@ -7,6 +7,12 @@
 const REDRAW_MS = 300;
 const AXIS = { stroke: "#4f5766", grid: { stroke: "#e2e6ee", width: 1 }, ticks: { stroke: "#d5dbe5", width: 1 } };
 
+// Legend markers filled with the run's colour (uPlot's default is its area fill: none here).
+const markerFill = (u, i) => {
+  const stroke = u.series[i].stroke;
+  return typeof stroke === "function" ? stroke(u, i) : stroke;
+};
+
 let uPlotModule = null;
 function loadUPlot() {
   if (!uPlotModule) {
@@ -71,7 +77,7 @@ class RunChart {
       axes: [{ ...AXIS, label: "epoch", size: 40, labelSize: 18 },
              { ...AXIS, label: this.yLabel, size: 50, labelSize: 18, values: (u, ticks) => ticks.map(this.yFormat) }],
       series: [{ label: "epoch", value: (u, v) => (v == null ? "–" : v.toFixed(2)) }, ...series],
-      legend: { live: false },
+      legend: { live: false, markers: { fill: markerFill } },
       cursor: { points: { size: 7 } },
     };
   }

@@ -35,7 +35,8 @@ class RunChart {
     this.yFormat = yFormat;
     this.points = points;           // draw each point (sparse data: one per epoch)
     this.plot = null;
-    this.key = "";                  // the runs (and selection) the plot was built for
+    this.ids = [];                  // the runs the plot has a series for, in order
+    this.selectedId = null;
   }
 
   size() {
@@ -43,18 +44,23 @@ class RunChart {
     return { width, height: width < 480 ? 190 : 230 };
   }
 
+  // Building a uPlot costs a style and layout pass (~20 ms here): done once; a new run only
+  // adds a series, a new selection only changes line widths.
   draw(uPlot, runs, selectedId) {
     const shown = runs.filter((r) => r[this.field].x.length > 0);
-    const key = shown.map((r) => `${r.id}`).join(",") + `|${selectedId}`;
-    const data = shown.length ? uPlot.join(shown.map((r) => [r[this.field].x, r[this.field].y]))
-                              : [[], []];
-    if (key !== this.key || !this.plot) {
+    if (!shown.length) return;
+    const data = uPlot.join(shown.map((r) => [r[this.field].x, r[this.field].y]));
+    const ids = shown.map((r) => r.id);
+    if (!this.plot || this.ids.some((id, i) => ids[i] !== id)) {
       this.plot?.destroy();
       this.plot = new uPlot(this.options(shown, selectedId), data, this.box);
-      this.key = key;
     } else {
+      for (const run of shown.slice(this.ids.length)) this.plot.addSeries(this.seriesOptions(run, selectedId));
+      if (selectedId !== this.selectedId) this.emphasise(selectedId, ids);
       this.plot.setData(data);
     }
+    this.ids = ids;
+    this.selectedId = selectedId;
     const points = shown.reduce((n, r) => n + r[this.field].x.length, 0);
     this.root.dataset.series = String(shown.length);
     this.root.dataset.points = String(points);
@@ -62,15 +68,29 @@ class RunChart {
     this.box.setAttribute("aria-label", `${this.yLabel} by epoch${last ? `: latest ${last}` : ""}`);
   }
 
-  options(shown, selectedId) {
-    const series = shown.length ? shown.map((r) => ({
-      label: `Run ${r.id}`,
-      stroke: r.colour,
-      width: r.id === selectedId ? 3 : 1.5,
+  seriesOptions(run, selectedId) {
+    return {
+      label: `Run ${run.id}`,
+      stroke: run.colour,
+      width: run.id === selectedId ? 3 : 1.5,
       spanGaps: true,
-      points: { show: this.points || undefined, size: r.id === selectedId ? 9 : 6, fill: r.colour },
+      points: { show: this.points || undefined, size: run.id === selectedId ? 9 : 6, fill: run.colour },
       value: (u, v) => (v == null ? "–" : this.yFormat(v)),
-    })) : [{ label: "no run yet", stroke: "transparent" }];
+    };
+  }
+
+  // The selected run's line thicker, the others thin (paths are rebuilt by the next setData).
+  emphasise(selectedId, ids) {
+    ids.forEach((id, i) => {
+      const s = this.plot.series[i + 1];
+      s.width = id === selectedId ? 3 : 1.5;
+      s.points.size = id === selectedId ? 9 : 6;
+      s._paths = null;
+    });
+  }
+
+  options(shown, selectedId) {
+    const series = shown.map((r) => this.seriesOptions(r, selectedId));
     return {
       ...this.size(),
       scales: { x: { time: false } },
@@ -98,6 +118,9 @@ export class TrainCharts {
   }
 
   // Ask for a redraw with these runs; drawn at once if the last one is old, else a little later.
+  // Fetch uPlot (and apply its CSS) ahead of the first run, e.g. when the panel opens.
+  preload() { loadUPlot().catch(() => { uPlotModule = null; }); }
+
   update(runs, selectedId) {
     this.pending = { runs, selectedId };
     if (this.timer) return;

@@ -49,6 +49,7 @@ export class TrainPanel {
     this.root.hidden = false;
     this.root.scrollIntoView({ block: "nearest" });
     if (this.loaded || this.loading) return;
+    this.charts.preload();
     const messenger = this.worker();
     if (!messenger) { this.data.textContent = "Python is still loading; open this panel again in a moment."; return; }
     this.loading = true;

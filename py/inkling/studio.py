@@ -93,12 +93,18 @@ class Run:
                       "chunk_loss": None, "elapsed_s": 0.0}
         self.train_seconds = 0.0
         self.test_proba = None      # [10000, 10] float32 of the last finished evaluation
+        self.batch_loss = None      # the last batch's own loss (the trainer reports epoch means)
+        self._epoch_loss_sum = 0.0
 
     def _steps(self):
         for info in self.trainer.steps():
             if not info.get("epoch_done"):
                 self.state.update(epoch=info["epoch"], step=info["step"], loss=info["loss"],
                                   phase="train")
+                done = info["step"] - (info["epoch"] - 1) * self.trainer.steps_per_epoch
+                loss_sum = info["loss"] * done                  # mean over the epoch so far * batches
+                self.batch_loss = loss_sum - (self._epoch_loss_sum if done > 1 else 0.0)
+                self._epoch_loss_sum = loss_sum
                 yield "train"
                 continue
             correct = 0
@@ -127,7 +133,7 @@ class Run:
                 break
             if kind == "train":
                 self.train_seconds += time.perf_counter() - t0
-                losses.append(self.state["loss"])
+                losses.append(self.batch_loss)
         s = self.state
         s["chunk_loss"] = float(np.mean(losses)) if losses else None
         s["elapsed_s"] += time.perf_counter() - begin

@@ -57,5 +57,17 @@ def test_chunk_loss_is_the_mean_of_the_chunks_batch_losses():
     state = studio.run_chunk(1)                      # a few of the 100 steps
     assert 0 < state["step"] < 100 and not state["done"]
     assert state["chunk_loss"] is not None and 0 < state["chunk_loss"] < 5
+    # the chunk's point is the mean of its batches' own losses, not of the epoch's running means
+    run = studio._run
+    sums, steps = [], 0
+    while steps < 20:
+        before = run.state["step"]
+        state = studio.run_chunk(1)
+        steps = state["step"]
+        sums.append((before, steps, state["chunk_loss"], state["loss"]))
+    before, after, chunk_loss, running = sums[-1]
+    assert after > before
+    expected = (running * after - sums[-2][3] * before) / (after - before)
+    assert chunk_loss == pytest.approx(expected, rel=1e-6)
     studio.finish()                                  # stopped before an evaluation ended
     assert studio.report() == {"tested": 0}

@@ -131,3 +131,19 @@ def test_choosing_the_first_run_shows_its_report(trained):
         trained.set_viewport_size({"width": 390, "height": 900})
         trained.wait_for_timeout(600)
         trained.locator(".train").screenshot(path=f"{shots}/train-report-390.png")
+
+
+def test_on_a_phone_nothing_widens_the_page(trained):
+    trained.set_viewport_size({"width": 360, "height": 780})
+    trained.wait_for_timeout(500)                        # ResizeObserver -> charts resized
+    try:
+        sizes = trained.evaluate("""() => {
+            const w = (sel) => document.querySelector(sel).getBoundingClientRect().width;
+            return {page: document.documentElement.scrollWidth, view: innerWidth,
+                    matrix: w('[data-testid=confusion-matrix] table'), panel: w('.train'),
+                    chart: w('[data-testid=train-chart-loss] .uplot')};
+        }""")
+        assert sizes["page"] <= sizes["view"], sizes       # tables scroll inside their boxes
+        assert sizes["matrix"] <= sizes["panel"] and sizes["chart"] <= sizes["panel"], sizes
+    finally:
+        trained.set_viewport_size({"width": 1280, "height": 900})

@@ -6,6 +6,9 @@ const OPTIMISERS = { nesterov: "SGD+Nesterov", sgd: "SGD+momentum", adam: "Adam"
 const COLUMNS = ["Run", "Model", "Optimiser", "LR", "Batch", "Epochs", "Augment", "Images",
                  "Test accuracy", "Time", "Images/s", "On the pad as"];
 
+const HEADER_TITLES = { Time: "time spent training and testing (pauses left out)",
+                        "Images/s": "training images a second (testing left out)",
+                        Images: "training images (a random subset when fewer than 60,000)" };
 const fmtSeconds = (s) => (s < 60 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`);
 
 function cells(run) {
@@ -25,7 +28,7 @@ export class RunTable {
     root.innerHTML = `<h3 id="train-runs-title">Runs this session</h3>
       <p class="train-note">Choose a run to highlight its curves and see its report.</p>
       <div class="table-scroll"><table aria-labelledby="train-runs-title">
-      <thead><tr>${COLUMNS.map((c) => `<th scope="col">${c}</th>`).join("")}</tr></thead><tbody></tbody></table></div>`;
+      <thead><tr>${COLUMNS.map((c) => `<th scope="col"${HEADER_TITLES[c] ? ` title="${HEADER_TITLES[c]}"` : ""}>${c}</th>`).join("")}</tr></thead><tbody></tbody></table></div>`;
     this.body = root.querySelector("tbody");
     this.body.addEventListener("click", (event) => {
       const button = event.target.closest("button[data-run]");

@@ -30,11 +30,16 @@ def trained(chromium, net_guard, site):
     ctx = harness.make_context(chromium, net_guard, viewport={"width": 1280, "height": 900})
     ctx.add_init_script(LONG_TASKS)
     page = ctx.new_page()
+    vendor = lambda: [u for u in net_guard.requests if "/vendor/" in u]   # noqa: E731
+    before = len(vendor())
     harness.open_app(page, site)
+    page.wait_for_timeout(300)
+    assert len(vendor()) == before, "uPlot was fetched before the Train panel opened"
     page.click("[data-testid=train-open]")
     page.wait_for_function("!document.querySelector('[data-testid=train-start]').disabled", timeout=120_000)
     page.eval_on_selector(".train-advanced", "d => { d.open = true; }")
     page.evaluate("window.__longTasks = []")           # count from the first run on
+    assert sorted(u.rsplit("/", 1)[1] for u in vendor()[before:]) == ["uPlot.esm.js", "uPlot.min.css"]
     for n, run in enumerate(RUNS, 1):
         page.select_option(".train-form [name=optimizer]", run["optimizer"])
         for name in ("hidden", "lr", "batch_size"):

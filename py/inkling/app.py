@@ -88,3 +88,15 @@ def read_image(rgba, width: int, height: int, model: str, weights_dir=WEIGHTS_DI
 
     pixels = pixel_array(rgba, width, height, channels=4, what="picture")
     return reading.read_picture(load_model(model, weights_dir), pixels)
+
+
+def memory() -> dict:
+    """Python's memory after a full collection, for the soak benchmark and its test:
+    {"allocatedBlocks": sys.getallocatedblocks(), "gcObjects": objects the gc tracks,
+    "models": models loaded}. A leak of one object per request shows up in both counts."""
+    import gc
+    import sys
+
+    gc.collect()
+    return {"allocatedBlocks": sys.getallocatedblocks(), "gcObjects": len(gc.get_objects()),
+            "models": len(_models)}

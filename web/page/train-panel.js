@@ -46,6 +46,7 @@ export class TrainPanel {
       this.data.textContent = `MNIST ready: ${n.toLocaleString("en")} images, ${(r.bytes / 1e6).toFixed(1)} MB in ${((performance.now() - t0) / 1000).toFixed(1)} s, checked.`;
       this.root.dataset.mnistMs = String(Math.round(performance.now() - t0));
     } catch (error) {
+      if (error.workerDied) return;   // workerReady() loads it again into the new worker
       this.data.textContent = `Couldn't load MNIST: ${error.message}. Close and open the panel to try again.`;
     } finally {
       this.loading = false;
@@ -89,16 +90,30 @@ export class TrainPanel {
     this.setRunning(true);
     this.accuracy.textContent = "";
     this.status.textContent = "Starting…";
+    this.root.dataset.interrupted = "false";
     try {
       const r = await messenger.request({ type: "trainStart", ...this.options() });
       const acc = r.test_accuracy == null ? "not measured (stopped before an epoch ended)" : `${(100 * r.test_accuracy).toFixed(1)} %`;
       this.status.textContent = `${r.stopped ? "Stopped" : "Done"} · ${r.name} is on the pad · test accuracy ${acc}`;
       this.onTrained?.(r);
     } catch (error) {
-      this.status.textContent = `Training failed: ${error.message}`;
+      this.status.textContent = error.workerDied
+        ? `Interrupted: ${error.message}. Start it again once Python has restarted.`
+        : `Training failed: ${error.message}`;
+      this.root.dataset.interrupted = String(!!error.workerDied);
     } finally {
       this.setRunning(false);
     }
+  }
+
+  // main.js: the worker died (its MNIST and any run went with it) / a new one is ready.
+  workerStopped() {
+    this.loaded = false;
+    this.start.disabled = true;
+  }
+
+  workerReady() {
+    if (!this.root.hidden) this.open();   // the panel was in use: load MNIST into the new worker
   }
 
   togglePause() {
@@ -112,7 +127,7 @@ export class TrainPanel {
 
   setRunning(running) {
     this.root.dataset.running = String(running);
-    this.start.disabled = running;
+    this.start.disabled = running || !this.loaded;
     this.pause.disabled = this.stop.disabled = !running;
     for (const el of this.form.elements) el.disabled = running;
     this.paused = false;

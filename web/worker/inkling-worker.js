@@ -7,7 +7,7 @@
 //                            -> {digit: int|null, probabilities: Float32Array(10), input: Float32Array(784), ms}
 //           {type: "explain", ...} and {type: "readImage", ...}: see reading-handlers.js
 //           {type: "trainData" | "trainStart" | "trainPause" | "trainResume" | "trainStop"}: see train-handlers.js
-//           {type: "memory"} -> {wasmHeapBytes, allocatedBlocks, gcObjects}   (soak benchmark, tests)
+//           {type: "memory"} -> {wasmHeapBytes, mallocBytes, gcObjects, models}   (soak benchmark, tests)
 //           {type: "ping"}   -> {event: "alive"} at once (page/worker-messenger.js's watchdog)
 // Events    {event: "progress", stage: "runtime"|"numpy"|"model", text}
 //           {event: "models", models, default}       as soon as the manifest is read
@@ -121,14 +121,26 @@ const handlers = {
     return { digit: r.digit ?? null, probabilities: r.probabilities, input: r.input, ms: r.ms };
   },
 
-  // For the soak benchmark and tests: the wasm heap (bytes; it only grows), Python's allocated
-  // blocks and gc-tracked objects after a full collection (inkling.app.memory).
+  // For the soak benchmark and tests: the wasm heap (bytes; it only grows), the bytes malloc has
+  // handed out and not had back, and Python's gc-tracked objects after a full collection.
   async memory() {
     const { pyodide } = await ready;
     const python = await callPython("memory");
-    return { wasmHeapBytes: pyodide._module.HEAP8.length, ...python };
+    return { wasmHeapBytes: pyodide._module.HEAP8.length, mallocBytes: mallocInUse(pyodide._module), ...python };
   },
 };
+
+// dlmalloc's mallinfo().uordblks: bytes allocated and in use (struct mallinfo is ten ints, returned
+// through a pointer in the wasm32 ABI; the 64 bytes asked for here are counted the same every time).
+function mallocInUse(module) {
+  const p = module._calloc(1, 64);   // (_malloc itself is not on Pyodide's Module)
+  try {
+    module._mallinfo(p);
+    return module.HEAPU32[(p >> 2) + 7];
+  } finally {
+    module._free(p);
+  }
+}
 
 // After a Pyodide fatal error (out of memory, a wasm trap) every later call fails: this worker is
 // no use any more. Say so and stop, so the page starts a fresh one.

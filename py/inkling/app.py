@@ -35,7 +35,10 @@ def load_model(name: str, weights_dir=WEIGHTS_DIR):
 
 
 def register_model(name: str, model, weights_dir=WEIGHTS_DIR) -> None:
-    """Make `model` (one trained in the page, inkling.studio) usable by name like a shipped one."""
+    """Make `model` (one trained in the page, inkling.studio) usable by name like a shipped one.
+    One single-image forward pass replaces what its layers cached for backward from the last
+    training or test batch (MBs a model), which a kept model would otherwise hold for good."""
+    model.predict_proba(np.zeros((1, SIZE, SIZE), np.float32))
     _models[(str(_manifest_path(weights_dir)), name)] = model
 
 

@@ -7,7 +7,8 @@
 // A worker can die without a word: self.close(), a crashed thread, a Pyodide fatal error. Death is
 // seen three ways: the Worker's `error` / `messageerror` events, the worker's own {event: "fatal"},
 // and a watchdog: a {type: "ping"} every watchdogMs / 4, answered by the worker between Python
-// calls; one unanswered for watchdogMs means the worker is gone. Then every pending request is
+// calls; one unanswered for watchdogMs (3x that until the worker first answers a request: booting
+// Python has longer stretches without a break) means the worker is gone. Then every pending request is
 // rejected with a WorkerDied error and onDeath(reason) is called once; the caller restarts.
 
 export class WorkerDied extends Error {
@@ -22,6 +23,7 @@ export class WorkerMessenger {
     this.nextId = 1;
     this.watchdogMs = watchdogMs;
     this.pingSentAt = null;    // performance.now() of the unanswered ping, null when none
+    this.answered = false;     // has the worker answered a request yet (it is booted)?
     this.worker = new Worker(url, { type: "module" });
     this.worker.addEventListener("message", (e) => this.receive(e.data));
     this.worker.addEventListener("messageerror", () => this.die("a message from the Python worker could not be read"));
@@ -50,8 +52,9 @@ export class WorkerMessenger {
     if (this.pingSentAt === null) {
       this.pingSentAt = now;
       this.worker.postMessage({ type: "ping" });
-    } else if (now - this.pingSentAt > this.watchdogMs) {
-      this.die(`the Python worker stopped responding for ${Math.round(this.watchdogMs / 1000)} s`);
+    } else {
+      const limit = this.answered ? this.watchdogMs : 3 * this.watchdogMs;
+      if (now - this.pingSentAt > limit) this.die(`the Python worker stopped responding for ${Math.round(limit / 1000)} s`);
     }
   }
 
@@ -60,6 +63,7 @@ export class WorkerMessenger {
     if (data?.event === "alive") return;
     if (data?.event === "fatal") return this.die(`the Python worker failed: ${data.message}`);
     if (data?.id === undefined) return this.onEvent?.(data);
+    this.answered = true;
     const call = this.pending.get(data.id);
     if (!call) return;
     this.pending.delete(data.id);

@@ -17,6 +17,7 @@ window.__inkling, a handle on the same WorkerMessenger the pad uses):
 
 from __future__ import annotations
 
+import statistics
 import sys
 from pathlib import Path
 
@@ -123,3 +124,7 @@ def section(bench) -> None:
             after = result["stages"][stage][k]
             bench.add("soak", f"{k} {label} vs after 100 predictions", round(result["growth"][stage][k], 2), "%",
                       f"{base[k]:,} -> {after:,}")
+    ms = result["predict_ms"]
+    blocks = [statistics.median(ms[i:i + 500]) for i in range(0, len(ms), 500)]
+    bench.add("soak", "predict (Python time), median of each 500 in order", " ".join(f"{m:.1f}" for m in blocks),
+              "ms", "a slowdown would show as a trend")

@@ -8,6 +8,7 @@ all: only the messenger's watchdog sees it), an uncaught error in the worker (th
 from __future__ import annotations
 
 import re
+import time
 
 import harness
 from pen import draw_strokes, fit_strokes
@@ -80,8 +81,10 @@ def test_worker_killed_mid_prediction_and_mid_training_restarts_keeping_the_draw
     before_worker = page.workers[0]
     before_worker.evaluate(DIE_INSTEAD_OF_ANSWERING)
     draw_strokes(page, strokes[-1:])            # its prediction is pending when the worker goes
+    t0 = time.perf_counter()
     drawn = pad_pixels(page)
     first = wait_restarted_and_read(page, len(strokes))
+    print(f"\nkilled mid-prediction: read again {time.perf_counter() - t0:.1f} s later")
     assert pad_pixels(page) == drawn, "the drawing changed across the restart"
     assert first.digit is not None, first
     said = [h["text"] for h in harness.state_history(page) if h["state"] == "loading"][-1]
@@ -121,7 +124,9 @@ def test_uncaught_error_in_worker_restarts_it(new_context, site, mnist_test_raw)
     harness.wait_strokes(page, len(strokes))
     drawn = pad_pixels(page)
     page.workers[0].evaluate("() => { setTimeout(() => { throw new Error('test: worker crash'); }, 0); }")
+    t0 = time.perf_counter()
     again = wait_restarted_and_read(page, len(strokes))
+    print(f"\nuncaught error in the worker: read again {time.perf_counter() - t0:.1f} s later")
     assert pad_pixels(page) == drawn
     assert again.digit is not None
     said = [h["text"] for h in harness.state_history(page) if h["state"] == "loading"][-1]

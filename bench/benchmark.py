@@ -12,6 +12,7 @@ calls bench.add(...) for each figure, and may put raw data in bench.raw[name]):
   latency   pointer-up -> prediction shown (data-strokes updated), median and p95
   numbers   whole 4-digit numbers read right (bench/read_numbers.py, CPython)
   engine    per model: size, forward time, training images/s in CPython and Pyodide (bench/engine.py)
+  soak      worker memory after 5,000 predictions and 3 training runs vs after 100 (bench/soak.py)
 
 The browser sections serve dist/ (run `python build.py` first) under /inkling/ on 127.0.0.1
 with the browser tests' server (tests/browser/static_server.py), in headless Debian chromium.
@@ -242,6 +243,14 @@ def engine(bench: Bench):
                           f"CPython/Pyodide {ratio:.1f}x" if ratio and runtime == "Pyodide" else note)
     if result["errors"]:
         raise RuntimeError(f"engine: {result['errors']}")
+
+
+@section("soak", needs_browser=True)
+def soak(bench: Bench):
+    """bench/soak.py: worker memory after 5,000 predictions and 3 training runs vs after 100."""
+    import soak as soak_bench   # bench/soak.py
+
+    soak_bench.section(bench)
 
 
 # ----------------------------------------------------------------------------- main

@@ -1,6 +1,8 @@
 // Wires the page: the pad works at once; Python boots in a module worker meanwhile; every
 // finished stroke (and Undo, Clear, a model change) asks for a new prediction, at most one
 // in flight: a drawing made while one is computing is sent, latest only, when it returns.
+// If the worker dies it is restarted (a few times, with backoff); the pad is the page's, so the
+// drawing stays and is read again by the new worker.
 import { Pad } from "./pad.js";
 import { Prediction } from "./prediction.js";
 import { ProbabilityBars } from "./probability-bars.js";
@@ -17,7 +19,7 @@ const WORKER_URL = new URL("../worker/inkling-worker.js", import.meta.url);
 const prediction = new Prediction($("[data-testid=prediction]"), $(".confidence"));
 const bars = new ProbabilityBars($(".bars"));
 const modelInput = new ModelInput($("[data-testid=model-input]"));
-const status = new Status($("#status"), { onRetry: start });
+const status = new Status($("#status"), { onRetry: () => { deaths.length = 0; start(); } });
 const models = new ModelSelect($("[data-testid=model-select]"), { onChange: () => changed() });
 const pad = new Pad($("[data-testid=pad]"), { onStroke: (kind) => changed(kind) });
 
@@ -26,6 +28,10 @@ let ready = false;
 let inFlight = false;
 let queued = false;
 let epoch = 0;   // bumped when a result in flight no longer fits the pad (Undo, Clear, model)
+const deaths = [];        // when workers died lately (performance.now()), for bounded restarts
+const RESTARTS = 3;       // at most this many automatic restarts within DEATH_WINDOW_MS
+const DEATH_WINDOW_MS = 120_000;
+let restartNote = "";     // said in the status until the next stroke after a restart
 // Pictures, camera, number, "Why": follow-ups after a prediction, and pictures read instead.
 const reading = setupReading({ worker: () => (ready ? messenger : null), model: () => models.value,
                                pad, prediction, bars, modelInput });
@@ -44,6 +50,7 @@ function showEmpty() {
 
 function changed(kind = "model") {
   if (kind !== "stroke") epoch++;
+  else restartNote = "";
   if (pad.isEmpty) {
     queued = false;
     showEmpty();
@@ -66,10 +73,10 @@ async function predict() {
       bars.show(r.probabilities, r.digit);
       modelInput.show(r.input);
       reading.padShown(r);
-      if (status.state === "ready") status.ready(`Ready · read in ${Math.round(r.ms)} ms`);
+      if (status.state === "ready") status.ready(`Ready · read in ${Math.round(r.ms)} ms${restartNote}`);
     }
   } catch (error) {
-    if (ready) status.warn(`Couldn't read that drawing: ${error.message}. Your drawing is kept; try another stroke.`);
+    if (ready && sentEpoch === epoch && !error.workerDied) status.warn(`Couldn't read that drawing: ${error.message}. Your drawing is kept; try another stroke.`);
   } finally {
     inFlight = false;
   }
@@ -79,8 +86,17 @@ async function predict() {
 function onEvent(message) {
   if (message.event === "progress") status.loading(message.text);
   else if (message.event === "models") models.setModels(message.models, message.default);
-  else if (message.event === "failed") failed(message.message);
+  else if (message.event === "model-refused") refused(message);
   else if (message.event?.startsWith("train")) train.onEvent(message);
+}
+
+// A shipped model whose weights failed their sha256 check: no longer offered; the pad is read
+// again with the default (or whichever model the worker fell back to).
+function refused({ model, file, fallback }) {
+  models.retain(models.names.filter((n) => n !== model), fallback);
+  reading.message.warn(`The ${model} model is not offered: its weights file ${file} failed its ` +
+                       `integrity check (sha256). ${fallback ? `Using ${fallback} instead.` : "Using another shipped model."}`);
+  changed();
 }
 
 function failed(reason) {
@@ -88,22 +104,51 @@ function failed(reason) {
   status.failed(reason);
 }
 
-async function start() {
+// The worker died (messenger's watchdog, error event, Pyodide fatal error): start a new one after a
+// backoff, unless workers keep dying, then the failed state and its "Try again".
+function workerDied(reason) {
+  ready = false;
+  train.workerStopped();
+  const now = performance.now();
+  deaths.push(now);
+  while (deaths[0] < now - DEATH_WINDOW_MS) deaths.shift();
+  if (deaths.length > RESTARTS) {
+    console.warn(`Inkling: ${reason}; ${deaths.length} times in a row, not restarting`);
+    return failed(`${reason} (${deaths.length} times in a row). Your drawing is kept.`);
+  }
+  const delay = 500 * 2 ** (deaths.length - 1);
+  console.warn(`Inkling: ${reason}; restarting it in ${delay} ms`);
+  status.loading(`Restarting Python (${reason}). Your drawing is kept.`);
+  setTimeout(() => start({ restart: true }), delay);
+}
+
+async function start({ restart = false } = {}) {
   messenger?.terminate();
   ready = false;
-  status.loading("Loading Python runtime…");
-  const mine = (messenger = new WorkerMessenger(WORKER_URL, { onEvent }));
+  if (!restart) status.loading("Loading Python runtime…");
+  const mine = (messenger = new WorkerMessenger(WORKER_URL, {
+    onEvent, onDeath: (reason) => { if (mine === messenger) workerDied(reason); },
+  }));
   try {
     const info = await mine.request({ type: "init" });
     if (mine !== messenger) return;
     models.setModels(info.models, info.default);
+    const lost = models.retain(info.models.map((m) => m.name), info.default);   // refused, or trained in a dead worker
+    restartNote = restart ? ` · restarted after the Python worker stopped${lost.length ? ` (${lost.join(", ")} lost)` : ""}` : "";
     ready = true;
-    status.ready();
+    status.ready(`Ready${restartNote}`);
+    train.workerReady();
     epoch++;
     predict();   // whatever was drawn while Python was loading
   } catch (error) {
-    if (mine === messenger) failed(error.message);
+    if (mine === messenger && !error.workerDied) failed(error.message);
   }
+}
+
+// ?debug: a handle for the soak benchmark and tests, through the same messenger as the pad.
+if (new URLSearchParams(location.search).has("debug")) {
+  window.__inkling = { request: (message, transfer) => messenger.request(message, transfer),
+                       snapshot: () => pad.snapshot(), model: () => models.value, isReady: () => ready };
 }
 
 document.addEventListener("keydown", (e) => {

@@ -7,12 +7,22 @@ export class ModelSelect {
   }
 
   get value() { return this.select.value; }
+  get names() { return [...this.select.options].map((o) => o.value); }
 
   // A model trained in the page (Train panel): listed last and selected.
   addModel({ name, test_accuracy: acc }) {
     const label = typeof acc === "number" ? `${name} · ${(100 * acc).toFixed(1)} %` : name;
     this.select.add(new Option(label, name, false, true));
     this.select.value = name;
+  }
+
+  // Only `names` stay listed (a refused model, or one trained in a worker that has since
+  // restarted, goes); if the selected one went, `fallback` is selected. Returns the names removed.
+  retain(names, fallback) {
+    const removed = [...this.select.options].filter((o) => !names.includes(o.value));
+    for (const option of removed) option.remove();
+    if (!names.includes(this.select.value) && names.includes(fallback)) this.select.value = fallback;
+    return removed.map((o) => o.value);
   }
 
   setModels(models, defaultName) {

@@ -58,7 +58,7 @@ export class Reading {
         this.showNumber(r, "pad");
       }
     } catch (error) {
-      this.message.warn(`Couldn't explain that drawing: ${error.message}`);
+      if (!error.workerDied) this.message.warn(`Couldn't explain that drawing: ${error.message}`);
     } finally {
       this.explaining = false;
     }

@@ -63,6 +63,7 @@ export class TrainPanel {
       this.data.textContent = `MNIST ready: ${n.toLocaleString("en")} images, ${(r.bytes / 1e6).toFixed(1)} MB in ${((performance.now() - t0) / 1000).toFixed(1)} s, checked.`;
       this.root.dataset.mnistMs = String(Math.round(performance.now() - t0));
     } catch (error) {
+      if (error.workerDied) return;   // workerReady() loads it again into the new worker
       this.data.textContent = `Couldn't load MNIST: ${error.message}. Close and open the panel to try again.`;
     } finally {
       this.loading = false;
@@ -108,6 +109,7 @@ export class TrainPanel {
     this.setRunning(true);
     this.accuracy.textContent = "";
     this.status.textContent = "Starting…";
+    this.root.dataset.interrupted = "false";
     const options = this.options();
     const run = this.runs.begin(options);
     this.chartsBox.hidden = false;
@@ -122,7 +124,10 @@ export class TrainPanel {
         .catch((error) => ({ tested: 0, error: error.message })));
     } catch (error) {
       if (run.running) this.runs.end(null, error.message);
-      this.status.textContent = `Training failed: ${error.message}`;
+      this.status.textContent = error.workerDied
+        ? `Interrupted: ${error.message}. Start it again once Python has restarted.`
+        : `Training failed: ${error.message}`;
+      this.root.dataset.interrupted = String(!!error.workerDied);
     } finally {
       this.setRunning(false);
       this.refresh(true);
@@ -156,6 +161,16 @@ export class TrainPanel {
     this.root.dataset.report = String(selected.id);
   }
 
+  // main.js: the worker died (its MNIST and any run went with it) / a new one is ready.
+  workerStopped() {
+    this.loaded = false;
+    this.start.disabled = true;
+  }
+
+  workerReady() {
+    if (!this.root.hidden) this.open();   // the panel was in use: load MNIST into the new worker
+  }
+
   togglePause() {
     this.paused = !this.paused;
     this.pause.textContent = this.paused ? "Resume" : "Pause";
@@ -167,7 +182,7 @@ export class TrainPanel {
 
   setRunning(running) {
     this.root.dataset.running = String(running);
-    this.start.disabled = running;
+    this.start.disabled = running || !this.loaded;
     this.pause.disabled = this.stop.disabled = !running;
     for (const el of this.form.elements) el.disabled = running;
     this.paused = false;

@@ -1,17 +1,23 @@
 // Module worker: boots Pyodide, installs numpy + inkling from the trimmed lock file, fetches the
-// weights in parallel, and answers the page (see page/worker-messenger.js for the envelope).
+// default model's weights in parallel (shipped-weights.js: others when first used, all checked),
+// and answers the page (see page/worker-messenger.js for the envelope).
 //
 // Requests  {type: "init"}  -> {models: [{name, test_accuracy, parameters}], default, bootMs}
 //           {type: "predict", model, width, height, alpha: Uint8Array}
 //                            -> {digit: int|null, probabilities: Float32Array(10), input: Float32Array(784), ms}
 //           {type: "explain", ...} and {type: "readImage", ...}: see reading-handlers.js
 //           {type: "trainData" | "trainStart" | "trainPause" | "trainResume" | "trainStop" | "trainReport"}: see train-handlers.js
+//           {type: "memory"} -> {wasmHeapBytes, mallocBytes, gcObjects, models}   (soak benchmark, tests)
+//           {type: "ping"}   -> {event: "alive"} at once (page/worker-messenger.js's watchdog)
 // Events    {event: "progress", stage: "runtime"|"numpy"|"model", text}
 //           {event: "models", models, default}       as soon as the manifest is read
+//           {event: "model-refused", model, file, fallback}   a weights file failed its sha256 check
+//           {event: "fatal", message}                Pyodide failed for good; the worker closes itself
 // Only plain data and typed arrays cross; every PyProxy made here is destroyed.
 
 import { pythonCaller } from "./python-call.js";
 import { readingHandlers } from "./reading-handlers.js";
+import { ShippedWeights } from "./shipped-weights.js";
 import { trainHandlers } from "./train-handlers.js";
 
 const SITE = new URL("../", import.meta.url);          // dist/, wherever it is served from
@@ -33,24 +39,6 @@ async function download(url) {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-// manifest.json, then every file it lists, the default model's first; all at once.
-async function fetchWeights() {
-  const manifestBytes = await download(new URL("manifest.json", WEIGHTS));
-  const manifest = JSON.parse(new TextDecoder().decode(manifestBytes));
-  const names = Object.keys(manifest.models || {});
-  if (!names.length) throw new Error("weights/manifest.json lists no models");
-  const models = names.map((name) => ({
-    name, test_accuracy: manifest.models[name].test_accuracy ?? null,
-    parameters: manifest.models[name].parameters ?? null,
-  }));
-  const defaultModel = names.includes(manifest.default) ? manifest.default : names[0];
-  self.postMessage({ event: "models", models, default: defaultModel });
-  const order = [defaultModel, ...names.filter((n) => n !== defaultModel)];
-  const paths = order.flatMap((n) => Object.values(manifest.models[n].files).map((f) => f.path));
-  const files = await Promise.all(paths.map(async (path) => [path, await download(new URL(path, WEIGHTS))]));
-  return { manifestBytes, files, models, defaultModel };
-}
-
 // pyodide.mjs is imported from a blob of its bytes: some static hosts (Debian's nginx 1.22 with its
 // stock mime.types, for one) send .mjs as application/octet-stream, which module imports refuse.
 // pyodide.mjs has no imports of its own and indexURL is passed explicitly, so nothing depends on
@@ -65,9 +53,18 @@ async function importPyodide() {
   }
 }
 
+// Only the default model's weights at boot (fetched while the runtime loads); others when first used.
+const weights = new ShippedWeights({ baseUrl: WEIGHTS, download, fsDir: FS_WEIGHTS });
+
+async function fetchDefaultWeights() {
+  const { models, defaultModel } = await weights.readManifest();
+  self.postMessage({ event: "models", models, default: defaultModel });
+  return weights.fetchDefault();
+}
+
 async function boot() {
-  const weights = fetchWeights();
-  weights.catch(() => {});  // reported below, once Python is up (or instead of it)
+  const defaultWeights = fetchDefaultWeights();
+  defaultWeights.catch(() => {});  // reported below, once Python is up (or instead of it)
   progress("runtime", "Loading Python runtime…");
   const { loadPyodide } = await importPyodide();
   const pyodide = await loadPyodide({
@@ -83,19 +80,13 @@ async function boot() {
   if (failures.length) throw new Error(`package install failed: ${failures.join("; ")}`);
   const app = pyodide.pyimport("inkling.app");   // throws if inkling is missing or broken
   progress("model", "Loading model…");
-  const { manifestBytes, files, models, defaultModel } = await weights;
-  pyodide.FS.mkdirTree(FS_WEIGHTS);
-  pyodide.FS.writeFile(`${FS_WEIGHTS}/manifest.json`, manifestBytes);
-  for (const [path, bytes] of files) {
-    const full = `${FS_WEIGHTS}/${path}`;
-    pyodide.FS.mkdirTree(full.slice(0, full.lastIndexOf("/")));
-    pyodide.FS.writeFile(full, bytes);
-  }
+  const defaultModel = await defaultWeights;
+  await weights.install(pyodide, defaultModel);
   const loadModel = app.load_model;
   loadModel(defaultModel).destroy();   // reads and checks the weights, warms the model up
   loadModel.destroy();
   app.destroy();
-  return { pyodide, models, defaultModel };
+  return { pyodide, defaultModel };
 }
 
 const ready = boot();
@@ -108,14 +99,20 @@ function reason(error) {
   return error?.type && lines.length ? lines[lines.length - 1] : text;
 }
 
-const callApp = pythonCaller(ready, "inkling.app");
+// inkling.app, with a shipped model's weights fetched and checked first if it is not loaded yet.
+const callPython = pythonCaller(ready, "inkling.app");
+async function callApp(name, kwargs = {}, buffers = {}) {
+  if (weights.isShipped(kwargs.model)) await weights.install((await ready).pyodide, kwargs.model);
+  return callPython(name, kwargs, buffers);
+}
+
 const handlers = {
   ...readingHandlers(callApp),
   ...trainHandlers(ready),
 
   async init() {
-    const { models, defaultModel } = await ready;
-    return { models, default: defaultModel, bootMs: Math.round(performance.now() - started) };
+    const { defaultModel } = await ready;
+    return { models: weights.offered(), default: defaultModel, bootMs: Math.round(performance.now() - started) };
   },
 
   async predict({ model, width, height, alpha }) {
@@ -123,16 +120,47 @@ const handlers = {
     const r = await callApp("predict", { width, height, model }, { alpha });
     return { digit: r.digit ?? null, probabilities: r.probabilities, input: r.input, ms: r.ms };
   },
+
+  // For the soak benchmark and tests: the wasm heap (bytes; it only grows), the bytes malloc has
+  // handed out and not had back, and Python's gc-tracked objects after a full collection.
+  async memory() {
+    const { pyodide } = await ready;
+    const python = await callPython("memory");
+    return { wasmHeapBytes: pyodide._module.HEAP8.length, mallocBytes: mallocInUse(pyodide._module), ...python };
+  },
 };
+
+// dlmalloc's mallinfo().uordblks: bytes allocated and in use (struct mallinfo is ten ints, returned
+// through a pointer in the wasm32 ABI; the 64 bytes asked for here are counted the same every time).
+function mallocInUse(module) {
+  const p = module._calloc(1, 64);   // (_malloc itself is not on Pyodide's Module)
+  try {
+    module._mallinfo(p);
+    return module.HEAPU32[(p >> 2) + 7];
+  } finally {
+    module._free(p);
+  }
+}
+
+// After a Pyodide fatal error (out of memory, a wasm trap) every later call fails: this worker is
+// no use any more. Say so and stop, so the page starts a fresh one.
+function isFatal(error) {
+  return error?.pyodide_fatal_error || /Pyodide already (fatally failed|exited)/.test(String(error?.message));
+}
 
 self.addEventListener("message", async ({ data }) => {
   const { id, type } = data ?? {};
+  if (type === "ping") return self.postMessage({ event: "alive" });   // the page's watchdog
   try {
     if (!Object.hasOwn(handlers, type)) throw new Error(`unknown request type ${JSON.stringify(type)}`);
     const result = await handlers[type](data);
     const transfer = [...new Set(Object.values(result).filter(ArrayBuffer.isView).map((a) => a.buffer))];
     self.postMessage({ id, result }, transfer);
   } catch (error) {
+    if (isFatal(error)) {
+      self.postMessage({ event: "fatal", message: `Python failed for good (${reason(error)})` });
+      return self.close();
+    }
     if (type !== "init") console.warn(error);
     self.postMessage({ id, error: reason(error) });
   }

@@ -16,14 +16,10 @@
 // within one chunk; a paused run waits on a promise and costs nothing.
 
 import { pythonCaller } from "./python-call.js";
+import { sha256Hex } from "./sha256.js";
 
 const MNIST = new URL("../mnist/", import.meta.url);
 const CHUNK_MS = 100;
-
-async function sha256Hex(bytes) {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 async function gunzip(bytes) {
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));

@@ -97,7 +97,6 @@ def serve(root: Path | str, prefix: str = "/inkling/"):
         raise RuntimeError("; ".join(why))
     with tempfile.TemporaryDirectory(prefix="inkling-nginx-") as name:
         tmp = Path(name)
-        tmp.chmod(0o755)   # nginx's workers (nobody, when started as root) must reach www/
         link = tmp / "www" / prefix.strip("/")
         link.parent.mkdir(parents=True, exist_ok=True)
         if prefix == "/":
@@ -108,7 +107,10 @@ def serve(root: Path | str, prefix: str = "/inkling/"):
             port = _free_port()
             conf = tmp / "nginx.conf"
             conf.write_text(config(tmp, port, prefix))
-            proc = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(tmp), "-e", str(tmp / "error.log")],
+            # One process, no master: it reads dist/ as the user running the tests (a master
+            # started as root would hand the requests to "nobody", who may not reach dist/).
+            proc = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(tmp), "-e", str(tmp / "error.log"),
+                                     "-g", "master_process off;"],
                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                     stderr=subprocess.PIPE, text=True)
             try:

@@ -61,6 +61,16 @@ class Site:
     def paths(self) -> list[str]:
         return [p for _, p, _ in self.served]
 
+    def bytes_sent(self) -> list[tuple[str, int]]:
+        """(path, body bytes as sent, i.e. compressed) of every request answered, in order."""
+        out = []
+        with contextlib.suppress(FileNotFoundError):
+            for line in self.log.read_text(errors="replace").splitlines():
+                parts = line.split(" ")
+                if len(parts) >= 4 and parts[3].isdigit():
+                    out.append((parts[1], int(parts[3])))
+        return out
+
 
 def _free_port() -> int:
     with socket.socket() as s:

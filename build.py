@@ -240,13 +240,17 @@ def external_references(dist: Path) -> list[str]:
 PRELOAD_RUNTIME = ["pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip"]
 
 
-def _runtime(out: Path, npm: Path, numpy_whl: Path) -> str:
-    """dist/pyodide-<hash>/: Pyodide's runtime and the numpy wheel, zips stored uncompressed."""
+def _runtime(out: Path, npm: Path, numpy_whl: Path, cache: Path) -> str:
+    """dist/pyodide-<hash>/: Pyodide's runtime and the numpy wheel, zips stored uncompressed,
+    numpy's modules compiled to .pyc (imports ~2x faster in the page; +0.4 MB sent)."""
     runtime = out / "pyodide"
     runtime.mkdir()
     for name in RUNTIME_FILES:
         (layout.stored_zip if name.endswith(".zip") else shutil.copy2)(npm / name, runtime / name)
-    layout.stored_zip(numpy_whl, runtime / numpy_whl.name)
+    try:
+        shutil.copy2(layout.py_compiled(numpy_whl, cache), runtime / numpy_whl.name)
+    except (OSError, RuntimeError) as e:
+        raise BuildError(f"cannot compile {numpy_whl.name} to .pyc: {e}") from None
     return layout.content_named(runtime, "pyodide")
 
 
@@ -266,7 +270,7 @@ def _app(out: Path, pyodide_dir: str) -> tuple[str, Path]:
 
 def _assemble(out: Path, npm: Path, numpy_whl: Path, weights: Path, cache: Path = CACHE) -> None:
     shutil.copytree(ROOT / "web", out, ignore=shutil.ignore_patterns(".*", "*~"))
-    pyodide_dir = _runtime(out, npm, numpy_whl)
+    pyodide_dir = _runtime(out, npm, numpy_whl, cache)
     app_dir, wheel = _app(out, pyodide_dir)
     copy_weights(weights, out / "weights")
     weights_dir = layout.content_named(out / "weights", "weights")

@@ -80,3 +80,28 @@ def write_preload_hints(dist: Path, modules: list[str], fetches: list[str]) -> N
     links = [f'  <link rel="modulepreload" href="{m}">' for m in modules]
     links += [f'  <link rel="preload" href="{f}" as="fetch" crossorigin>' for f in fetches]
     index.write_text(PRELOAD_MARKER.sub(lambda _: "".join(link + "\n" for link in links), html, count=1))
+
+
+PYCOMPILE = Path(__file__).resolve().parent / "pycompile.mjs"
+SITE_PACKAGES = "/lib/python3.12/site-packages"   # where Pyodide 0.27 installs wheels
+
+
+def py_compiled(wheel: Path, cache: Path) -> Path:
+    """`wheel` with its modules as .pyc made by Pyodide's own CPython (deploy/pycompile.mjs),
+    members stored. Cached in .cache/pyc/ under the hash of the wheel, the script and Pyodide."""
+    import os
+    import subprocess
+
+    key = hashlib.sha256(wheel.read_bytes() + PYCOMPILE.read_bytes()
+                         + (PYCOMPILE.parents[1] / "node_modules/pyodide/package.json").read_bytes())
+    target = cache / "pyc" / f"{key.hexdigest()[:24]}.whl"
+    if not target.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        part = target.with_suffix(f".part{os.getpid()}")
+        run = subprocess.run(["node", str(PYCOMPILE), str(wheel), str(part), SITE_PACKAGES],
+                             capture_output=True, text=True)
+        if run.returncode or not part.is_file():
+            part.unlink(missing_ok=True)
+            raise RuntimeError(f"pycompile.mjs failed on {wheel.name}: {run.stderr.strip()[-800:]}")
+        os.replace(part, target)
+    return target

@@ -1,6 +1,7 @@
 """build.py: the dist/ layout, the trimmed lock file, both wheels, no external URLs, clear errors."""
 
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -83,13 +84,27 @@ def test_layout(dist):
 
 def test_zips_are_stored_with_the_same_members(dist):
     """The stdlib and the numpy wheel are re-packed uncompressed (the server compresses them
-    better), member for member the same bytes."""
+    better): the stdlib member for member the same bytes; numpy with each module as .pyc
+    (compiled by Pyodide's CPython 3.12), every other file the same, RECORD rewritten to match."""
     runtime = dist / built(dist)["PYODIDE_DIR"]
-    for ours, theirs in ((runtime / "python_stdlib.zip", build.PYODIDE_NPM / "python_stdlib.zip"),
-                         (runtime / build.NUMPY_WHEEL, build.numpy_wheel())):
-        mine, original = members(ours), members(theirs)
-        assert list(mine) == list(original)
-        assert all(data == original[name][0] and kind == zipfile.ZIP_STORED for name, (data, kind) in mine.items())
+    mine, original = members(runtime / "python_stdlib.zip"), members(build.PYODIDE_NPM / "python_stdlib.zip")
+    assert list(mine) == list(original)
+    assert all(data == original[name][0] and kind == zipfile.ZIP_STORED for name, (data, kind) in mine.items())
+
+    mine, original = members(runtime / build.NUMPY_WHEEL), members(build.numpy_wheel())
+    assert all(kind == zipfile.ZIP_STORED for _, kind in mine.values())
+    sources = [n for n in original if n.endswith(".py")]
+    assert len(sources) > 150 and not [n for n in mine if n.endswith(".py")]
+    assert set(mine) == {n + "c" if n.endswith(".py") else n for n in original}
+    magic = importlib.util.MAGIC_NUMBER if sys.version_info[:2] == (3, 12) else (3531).to_bytes(2, "little") + b"\r\n"
+    assert all(mine[n + "c"][0][:4] == magic for n in sources), "not CPython 3.12 bytecode"
+    record = mine["numpy-2.0.2.dist-info/RECORD"][0].decode().splitlines()
+    assert len(record) == len(mine)
+    for line in record[:-1]:
+        name, digest, size = line.rsplit(",", 2)
+        assert int(size) == len(mine[name][0])
+    others = [n for n in original if not n.endswith((".py", "RECORD"))]
+    assert all(mine[n][0] == original[n][0] for n in others)
 
 
 def test_folder_names_follow_their_content(tmp_path):

@@ -99,8 +99,8 @@ def load(bench) -> None:
     app, bare = statistics.median(cold["app"]), statistics.median(cold["bare Pyodide + numpy"])
     for name, xs in cold.items():
         bench.add("load", f"cold load to ready, {name}, median", statistics.median(xs) / 1000, "s", _spread(xs))
-    bench.add("load", "cold load, app / bare page (target <= 1.25)", app / bare, "x",
-              f"medians of {reps} side-by-side runs")
+    bench.add("load", "cold load, app / bare page (target <= 1.25)", round(app / bare, 3), "x",
+              f"{app / bare:.2f}: medians of {reps} side-by-side runs")
     bench.add("load", "warm load to ready (service worker), median (target <= 1.5 s)",
               statistics.median(visit["warm_ms"]) / 1000, "s",
               f"{_spread(visit['warm_ms'])}; {max(visit['warm_bytes'])} bytes from the server at most")

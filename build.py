@@ -236,8 +236,11 @@ def external_references(dist: Path) -> list[str]:
     return found
 
 
-# What the worker asks for first, hinted in index.html so the download starts with the page.
-PRELOAD_RUNTIME = ["pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip"]
+# Runtime files hinted with <link rel=preload> in index.html. None: bench/load.py measures the app
+# with preloads for pyodide.mjs/.asm.js/.asm.wasm/stdlib beside the app without, and they did not
+# help (cold medians 6.9 vs 5.2 s, 9.3 vs 8.2 s, 9.6 vs 10.6 s in three runs on this 2-core machine):
+# the files come from the same origin at once, and the CPU, not the network, is what boot waits on.
+PRELOAD_RUNTIME: list[str] = []
 
 
 def _runtime(out: Path, npm: Path, numpy_whl: Path, cache: Path) -> str:

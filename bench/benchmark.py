@@ -8,7 +8,8 @@
 Sections (add one by writing a function decorated with @section; it gets the Bench and
 calls bench.add(...) for each figure, and may put raw data in bench.raw[name]):
   accuracy  MNIST test accuracy of each shipped model (inkling.evaluate, CPython)
-  load      navigation -> <html data-state=ready>, cold (fresh profile) and warm (reload)
+  load      navigation -> <html data-state=ready>: cold (fresh profile) beside a bare Pyodide +
+            numpy page, warm (service worker); first-visit bytes as compressed (bench/load.py)
   latency   pointer-up -> prediction shown (data-strokes updated), median and p95
   numbers   whole 4-digit numbers read right (bench/read_numbers.py, CPython)
   engine    per model: size, forward time, training images/s in CPython and Pyodide (bench/engine.py)
@@ -130,31 +131,13 @@ def accuracy(bench: Bench):
     bench.add("accuracy", "evaluation wall time (all models)", time.perf_counter() - t0, "s")
 
 
-def _ready_ms(page) -> float:
-    hist = harness.state_history(page)
-    ready = [h["t"] for h in hist if h["state"] == "ready"]
-    if not ready:
-        raise RuntimeError(f"no ready state recorded: {hist}")
-    return ready[-1]
-
-
 @section("load", needs_browser=True)
 def load(bench: Bench):
-    """Navigation start -> data-state=ready (performance.now() at the change, in the page)."""
-    reps = bench.args.reps
-    cold, warm = [], []
-    for _ in range(reps):
-        ctx, page = bench.open_app()
-        cold.append(_ready_ms(page))
-        page.reload(wait_until="domcontentloaded")      # same profile: warm HTTP cache
-        harness.wait_ready(page)
-        warm.append(_ready_ms(page))
-        ctx.close()
-    bench.raw["load"] = {"cold_ms": cold, "warm_ms": warm}
-    bench.add("load", "cold load to ready (fresh profile), median", statistics.median(cold) / 1000, "s",
-              f"n={len(cold)}, min {min(cold) / 1000:.2f}, max {max(cold) / 1000:.2f}")
-    bench.add("load", "warm load to ready (reload, HTTP cache), median", statistics.median(warm) / 1000,
-              "s", f"n={len(warm)}, min {min(warm) / 1000:.2f}, max {max(warm) / 1000:.2f}")
+    """Cold loads of the app, of it without preloads and of a bare Pyodide + numpy page side by
+    side; first-visit bytes; warm loads with the service worker (bench/load.py)."""
+    import load as load_bench   # bench/load.py
+
+    load_bench.load(bench)
 
 
 LATENCY_PROBE = """

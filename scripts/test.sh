@@ -6,6 +6,10 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 [ -x /usr/lib/chromium/chromium ] || need_apt+=(chromium fonts-dejavu-core)
+# The browser tests serve dist/ with nginx (deploy/nginx.conf), brotli as a static host does.
+[ -x /usr/sbin/nginx ] || need_apt+=(nginx-light)
+[ -f /usr/lib/nginx/modules/ngx_http_brotli_static_module.so ] ||
+  need_apt+=(libnginx-mod-http-brotli-filter libnginx-mod-http-brotli-static)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "== apt-get install ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

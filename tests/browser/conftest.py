@@ -1,8 +1,8 @@
 """Browser tests: Debian's chromium (via Playwright) against dist/ served under /inkling/.
 
 Fixtures
-- `site`: dist/ on 127.0.0.1 under the sub-path /inkling/ (static_server.serve, the one place
-  that serves it).
+- `site`: dist/ on 127.0.0.1 under the sub-path /inkling/, served by nginx with the repository's
+  deploy/nginx.conf and deploy/headers.json (static_server.serve, the one place that serves it).
 - `chromium`: one headless browser for the session; every test gets fresh contexts
   (a fresh profile: no cache, no storage).
 - `new_context(**kw)`: a fresh context with the network guard attached and the data-state
@@ -22,6 +22,7 @@ import pytest
 
 import harness
 from prereq import in_ci, require  # noqa: F401  (so `from conftest import require` works here too)
+import static_server
 from static_server import serve
 
 HERE = Path(__file__).resolve().parent
@@ -56,6 +57,13 @@ def _prerequisites():
 
 @pytest.fixture(scope="session")
 def site(_prerequisites):
+    """dist/ served by nginx (deploy/nginx.conf) as a static host would, under /inkling/."""
+    why = static_server.missing()
+    if why:
+        msg = "browser tests cannot serve dist/: " + "; ".join(why)
+        if in_ci():
+            pytest.fail(msg, pytrace=False)
+        pytest.skip(msg)
     with serve(harness.DIST, prefix="/inkling/") as s:
         yield s
 

@@ -9,10 +9,16 @@ strokes it was computed for, data-p0..data-p9 the probabilities.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
+
+try:
+    from playwright.sync_api import Page as _Page
+except ImportError:   # reported by missing_prerequisites()
+    _Page = None
 
 REPO = Path(__file__).resolve().parents[2]
 DIST = Path(os.environ.get("INKLING_DIST", REPO / "dist"))
@@ -143,6 +149,25 @@ STATE_RECORDER = """
 """
 
 STATE_JS = "document.documentElement.getAttribute('data-state')"
+
+
+def _function_source(expression: str) -> str:
+    """A wait_for_function predicate as a function: Playwright evals an expression *in the page*,
+    which the site's Content-Security-Policy (no 'unsafe-eval') refuses; a function it passes
+    through the DevTools protocol, which the CSP does not govern."""
+    if re.match(r"\s*(?:async\s+)?(?:function\b|\([^)]*\)\s*=>|[\w$]+\s*=>)", expression):
+        return expression
+    return f"() => ({expression})"
+
+
+def _wait_for_function_under_csp(original):
+    def wait_for_function(self, expression, *args, **kwargs):
+        return original(self, _function_source(expression), *args, **kwargs)
+    return wait_for_function
+
+
+if _Page is not None:
+    _Page.wait_for_function = _wait_for_function_under_csp(_Page.wait_for_function)
 
 
 def make_context(browser, guard: NetGuard | None = None, **kwargs):

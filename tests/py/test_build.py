@@ -1,8 +1,11 @@
 """build.py: the dist/ layout, the trimmed lock file, both wheels, no external URLs, clear errors."""
 
 import hashlib
+import importlib.util
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -16,7 +19,6 @@ sys.path.insert(0, str(REPO))
 import build  # noqa: E402
 
 RUNTIME = {"pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip"}
-WHEELS = {build.NUMPY_WHEEL, "inkling-0.1.0-py3-none-any.whl"}
 
 
 def sha(path):
@@ -46,41 +48,113 @@ def dist(tmp_path_factory):
     return build.build(tmp_path_factory.mktemp("site") / "dist", weights)
 
 
+def built(dist) -> dict:
+    """dist/build-info.js as a dict: where the build put its content-hashed folders."""
+    return {m[0]: json.loads(m[1]) for m in
+            re.findall(r"^export const (\w+) = (.+);$", (dist / "build-info.js").read_text(), re.M)}
+
+
+def members(zip_path) -> dict:
+    with zipfile.ZipFile(zip_path) as z:
+        return {i.filename: (z.read(i), i.compress_type) for i in z.infolist()}
+
+
 def test_layout(dist):
     files = {p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file()}
     assert {"index.html", "style.css", "page/main.js", "page/worker-messenger.js",
-            "worker/inkling-worker.js"} <= files
+            "worker/inkling-worker.js", "build-info.js", "sw.js", "_headers", ".nojekyll",
+            "manifest.webmanifest", "sw/workbox-window.js"} <= files
     web = {p.relative_to(REPO / "web").as_posix() for p in (REPO / "web").rglob("*") if p.is_file()}
-    assert web <= files
-    assert {f[len("pyodide/"):] for f in files if f.startswith("pyodide/")} == \
-        RUNTIME | WHEELS | {"pyodide-lock.json"}
-    assert {f for f in files if f.startswith("weights/")} == \
-        {"weights/manifest.json", "weights/tiny/1.W.npy", "weights/tiny/1.b.npy"}
-    for name in RUNTIME:
-        assert sha(dist / "pyodide" / name) == sha(build.PYODIDE_NPM / name)
+    assert web - {"sw/service-worker.js"} <= files   # that one becomes sw.js
+    where = built(dist)
+    assert set(where) == {"PYODIDE_DIR", "APP_DIR", "WEIGHTS_DIR", "NUMPY_WHEEL", "INKLING_WHEEL"}
+    for key, stem in (("PYODIDE_DIR", "pyodide"), ("APP_DIR", "app"), ("WEIGHTS_DIR", "weights")):
+        assert re.fullmatch(stem + r"-[0-9a-f]{12}/", where[key]), where
+    runtime = {f[len(where["PYODIDE_DIR"]):] for f in files if f.startswith(where["PYODIDE_DIR"])}
+    assert {f for f in runtime if not f.endswith(".br")} == RUNTIME | {build.NUMPY_WHEEL}
+    files = {f for f in files if not f.endswith(".br")}   # brotli copies: test_brotli_copies
+    assert {f for f in files if f.startswith(where["APP_DIR"])} == \
+        {where["APP_DIR"] + n for n in ("pyodide-lock.json", "inkling-0.1.0-py3-none-any.whl")}
+    assert {f for f in files if f.startswith(where["WEIGHTS_DIR"])} == \
+        {where["WEIGHTS_DIR"] + n for n in ("manifest.json", "tiny/1.W.npy", "tiny/1.b.npy")}
+    for name in RUNTIME - {"python_stdlib.zip"}:
+        assert sha(dist / where["PYODIDE_DIR"] / name) == sha(build.PYODIDE_NPM / name)
+    assert not {f for f in files if f.split("/")[0] in ("pyodide", "weights")}
     for source, target in build.VENDOR_FILES.items():
         assert sha(dist / target) == sha(REPO / "node_modules" / source)
 
 
+def test_zips_are_stored_with_the_same_members(dist):
+    """The stdlib and the numpy wheel are re-packed uncompressed (the server compresses them
+    better): the stdlib member for member the same bytes; numpy with each module as .pyc
+    (compiled by Pyodide's CPython 3.12), every other file the same, RECORD rewritten to match."""
+    runtime = dist / built(dist)["PYODIDE_DIR"]
+    mine, original = members(runtime / "python_stdlib.zip"), members(build.PYODIDE_NPM / "python_stdlib.zip")
+    assert list(mine) == list(original)
+    assert all(data == original[name][0] and kind == zipfile.ZIP_STORED for name, (data, kind) in mine.items())
+
+    mine, original = members(runtime / build.NUMPY_WHEEL), members(build.numpy_wheel())
+    assert all(kind == zipfile.ZIP_STORED for _, kind in mine.values())
+    sources = [n for n in original if n.endswith(".py")]
+    assert len(sources) > 150 and not [n for n in mine if n.endswith(".py")]
+    assert set(mine) == {n + "c" if n.endswith(".py") else n for n in original}
+    magic = importlib.util.MAGIC_NUMBER if sys.version_info[:2] == (3, 12) else (3531).to_bytes(2, "little") + b"\r\n"
+    assert all(mine[n + "c"][0][:4] == magic for n in sources), "not CPython 3.12 bytecode"
+    record = mine["numpy-2.0.2.dist-info/RECORD"][0].decode().splitlines()
+    assert len(record) == len(mine)
+    for line in record[:-1]:
+        name, digest, size = line.rsplit(",", 2)
+        assert int(size) == len(mine[name][0])
+    others = [n for n in original if not n.endswith((".py", "RECORD"))]
+    assert all(mine[n][0] == original[n][0] for n in others)
+
+
+def test_folder_names_follow_their_content(tmp_path):
+    from deploy import layout
+    names = []
+    for parent, text in (("a", "one"), ("b", "one"), ("c", "two")):
+        (tmp_path / parent / "x").mkdir(parents=True)
+        (tmp_path / parent / "x" / "f.txt").write_text(text)
+        names.append(layout.content_named(tmp_path / parent / "x", "x"))
+        assert (tmp_path / parent / names[-1]).is_dir() and not (tmp_path / parent / "x").exists()
+    assert names[0] == names[1] != names[2]
+
+
+def test_brotli_copies(dist):
+    """Beside each big content-hashed file a .br of it, where that is smaller (nginx's brotli_static)."""
+    where = built(dist)
+    big = [dist / where["PYODIDE_DIR"] / n for n in ("pyodide.asm.wasm", "python_stdlib.zip", build.NUMPY_WHEEL)]
+    for path in big:
+        br = path.with_name(path.name + ".br")
+        assert br.is_file() and br.stat().st_size < 0.8 * path.stat().st_size, path.name
+    decoded = subprocess.run(["node", "-e", "process.stdout.write(require('zlib').brotliDecompressSync("
+                              "require('fs').readFileSync(process.argv[1])))", str(big[1]) + ".br"],
+                             capture_output=True, check=True).stdout
+    assert decoded == big[1].read_bytes()
+
+
 def test_trimmed_lock(dist):
-    lock = json.loads((dist / "pyodide" / "pyodide-lock.json").read_text())
+    where = built(dist)
+    lock = json.loads((dist / where["APP_DIR"] / "pyodide-lock.json").read_text())
     original = json.loads((build.PYODIDE_NPM / "pyodide-lock.json").read_text())
     assert lock["info"] == original["info"] and lock["info"]["version"] == "0.27.7"
     assert set(lock["packages"]) == {"numpy", "inkling"}
     numpy = lock["packages"]["numpy"]
-    assert numpy == original["packages"]["numpy"]
-    assert sha(dist / "pyodide" / numpy["file_name"]) == numpy["sha256"] == \
+    assert original["packages"]["numpy"]["sha256"] == sha(build.numpy_wheel()) == \
         "ebb61241d962b98b21597d7ce43b67668a6d5bab3acec4fbe958657320d7cd08"
+    assert numpy == {**original["packages"]["numpy"], "sha256": sha(dist / where["PYODIDE_DIR"] / build.NUMPY_WHEEL)}
     inkling = lock["packages"]["inkling"]
+    wheel = dist / where["APP_DIR"] / "inkling-0.1.0-py3-none-any.whl"
     assert inkling == {
-        "name": "inkling", "version": "0.1.0", "file_name": "inkling-0.1.0-py3-none-any.whl",
-        "install_dir": "site", "sha256": sha(dist / "pyodide" / "inkling-0.1.0-py3-none-any.whl"),
+        "name": "inkling", "version": "0.1.0",
+        "file_name": f"../{where['APP_DIR']}inkling-0.1.0-py3-none-any.whl",   # from indexURL
+        "install_dir": "site", "sha256": sha(wheel),
         "package_type": "package", "imports": ["inkling"], "depends": ["numpy"],
         "unvendored_tests": False}
 
 
 def test_inkling_wheel_is_complete_deterministic_and_importable(dist, tmp_path):
-    wheel = dist / "pyodide" / "inkling-0.1.0-py3-none-any.whl"
+    wheel = dist / built(dist)["APP_DIR"] / "inkling-0.1.0-py3-none-any.whl"
     again = build.inkling_wheel(tmp_path)
     assert again.read_bytes() == wheel.read_bytes()
     with zipfile.ZipFile(wheel) as z:
@@ -234,3 +308,66 @@ def test_mnist_is_served_gzipped_under_12_mb_with_hashes(dist):
         assert list(mnist.parse_idx(raw).shape) == entry["shape"]
     assert manifest["files"]["train-images"]["shape"] == [60000, 28, 28]
     assert manifest["files"]["test-labels"]["shape"] == [10000]
+
+
+# ----------------------------------------------------------------------------- host configs
+
+def test_every_host_config_carries_deploy_headers_json(dist):
+    """vercel.json and dist/_headers say what deploy/headers.json says (nginx: tests/browser/test_headers.py)."""
+    from deploy import headers
+    vercel = json.loads((REPO / "vercel.json").read_text())
+    assert vercel["headers"] == headers.vercel(), "vercel.json is stale: regenerate its headers from deploy/headers.py"
+    assert vercel["outputDirectory"] == "dist" and "build.py" in vercel["buildCommand"]
+    assert (dist / "_headers").read_text() == headers.netlify()
+    netlify = (REPO / "netlify.toml").read_text()
+    assert 'publish = "dist"' in netlify and "build.py" in netlify
+
+
+def test_header_rules_say_what_the_issue_asks():
+    from deploy import headers
+    spec = headers.load()
+    csp = headers.headers_for("/index.html", spec)["Content-Security-Policy"]
+    script_src = next(d for d in csp.split(";") if d.strip().startswith("script-src")).split()
+    assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in script_src
+    assert script_src == ["script-src", "'self'", "'wasm-unsafe-eval'"]
+    immutable = "public, max-age=31536000, immutable"
+    for path in ("/pyodide-0123456789ab/pyodide.asm.wasm", "/app-0123456789ab/pyodide-lock.json",
+                 "/weights-0123456789ab/cnn/1.W.npy"):
+        assert headers.headers_for(path, spec)["Cache-Control"] == immutable, path
+    for path in ("/", "/index.html", "/sw.js", "/page/main.js", "/build-info.js"):
+        got = headers.headers_for(path, spec)
+        assert got["Cache-Control"] == "no-cache" and got["X-Content-Type-Options"] == "nosniff", path
+    # Netlify joins the values of two matching rules with a comma: no path may match two
+    # rules that both set Cache-Control (a rule's own prefix is a path each of them matches).
+    caching = [r["for"] for r in spec["rules"] if "Cache-Control" in r["headers"]]
+    for a in caching:
+        probe = a[:-1] + "x" if a.endswith("*") else a
+        assert [b for b in caching if headers.matches(b, probe)] == [a], f"{a} overlaps another rule"
+    assert not any("Cache-Control" in r["headers"] for r in spec["rules"] if r["for"] == "/*")
+
+
+def test_service_worker_precaches_what_the_pad_needs(dist):
+    """sw.js: every file but MNIST, the .br copies and the host configs; hashed URLs without
+    revision; a version that changes with any file."""
+    from deploy import offline
+    source = (dist / "sw.js").read_text()
+    build_info = json.loads(source[source.index("const BUILD = ") + 14:source.index("\n};") + 2])
+    urls = {e["url"]: e["revision"] for e in build_info["precache"]}
+    where = built(dist)
+    assert {"index.html", "page/main.js", "worker/inkling-worker.js", "build-info.js", "manifest.webmanifest",
+            where["PYODIDE_DIR"] + "pyodide.asm.wasm", where["APP_DIR"] + "inkling-0.1.0-py3-none-any.whl",
+            where["WEIGHTS_DIR"] + "tiny/1.W.npy"} <= set(urls)
+    assert not [u for u in urls if u.startswith("mnist/") or u.endswith(".br") or u in ("sw.js", "_headers")]
+    assert all((urls[u] is None) == bool(offline.HASHED.match(u)) for u in urls)
+    assert urls["index.html"] == sha(dist / "index.html")[:16]
+    assert re.fullmatch(r"[0-9a-f]{16}", build_info["version"]) and "@BUILD@" not in source
+    before = build_info["version"]
+    template = REPO / "web" / offline.TEMPLATE
+    try:
+        (dist / "style.css").write_text((dist / "style.css").read_text() + "\n/* changed */\n")
+        shutil.copy(template, dist / offline.TEMPLATE)
+        assert offline.write_service_worker(dist, where["WEIGHTS_DIR"])["version"] != before
+    finally:   # leave the module's dist/ as it was
+        shutil.copy(REPO / "web" / "style.css", dist / "style.css")
+        shutil.copy(template, dist / offline.TEMPLATE)
+        assert offline.write_service_worker(dist, where["WEIGHTS_DIR"])["version"] == before

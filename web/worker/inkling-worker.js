@@ -15,14 +15,16 @@
 //           {event: "fatal", message}                Pyodide failed for good; the worker closes itself
 // Only plain data and typed arrays cross; every PyProxy made here is destroyed.
 
+import { APP_DIR, INKLING_WHEEL, NUMPY_WHEEL, PYODIDE_DIR, WEIGHTS_DIR } from "../build-info.js";
 import { pythonCaller } from "./python-call.js";
 import { readingHandlers } from "./reading-handlers.js";
 import { ShippedWeights } from "./shipped-weights.js";
 import { trainHandlers } from "./train-handlers.js";
 
 const SITE = new URL("../", import.meta.url);          // dist/, wherever it is served from
-const PYODIDE = new URL("pyodide/", SITE);
-const WEIGHTS = new URL("weights/", SITE);
+const PYODIDE = new URL(PYODIDE_DIR, SITE);            // content-hashed folders (build.py)
+const APP = new URL(APP_DIR, SITE);
+const WEIGHTS = new URL(WEIGHTS_DIR, SITE);
 const FS_WEIGHTS = "/weights";                         // inkling.app.WEIGHTS_DIR
 const started = performance.now();
 
@@ -39,17 +41,18 @@ async function download(url) {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-// pyodide.mjs is imported from a blob of its bytes: some static hosts (Debian's nginx 1.22 with its
-// stock mime.types, for one) send .mjs as application/octet-stream, which module imports refuse.
-// pyodide.mjs has no imports of its own and indexURL is passed explicitly, so nothing depends on
-// the module's own URL.
+// pyodide.mjs is imported from the site as it is: every host must send .mjs as JavaScript
+// (Vercel, Netlify and GitHub Pages do; deploy/nginx.conf adds the type Debian's nginx lacks).
+// indexURL is passed explicitly, so nothing depends on where the module thinks it is.
 async function importPyodide() {
-  const source = await download(new URL("pyodide.mjs", PYODIDE));
-  const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
-  try {
-    return await import(url);
-  } finally {
-    URL.revokeObjectURL(url);
+  return import(new URL("pyodide.mjs", PYODIDE).href);
+}
+
+// The wheels are fetched (into the HTTP cache, or from the service worker) while the runtime
+// boots, so that loadPackage finds them there instead of starting its downloads after boot.
+function prefetchWheels() {
+  for (const url of [new URL(NUMPY_WHEEL, PYODIDE), new URL(INKLING_WHEEL, APP)]) {
+    fetch(url).then((r) => r.arrayBuffer()).catch(() => {});   // loadPackage reports failures
   }
 }
 
@@ -63,13 +66,14 @@ async function fetchDefaultWeights() {
 }
 
 async function boot() {
+  prefetchWheels();
   const defaultWeights = fetchDefaultWeights();
   defaultWeights.catch(() => {});  // reported below, once Python is up (or instead of it)
   progress("runtime", "Loading Python runtime…");
   const { loadPyodide } = await importPyodide();
   const pyodide = await loadPyodide({
     indexURL: PYODIDE.href,
-    lockFileURL: new URL("pyodide-lock.json", PYODIDE).href,
+    lockFileURL: new URL("pyodide-lock.json", APP).href,
   });
   progress("numpy", "Loading NumPy…");
   const failures = [];

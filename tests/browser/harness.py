@@ -75,7 +75,8 @@ class NetGuard:
     test is held to what happened while it (and the fixtures it set up) ran.
     """
     origin: str
-    requests: list = field(default_factory=list)      # every URL requested, in order
+    requests: list = field(default_factory=list)      # every URL the page and its workers asked for, in order
+    sw_requests: list = field(default_factory=list)   # those the service worker sent on (its own fetches)
     problems: list = field(default_factory=list)
     _cursor: int = 0
 
@@ -100,7 +101,9 @@ class NetGuard:
 
     def _on_request(self, request) -> None:
         url = request.url
-        self.requests.append(url)
+        # With the service worker in control, a page request the worker forwards shows up twice:
+        # once from the page, once from the service worker. Both are checked; counted apart.
+        (self.sw_requests if request.service_worker else self.requests).append(url)
         if not self.allowed(url):
             self.problems.append(f"request to another origin: {request.method} {url}")
 

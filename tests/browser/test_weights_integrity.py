@@ -16,14 +16,15 @@ SEVEN = [
     [(0.80, 0.15), (0.62, 0.52), (0.45, 0.90)],
 ]
 
-MANIFEST = json.loads((harness.DIST / "weights" / "manifest.json").read_text())
+MANIFEST = json.loads((harness.REPO / "weights" / "manifest.json").read_text())
+WEIGHTS_DIR = r"/weights-[0-9a-f]+/"   # dist/weights-<content hash>/ (build.py)
 DEFAULT = MANIFEST["default"]
 OTHER = next(name for name in MANIFEST["models"] if name != DEFAULT)
 MESSAGE = "[data-testid=message]"
 
 
 def model_requests(guard, name: str, since: int = 0) -> list[str]:
-    return [u for u in guard.requests[since:] if f"/weights/{name}/" in u]
+    return [u for u in guard.requests[since:] if re.search(WEIGHTS_DIR + re.escape(name) + "/", u)]
 
 
 def corrupt(ctx, path: str) -> None:
@@ -34,7 +35,7 @@ def corrupt(ctx, path: str) -> None:
         body[-1] ^= 1
         route.fulfill(response=response, body=bytes(body))
 
-    ctx.route(re.compile(rf".*/weights/{re.escape(path)}$"), flip)
+    ctx.route(re.compile(".*" + WEIGHTS_DIR + re.escape(path) + "$"), flip)
 
 
 def draw_seven(page) -> harness.Prediction:

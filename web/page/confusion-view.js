@@ -17,6 +17,7 @@ export class ConfusionView {
       return;
     }
     const rows = [];
+    const shares = [];   // each cell's --share, set through the CSSOM: the CSP forbids style="" in HTML
     let total = 0;
     let right = 0;
     for (let t = 0; t < 10; t++) {
@@ -26,9 +27,9 @@ export class ConfusionView {
       right += row[t];
       const tds = row.map((n, p) => {
         const share = sum ? n / sum : 0;
-        const style = p === t || n === 0 ? "" : ` style="--share:${Math.min(1, share * 8).toFixed(3)}"`;
         const cls = p === t ? "diag" : n === 0 ? "zero" : "off";
-        return `<td class="${cls}" data-count="${n}"${style} title="true ${t}, read ${p}: ${n}">${n}</td>`;
+        shares.push(p === t || n === 0 ? null : Math.min(1, share * 8).toFixed(3));
+        return `<td class="${cls}" data-count="${n}" title="true ${t}, read ${p}: ${n}">${n}</td>`;
       }).join("");
       const recall = sum ? (100 * row[t] / sum).toFixed(1) : "–";
       rows.push(`<tr><th scope="row">${t}</th>${tds}<td class="recall">${recall}</td></tr>`);
@@ -39,6 +40,9 @@ export class ConfusionView {
         <caption></caption>
         <thead><tr><th scope="col"><span class="axis-note">true ↓ read →</span></th>${head}<th scope="col">right %</th></tr></thead>
         <tbody>${rows.join("")}</tbody></table></div>`;
+    this.root.querySelectorAll("tbody td:not(.recall)").forEach((td, i) => {
+      if (shares[i] !== null) td.style.setProperty("--share", shares[i]);
+    });
     this.root.querySelector("caption").textContent =
       `${title}: ${right.toLocaleString("en")} of ${total.toLocaleString("en")} test digits read right ` +
       `(${(100 * right / total).toFixed(2)} %). Rows: the true digit; columns: the digit read.`;

@@ -10,6 +10,8 @@ import { Status } from "./status.js";
 import { WorkerMessenger } from "./worker-messenger.js";
 import { setupReading } from "./reading-setup.js";
 import { TrainPanel } from "./train-panel.js";
+import { MyModels } from "./my-models.js";
+import { Teach } from "./teach.js";
 
 const $ = (selector) => document.querySelector(selector);
 const WORKER_URL = new URL("../worker/inkling-worker.js", import.meta.url);
@@ -28,11 +30,18 @@ let queued = false;
 let epoch = 0;   // bumped when a result in flight no longer fits the pad (Undo, Clear, model)
 // Pictures, camera, number, "Why": follow-ups after a prediction, and pictures read instead.
 const reading = setupReading({ worker: () => (ready ? messenger : null), model: () => models.value,
-                               pad, prediction, bars, modelInput });
+                               pad, prediction, bars, modelInput, onWeightsFiles: (files) => myModels.import(files) });
+// My models (kept in IndexedDB, export/import) and Teach mode (samples, fine-tuning).
+const myModels = new MyModels($(".my-models"), { worker: () => (ready ? messenger : null), select: models,
+                                                 message: reading.message, onChosen: () => changed() });
+const teach = new Teach($(".teach"), {
+  worker: () => (ready ? messenger : null), model: () => models.value,
+  onTuned: (r) => { models.addModel(r); changed(); return myModels.keep(r); },
+});
 // Train panel: MNIST is fetched only when it opens; a trained model drives the pad at once.
 const train = new TrainPanel($(".train"), $("[data-testid=train-open]"), {
   worker: () => (ready ? messenger : null),
-  onTrained: (model) => { models.addModel(model); changed(); },
+  onTrained: (model) => { models.addModel(model); changed(); myModels.keep({ ...model, source: "trained in the page" }); },
 });
 
 function showEmpty() {
@@ -40,6 +49,7 @@ function showEmpty() {
   bars.clear();
   modelInput.clear();
   reading.clear();
+  teach.clear();
 }
 
 function changed(kind = "model") {
@@ -59,13 +69,15 @@ async function predict() {
   queued = false;
   const sentEpoch = epoch;
   const { width, height, alpha, strokes } = pad.snapshot();
+  const model = models.value;
   try {
-    const r = await messenger.request({ type: "predict", model: models.value, width, height, alpha }, [alpha.buffer]);
+    const r = await messenger.request({ type: "predict", model, width, height, alpha }, [alpha.buffer]);
     if (sentEpoch === epoch) {
       prediction.show({ ...r, strokes });
       bars.show(r.probabilities, r.digit);
       modelInput.show(r.input);
       reading.padShown(r);
+      teach.show(r, model);
       if (status.state === "ready") status.ready(`Ready · read in ${Math.round(r.ms)} ms`);
     }
   } catch (error) {
@@ -80,7 +92,7 @@ function onEvent(message) {
   if (message.event === "progress") status.loading(message.text);
   else if (message.event === "models") models.setModels(message.models, message.default);
   else if (message.event === "failed") failed(message.message);
-  else if (message.event?.startsWith("train")) train.onEvent(message);
+  else if (message.event?.startsWith("train")) { train.onEvent(message); teach.onEvent(message); }
 }
 
 function failed(reason) {
@@ -101,6 +113,7 @@ async function start() {
     status.ready();
     epoch++;
     predict();   // whatever was drawn while Python was loading
+    myModels.restore();   // the models kept from earlier visits, into the worker and the select
   } catch (error) {
     if (mine === messenger) failed(error.message);
   }

@@ -6,6 +6,7 @@
 //                            -> {digit: int|null, probabilities: Float32Array(10), input: Float32Array(784), ms}
 //           {type: "explain", ...} and {type: "readImage", ...}: see reading-handlers.js
 //           {type: "trainData" | "trainStart" | "trainPause" | "trainResume" | "trainStop"}: see train-handlers.js
+//           {type: "exportModel" | "importModel" | "registerStored" | "fineTune"}: see model-handlers.js
 // Events    {event: "progress", stage: "runtime"|"numpy"|"model", text}
 //           {event: "models", models, default}       as soon as the manifest is read
 // Only plain data and typed arrays cross; every PyProxy made here is destroyed.
@@ -13,6 +14,7 @@
 import { pythonCaller } from "./python-call.js";
 import { readingHandlers } from "./reading-handlers.js";
 import { trainHandlers } from "./train-handlers.js";
+import { modelHandlers } from "./model-handlers.js";
 
 const SITE = new URL("../", import.meta.url);          // dist/, wherever it is served from
 const PYODIDE = new URL("pyodide/", SITE);
@@ -112,6 +114,7 @@ const callApp = pythonCaller(ready, "inkling.app");
 const handlers = {
   ...readingHandlers(callApp),
   ...trainHandlers(ready),
+  ...modelHandlers(ready),
 
   async init() {
     const { models, defaultModel } = await ready;

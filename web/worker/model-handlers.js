@@ -1,0 +1,43 @@
+// The worker's model-library requests (issue 4): export, import, stored models, fine-tuning.
+// Python side: py/inkling/library.py. Every model travels as its one-file .zip export.
+//
+// {type: "exportModel", model, info: {test_accuracy, created, source}}
+//                                -> {zip: Uint8Array, filename}
+// {type: "importModel", files: [{name, bytes: Uint8Array}]}   a .zip, or a manifest.json + its .npy files
+//                                -> {name, test_accuracy, parameters, input, source, zip}; every array,
+//                                   shape, dtype and sha256 checked and a forward pass tried, else an error
+// {type: "registerStored", name, zip} -> {name, test_accuracy, parameters, input, source}
+// {type: "fineTune", model, samples: Float32Array(N*784), labels: Uint8Array(N)}
+//                                -> {name, before: {user, mnist}, after: {user, mnist}, samples, mnist_test,
+//                                    lr, before_s, tune_s, total_s, zip, ...}; needs MNIST (trainData) first
+
+import { pythonCaller } from "./python-call.js";
+
+const bytesOf = (typed) => new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
+
+export function modelHandlers(ready) {
+  const call = pythonCaller(ready, "inkling.library");
+
+  return {
+    exportModel({ model, info }) {
+      return call("export_model", { model, info: JSON.stringify(info ?? {}) });
+    },
+
+    importModel({ files }) {
+      if (!files?.length) throw new Error("no file to import");
+      const data = new Uint8Array(files.reduce((n, f) => n + f.bytes.length, 0));
+      let at = 0;
+      for (const f of files) { data.set(f.bytes, at); at += f.bytes.length; }
+      const index = JSON.stringify(files.map((f) => [f.name, f.bytes.length]));
+      return call("import_files", { index }, { data });
+    },
+
+    registerStored({ name, zip }) {
+      return call("register_stored", { name }, { data: zip });
+    },
+
+    fineTune({ model, samples, labels }) {
+      return call("fine_tune", { model }, { samples: bytesOf(samples), labels: bytesOf(labels) });
+    },
+  };
+}

@@ -187,7 +187,7 @@ def fine_tune(model: str, samples, labels, weights_dir=app.WEIGHTS_DIR) -> dict:
     before = {"user": finetune.accuracy(base, x, y), "mnist": finetune.accuracy(base, test_x, test_y)}
     t1 = time.perf_counter()
     config, tune_s = finetune.FinetuneConfig(), 0.0
-    for _attempt in range(3):
+    for attempt in range(1, 4):
         t = time.perf_counter()
         tuned = finetune.finetune(base, x, y, replay_x, replay_y, config)
         tune_s += time.perf_counter() - t
@@ -200,6 +200,6 @@ def fine_tune(model: str, samples, labels, weights_dir=app.WEIGHTS_DIR) -> dict:
                 "parent": model, "test_accuracy": after["mnist"], "tuned_samples": len(y),
                 "tuned_lr": config.lr}
     return {**register(tuned, name, new_meta, weights_dir), "before": before, "after": after,
-            "samples": len(y), "mnist_test": len(test_y), "lr": config.lr,
+            "samples": len(y), "mnist_test": len(test_y), "lr": config.lr, "attempts": attempt,
             "before_s": t1 - t0, "tune_s": tune_s, "total_s": time.perf_counter() - t0,
             "zip": np.frombuffer(weights.to_zip(tuned, name, new_meta), np.uint8)}

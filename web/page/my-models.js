@@ -7,6 +7,7 @@
 import * as store from "./store.js";
 
 const $in = (root, sel) => root.querySelector(sel);
+const MAX_IMPORT_BYTES = 100e6;    // the shipped CNN exports to ~0.7 MB; refuse before reading
 const percent = (acc) => (typeof acc === "number" ? `${(100 * acc).toFixed(2)} %` : "not measured");
 const day = (iso) => new Date(iso).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" });
 
@@ -96,6 +97,11 @@ export class MyModels {
     const messenger = this.worker();
     const what = files.length === 1 ? `“${files[0].name}”` : `those ${files.length} files`;
     if (!messenger) return this.message.warn(`Python is still loading: import ${what} again in a moment.`);
+    const size = files.reduce((n, f) => n + f.size, 0);
+    if (size > MAX_IMPORT_BYTES) {
+      return this.message.error(`Couldn't import ${what}: ${(size / 1e6).toFixed(0)} MB is more than a model's weights ` +
+                                `(at most ${MAX_IMPORT_BYTES / 1e6} MB). The current model is unchanged.`);
+    }
     try {
       const parts = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
       const r = await messenger.request({ type: "importModel", files: parts });

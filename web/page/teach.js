@@ -100,6 +100,7 @@ export class Teach {
       Object.assign(this.root.dataset, {
         beforeUser: r.before.user, afterUser: r.after.user, beforeMnist: r.before.mnist,
         afterMnist: r.after.mnist, tuneMs: String(Math.round(seconds * 1000)), trainMs: String(Math.round(r.tune_s * 1000)),
+        beforeMs: String(Math.round(r.before_s * 1000)), attempts: String(r.attempts),
       });
       await this.onTuned?.(r);
     } catch (error) {

@@ -71,19 +71,16 @@ def check_samples(samples, labels) -> tuple[np.ndarray, np.ndarray]:
     return np.clip(samples, 0.0, 1.0), labels
 
 
-def finetune(model: Sequential, samples, labels, replay_images: np.ndarray,
-             replay_labels: np.ndarray, config: FinetuneConfig = FinetuneConfig()) -> Sequential:
-    """A fine-tuned copy of `model`: config.steps SGD steps, each on user samples + MNIST replay.
-
-    replay_images float32 [M, 28, 28], prepared the way the model's inputs are (see library.py).
-    """
-    samples, labels = check_samples(samples, labels)
-    tuned = copy_model(model)
+def tune_steps(tuned: Sequential, samples: np.ndarray, labels: np.ndarray, replay_images: np.ndarray,
+               replay_labels: np.ndarray, config: FinetuneConfig = FinetuneConfig()):
+    """Generator: trains `tuned` in place, one SGD step (user samples + MNIST replay) per next(),
+    yielding the step number. samples / labels as check_samples returns them; replay_images
+    float32 [M, 28, 28] prepared the way the model's inputs are (see library.py)."""
     rng = np.random.default_rng(config.seed)
     shapes = AugmentConfig(**config.augmentation)
     optimizer = SGD(config.lr, momentum=config.momentum, nesterov=True)
     replay_labels = np.asarray(replay_labels, dtype=np.int64)
-    for _ in range(config.steps):
+    for step in range(1, config.steps + 1):
         mine = rng.integers(0, len(labels), config.user_per_batch)
         replay = rng.integers(0, len(replay_labels), config.replay_per_batch)
         images = np.concatenate([augment(samples[mine], rng, shapes), replay_images[replay]])
@@ -92,4 +89,14 @@ def finetune(model: Sequential, samples, labels, replay_images: np.ndarray,
         _, grad = softmax_cross_entropy(logits, targets, config.label_smoothing)
         tuned.backward(grad, input_grad=False)
         optimizer.step(tuned)
+        yield step
+
+
+def finetune(model: Sequential, samples, labels, replay_images: np.ndarray,
+             replay_labels: np.ndarray, config: FinetuneConfig = FinetuneConfig()) -> Sequential:
+    """A fine-tuned copy of `model`: all of tune_steps at once."""
+    samples, labels = check_samples(samples, labels)
+    tuned = copy_model(model)
+    for _ in tune_steps(tuned, samples, labels, replay_images, replay_labels, config):
+        pass
     return tuned

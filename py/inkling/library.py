@@ -1,34 +1,31 @@
-"""The worker's model library (web/worker/model-handlers.js): export, import, stored models and
-fine-tuning on the user's digits. Plain values in and out: bytes for files, JSON text for dicts.
+"""The worker's model library (web/worker/model-handlers.js): export, import and stored models
+(fine-tuning on the user's digits is inkling.tuning). Plain values in and out: bytes for files,
+JSON text for dicts.
 
 Every model is exported, stored (the page keeps the .zip in IndexedDB) and imported in one form,
 the one-file .zip of weights.to_zip. Its metadata says how the model's inputs were prepared
 ("input"): the shipped models were trained on MNIST passed through preprocess.normalize_digit
 ("normalized"), models trained in the page on raw MNIST / 255 ("raw"); fine-tuning replays and
-tests MNIST prepared the same way as the model was trained.
+tests MNIST prepared the same way as the model was trained (inkling.tuning).
 """
 
 from __future__ import annotations
 
 import json
 import re
-import time
 from pathlib import PurePosixPath
 
 import numpy as np
 
-from . import app, finetune, studio, weights
+from . import app, studio, weights
 from .weights import WeightsError
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,47}")
 STUDIO_NAME = re.compile(r"my-(?:mlp|cnn)-(\d+)")
 PAGE_INFO = ("test_accuracy", "created", "source")   # what the page may add to an export
-REPLAY = 5000              # MNIST training images fine-tuning replays (a seeded pick)
-MAX_DROP = 0.005           # fine-tuning may cost at most 0.5 points of MNIST test accuracy
 PROBE = np.random.default_rng(0).random((4, 28, 28), dtype=np.float32)  # a forward-pass check
 
 _info: dict[str, dict] = {}          # metadata of the models registered here, by name
-_prepared: dict[tuple, tuple] = {}   # (split, input kind) -> (images float32, labels int64)
 
 
 def input_kind(meta: dict) -> str:
@@ -146,60 +143,10 @@ def register_stored(name: str, data, weights_dir=app.WEIGHTS_DIR) -> dict:
     return register(model, name, meta, weights_dir)
 
 
-def prepared(split: str, kind: str) -> tuple[np.ndarray, np.ndarray]:
-    """MNIST `split` ("train": the REPLAY pick, "test": all 10,000) prepared as `kind` models
-    expect; made once per worker (normalize_digit of 15,000 images takes a few seconds)."""
-    if (split, kind) not in _prepared:
-        images, labels = studio.data(f"{split}-images"), studio.data(f"{split}-labels")
-        if split == "train":
-            pick = np.sort(np.random.default_rng(0).choice(len(labels), REPLAY, replace=False))
-            images, labels = images[pick], labels[pick]
-        if kind == "normalized":
-            from .preprocess import normalize_batch
-            x = normalize_batch(images)
-        else:
-            x = images.astype(np.float32) * np.float32(1 / 255)
-        _prepared[(split, kind)] = (x, labels.astype(np.int64))
-    return _prepared[(split, kind)]
-
-
 def tuned_name(parent: str, weights_dir=app.WEIGHTS_DIR) -> str:
+    """<parent>-tuned-<n>, n the first free number (a tuned model's own suffix is replaced)."""
     base = re.sub(r"-tuned-\d+$", "", parent)
     taken, n = app.model_names(weights_dir), 1
     while f"{base}-tuned-{n}" in taken:
         n += 1
     return f"{base}-tuned-{n}"
-
-
-def fine_tune(model: str, samples, labels, weights_dir=app.WEIGHTS_DIR) -> dict:
-    """Fine-tune `model` on the user's samples (float32 bytes [N*784], labels uint8 bytes [N])
-    and register the result as <model>-tuned-<n>. Accuracy before and after is measured on the
-    samples themselves and on the whole MNIST test set; if MNIST loses more than MAX_DROP the
-    run is redone at half the learning rate (twice at most)."""
-    t0 = time.perf_counter()
-    x = np.frombuffer(bytes(samples), np.float32).reshape(-1, 28, 28)
-    y = np.frombuffer(bytes(labels), np.uint8).astype(np.int64)
-    x, y = finetune.check_samples(x, y)
-    meta, base = metadata(model, weights_dir), app.load_model(model, weights_dir)
-    kind = input_kind(meta)
-    test_x, test_y = prepared("test", kind)
-    replay_x, replay_y = prepared("train", kind)
-    before = {"user": finetune.accuracy(base, x, y), "mnist": finetune.accuracy(base, test_x, test_y)}
-    t1 = time.perf_counter()
-    config, tune_s = finetune.FinetuneConfig(), 0.0
-    for attempt in range(1, 4):
-        t = time.perf_counter()
-        tuned = finetune.finetune(base, x, y, replay_x, replay_y, config)
-        tune_s += time.perf_counter() - t
-        after = {"user": finetune.accuracy(tuned, x, y), "mnist": finetune.accuracy(tuned, test_x, test_y)}
-        if after["mnist"] >= before["mnist"] - MAX_DROP:
-            break
-        config = finetune.FinetuneConfig(lr=config.lr / 2)
-    name = tuned_name(model, weights_dir)
-    new_meta = {"input": kind, "source": f"fine-tuned from {model} on {len(y)} of your digits",
-                "parent": model, "test_accuracy": after["mnist"], "tuned_samples": len(y),
-                "tuned_lr": config.lr}
-    return {**register(tuned, name, new_meta, weights_dir), "before": before, "after": after,
-            "samples": len(y), "mnist_test": len(test_y), "lr": config.lr, "attempts": attempt,
-            "before_s": t1 - t0, "tune_s": tune_s, "total_s": time.perf_counter() - t0,
-            "zip": np.frombuffer(weights.to_zip(tuned, name, new_meta), np.uint8)}

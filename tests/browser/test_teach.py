@@ -65,7 +65,15 @@ def test_samples_survive_a_reload(page, site):
 
 def test_fine_tune_shows_before_and_after_and_selects_the_new_model(page, mnist_test_raw):
     page.select_option(harness.MODEL_SELECT, "mlp")
+    images, labels = mnist_test_raw
     page.click("[data-testid=fine-tune]")
+    page.wait_for_function("/Preparing|Measuring|Fine-tuning: step/.test("
+                           "document.querySelector('[data-testid=fine-tune-result]').textContent)",
+                           timeout=TUNE_TIMEOUT_MS)
+    # The worker tunes in ~100 ms chunks: the pad is read meanwhile.
+    p = draw(page, images[sample_per_digit(labels, 1, 6)[0]])
+    assert p.digit is not None
+    assert page.get_attribute(TEACH, "data-tuning") == "true"
     page.wait_for_function("document.querySelector('.teach').dataset.tuning === 'false' && "
                            "document.querySelector('.teach').dataset.afterMnist !== undefined",
                            timeout=TUNE_TIMEOUT_MS)
@@ -81,7 +89,6 @@ def test_fine_tune_shows_before_and_after_and_selects_the_new_model(page, mnist_
     assert 0.98 < before_mnist and after_mnist >= before_mnist - 0.005   # at most 0.5 points lost
     assert page.input_value(harness.MODEL_SELECT) == "mlp-tuned-1"
     page.wait_for_selector("[data-testid=my-models] li[data-name=mlp-tuned-1]")
-    images, labels = mnist_test_raw
     assert draw(page, images[sample_per_digit(labels, 1, 5)[0]]).digit is not None
 
 

@@ -1,5 +1,4 @@
-"""inkling.library: one-file exports, imports that refuse anything wrong, stored models, and
-fine-tuning on a few user samples without losing MNIST accuracy."""
+"""inkling.library: one-file exports, imports that refuse anything wrong, stored models."""
 
 import json
 from pathlib import Path
@@ -7,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from inkling import app, library, mnist, studio, weights
+from inkling import app, library, studio, weights
 from inkling.model import Sequential, mlp_config
 from inkling.weights import WeightsError
 
@@ -90,24 +89,3 @@ def npy(array):
     buffer = io.BytesIO()
     np.save(buffer, array)
     return buffer.getvalue()
-
-
-def test_fine_tune_learns_the_samples_and_keeps_mnist():
-    for name in mnist.FILES:
-        studio.set_data(name, mnist.read_checked(name))
-    # A small raw-input model, as the Train panel makes, trained briefly on MNIST / 255.
-    state = studio.start(model="mlp", hidden="64", lr=0.3, batch_size=64, epochs=1, subset=6000)
-    while not state["done"]:
-        state = studio.run_chunk(1000)
-    trained = studio.finish()["name"]
-    # "User" digits: test images it gets wrong, shifted two pixels (labels are the true digits).
-    test_x, test_y = library.prepared("test", "raw")
-    wrong = np.flatnonzero(app.load_model(trained).predict_proba(test_x).argmax(1) != test_y)
-    x, y = np.roll(test_x[wrong[:12]], 2, axis=2), test_y[wrong[:12]].astype(np.uint8)
-    r = library.fine_tune(trained, x.astype(np.float32).tobytes(), y.tobytes())   # studio's dir
-    assert r["name"] == f"{trained}-tuned-1" and r["samples"] == 12 and r["mnist_test"] == 10000
-    assert r["after"]["user"] > r["before"]["user"]
-    assert r["after"]["mnist"] >= r["before"]["mnist"] - library.MAX_DROP
-    assert r["input"] == "raw" and r["test_accuracy"] == r["after"]["mnist"]
-    with pytest.raises(ValueError, match="no samples"):
-        library.fine_tune(trained, b"", b"")

@@ -93,6 +93,7 @@ function onEvent(message) {
   else if (message.event === "models") models.setModels(message.models, message.default);
   else if (message.event === "failed") failed(message.message);
   else if (message.event?.startsWith("train")) { train.onEvent(message); teach.onEvent(message); }
+  else if (message.event === "finetune") teach.onEvent(message);
 }
 
 function failed(reason) {

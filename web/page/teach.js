@@ -9,6 +9,11 @@ import * as store from "./store.js";
 const $in = (root, sel) => root.querySelector(sel);
 const pct = (x) => (x == null ? "–" : `${(100 * x).toFixed(2)} %`);
 const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+const PHASES = {
+  "prepare-test": "Preparing MNIST test images (once)", "prepare-train": "Preparing MNIST replay images (once)",
+  before: "Measuring MNIST test accuracy before", tune: "Fine-tuning: step", after: "Measuring MNIST test accuracy after",
+  start: "Starting",
+};
 
 export class Teach {
   // worker(): the messenger once Python is ready; model(): the selected model's name;
@@ -69,10 +74,16 @@ export class Teach {
     this.refreshCount();
   }
 
-  // Train-panel news while MNIST downloads for fine-tuning.
+  // Worker news: MNIST downloading (the Train panel's data), then the fine-tuning's phases.
   onEvent(message) {
-    if (message.event === "train-data" && this.busy) {
+    if (!this.busy) return;
+    if (message.event === "train-data") {
       this.result.textContent = `Downloading MNIST for the replay… ${(message.loaded / 1e6).toFixed(1)} of ${(message.total / 1e6).toFixed(1)} MB`;
+    } else if (message.event === "finetune") {
+      const { phase, done, total, attempt } = message.state;
+      const of = total ? ` ${done.toLocaleString("en")} of ${total.toLocaleString("en")}` : "";
+      const words = PHASES[phase] ?? PHASES[phase.split("-")[0]] ?? phase;
+      this.result.textContent = `${words}${of}${attempt > 1 ? ` (try ${attempt}, smaller steps)` : ""}…`;
     }
   }
 
@@ -100,7 +111,8 @@ export class Teach {
       Object.assign(this.root.dataset, {
         beforeUser: r.before.user, afterUser: r.after.user, beforeMnist: r.before.mnist,
         afterMnist: r.after.mnist, tuneMs: String(Math.round(seconds * 1000)), trainMs: String(Math.round(r.tune_s * 1000)),
-        beforeMs: String(Math.round(r.before_s * 1000)), attempts: String(r.attempts),
+        prepareMs: String(Math.round(r.prepare_s * 1000)), beforeMs: String(Math.round(r.before_s * 1000)),
+        afterMs: String(Math.round(r.after_s * 1000)), attempts: String(r.attempts),
       });
       await this.onTuned?.(r);
     } catch (error) {

@@ -9,14 +9,21 @@
 // {type: "registerStored", name, zip} -> {name, test_accuracy, parameters, input, source}
 // {type: "fineTune", model, samples: Float32Array(N*784), labels: Uint8Array(N)}
 //                                -> {name, before: {user, mnist}, after: {user, mnist}, samples, mnist_test,
-//                                    lr, before_s, tune_s, total_s, zip, ...}; needs MNIST (trainData) first
+//                                    lr, attempts, prepare_s, before_s, tune_s, after_s, zip, ...}
+//                                   needs MNIST (trainData) first. Runs in ~100 ms chunks (py/inkling/tuning.py),
+//                                   posting {event: "finetune", state: {phase, done, total, attempt}} after each,
+//                                   so predictions are answered meanwhile.
 
 import { pythonCaller } from "./python-call.js";
 
 const bytesOf = (typed) => new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
+const turn = () => new Promise((resolve) => setTimeout(resolve, 0));
+const CHUNK_MS = 100;
 
 export function modelHandlers(ready) {
   const call = pythonCaller(ready, "inkling.library");
+  const tuning = pythonCaller(ready, "inkling.tuning");
+  let tuningNow = false;
 
   return {
     exportModel({ model, info }) {
@@ -36,8 +43,20 @@ export function modelHandlers(ready) {
       return call("register_stored", { name }, { data: zip });
     },
 
-    fineTune({ model, samples, labels }) {
-      return call("fine_tune", { model }, { samples: bytesOf(samples), labels: bytesOf(labels) });
+    async fineTune({ model, samples, labels }) {
+      if (tuningNow) throw new Error("a fine-tuning is already in progress");
+      tuningNow = true;
+      try {
+        let state = await tuning("start", { model }, { samples: bytesOf(samples), labels: bytesOf(labels) });
+        while (!state.finished) {
+          await turn();                                   // let predictions in
+          state = await tuning("chunk", { budget_ms: CHUNK_MS });
+          self.postMessage({ event: "finetune", state });
+        }
+        return await tuning("finish");
+      } finally {
+        tuningNow = false;
+      }
     },
   };
 }

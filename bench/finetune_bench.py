@@ -18,7 +18,8 @@ the page shows (data-* of .teach). Two kinds of samples:
 MNIST test accuracy is on all 10,000 test images, prepared the way the model was trained
 (shipped models: preprocess.normalize_digit; models trained in the page: MNIST / 255).
 Timings: total = the click to the figures (MNIST download + preparing 15,000 images the first
-time + two evaluations + training); each part is timed in the worker;
+time + reading them through the model's frozen body, once per model + training + two
+evaluations of the head); each part is timed in the worker;
 training = the SGD steps alone (retries at half the learning rate included); the rest of the
 total is MNIST's download and the pauses between the worker's 100 ms chunks. The machine is shared: timings are noisy.
 """
@@ -100,8 +101,8 @@ def browser(models: list[str], n: int, kinds: list[str], draw_max: int) -> None:
                           f"taught digits {100 * float(d['beforeUser']):6.2f} % -> {100 * float(d['afterUser']):6.2f} % | "
                           f"MNIST test {100 * float(d['beforeMnist']):.2f} % -> {100 * float(d['afterMnist']):.2f} % "
                           f"(drop {drop:+.2f} pt) | total {int(d['tuneMs']) / 1000:.1f} s: preparing MNIST "
-                          f"{int(d['prepareMs']) / 1000:.1f} s, before {int(d['beforeMs']) / 1000:.1f} s, training "
-                          f"{int(d['trainMs']) / 1000:.1f} s ({d['attempts']} attempt(s)), after {int(d['afterMs']) / 1000:.1f} s",
+                          f"{int(d['prepareMs']) / 1000:.1f} s, features {int(d['featuresMs']) / 1000:.1f} s, training "
+                          f"{int(d['trainMs']) / 1000:.1f} s ({d['attempts']} attempt(s)), evaluating {int(d['evalMs']) / 1000:.1f} s",
                           flush=True)
                 ctx.close()
         browser.close()

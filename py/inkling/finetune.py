@@ -4,10 +4,12 @@ The user's samples are the 28x28 inputs the model saw for drawings it got wrong,
 digit the user says it is: a handful, so alone they would pull the model away from MNIST. Every
 step therefore mixes a few of them (lightly augmented, so the model learns the digit rather than
 the exact pixels) with a larger replay batch of MNIST training images, at a small learning rate,
-for a few dozen steps. The network runs in inference mode while it learns: BatchNorm keeps its
-running statistics (a handful of odd samples must not shift how every later input is
-normalised) and dropout is off. Measured on the shipped CNN with 20 hard samples, training-mode
-BatchNorm cost ~1 point of MNIST test accuracy, inference mode ~0.1 (bench/finetune_bench.py).
+for a few dozen steps. Only the dense head learns (split(): a CNN's
+convolutions stay frozen), in inference mode: BatchNorm keeps its running statistics (a handful
+of odd samples must not shift how every later input is normalised) and dropout is off. On the
+shipped CNN with 20 hard samples, training the whole net with training-mode BatchNorm cost ~1
+point of MNIST test accuracy, inference mode ~0.1. A frozen body also means MNIST's features
+are computed once: replay and evaluation then cost only the head (inkling.tuning).
 
 Shapes: samples / images float32 [N, 28, 28] in [0, 1] (ink = 1); labels int [N] in 0..9.
 """
@@ -28,10 +30,10 @@ MAX_SAMPLES = 2000          # more than anyone draws; keeps a step's batch bound
 
 @dataclass(frozen=True)
 class FinetuneConfig:
-    steps: int = 30                 # ~1.5-3.5 s for the shipped CNN in CPython, 0.2 s the MLP
+    steps: int = 30
     user_per_batch: int = 8         # user samples a step (drawn with replacement when fewer)
-    replay_per_batch: int = 56      # MNIST training images a step
-    lr: float = 0.005
+    replay_per_batch: int = 248     # MNIST images a step: cheap, only their features go through the head
+    lr: float = 0.01
     momentum: float = 0.9
     label_smoothing: float = 0.1    # as the models were trained
     augmentation: dict = field(default_factory=lambda: {"shift": 1.5, "rotate": 10.0, "scale": 0.1,
@@ -71,11 +73,36 @@ def check_samples(samples, labels) -> tuple[np.ndarray, np.ndarray]:
     return np.clip(samples, 0.0, 1.0), labels
 
 
-def tune_steps(tuned: Sequential, samples: np.ndarray, labels: np.ndarray, replay_images: np.ndarray,
+def split(model: Sequential) -> tuple[Sequential, Sequential]:
+    """(body, head) sharing `model`'s layers: the head starts at the first Dense layer.
+
+    Only the head is fine-tuned: a CNN's convolutions stay as MNIST made them (a handful of
+    samples cannot teach good filters), and the body's features of MNIST images can be computed
+    once and reused for every step and every evaluation (features()).
+    """
+    first = next((i for i, layer in enumerate(model.layers) if layer.config()["type"] == "Dense"), 0)
+    return Sequential(model.layers[:first]), Sequential(model.layers[first:])
+
+
+def features(body: Sequential, images: np.ndarray, batch_size: int = 250) -> np.ndarray:
+    """body(images) in inference mode, float32 [N, ...], a batch at a time."""
+    parts = [body.forward(np.asarray(images[i:i + batch_size], np.float32))
+             for i in range(0, len(images), batch_size)]
+    return np.concatenate(parts).astype(np.float32, copy=False) if parts else np.zeros((0,), np.float32)
+
+
+def head_accuracy(head: Sequential, feats: np.ndarray, labels: np.ndarray) -> float:
+    """Accuracy from body features: the same figure as accuracy() on the images."""
+    return float((head.predict_proba(feats).argmax(axis=1) == np.asarray(labels)).mean())
+
+
+def tune_steps(tuned: Sequential, samples: np.ndarray, labels: np.ndarray, replay_features: np.ndarray,
                replay_labels: np.ndarray, config: FinetuneConfig = FinetuneConfig()):
-    """Generator: trains `tuned` in place, one SGD step (user samples + MNIST replay) per next(),
-    yielding the step number. samples / labels as check_samples returns them; replay_images
-    float32 [M, 28, 28] prepared the way the model's inputs are (see library.py)."""
+    """Generator: trains the head of `tuned` in place (see split), one SGD step per next(),
+    yielding the step number. A step: config.user_per_batch user samples, augmented, through
+    the frozen body, plus config.replay_per_batch MNIST images' body features (replay_features,
+    features() of MNIST training images prepared the way the model's inputs are)."""
+    body, head = split(tuned)
     rng = np.random.default_rng(config.seed)
     shapes = AugmentConfig(**config.augmentation)
     optimizer = SGD(config.lr, momentum=config.momentum, nesterov=True)
@@ -83,20 +110,22 @@ def tune_steps(tuned: Sequential, samples: np.ndarray, labels: np.ndarray, repla
     for step in range(1, config.steps + 1):
         mine = rng.integers(0, len(labels), config.user_per_batch)
         replay = rng.integers(0, len(replay_labels), config.replay_per_batch)
-        images = np.concatenate([augment(samples[mine], rng, shapes), replay_images[replay]])
+        mine_features = body.forward(augment(samples[mine], rng, shapes))
+        batch = np.concatenate([mine_features, replay_features[replay]]).astype(np.float32, copy=False)
         targets = np.concatenate([labels[mine], replay_labels[replay]])
-        logits = tuned.forward(images, training=False)   # BatchNorm frozen, no dropout
+        logits = head.forward(batch, training=False)   # BatchNorm frozen, no dropout
         _, grad = softmax_cross_entropy(logits, targets, config.label_smoothing)
-        tuned.backward(grad, input_grad=False)
-        optimizer.step(tuned)
+        head.backward(grad, input_grad=False)
+        optimizer.step(head)
         yield step
 
 
 def finetune(model: Sequential, samples, labels, replay_images: np.ndarray,
              replay_labels: np.ndarray, config: FinetuneConfig = FinetuneConfig()) -> Sequential:
-    """A fine-tuned copy of `model`: all of tune_steps at once."""
+    """A fine-tuned copy of `model`: all of tune_steps at once, from replay images."""
     samples, labels = check_samples(samples, labels)
     tuned = copy_model(model)
-    for _ in tune_steps(tuned, samples, labels, replay_images, replay_labels, config):
+    replay_features = features(split(tuned)[0], replay_images)
+    for _ in tune_steps(tuned, samples, labels, replay_features, replay_labels, config):
         pass
     return tuned

@@ -11,8 +11,9 @@ const pct = (x) => (x == null ? "–" : `${(100 * x).toFixed(2)} %`);
 const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 const PHASES = {
   "prepare-test": "Preparing MNIST test images (once)", "prepare-train": "Preparing MNIST replay images (once)",
-  before: "Measuring MNIST test accuracy before", tune: "Fine-tuning: step", after: "Measuring MNIST test accuracy after",
-  start: "Starting",
+  "features-test": "Reading MNIST test images through the model (once per model)",
+  "features-train": "Reading MNIST replay images through the model (once per model)",
+  tune: "Fine-tuning: step", start: "Starting",
 };
 
 export class Teach {
@@ -111,8 +112,8 @@ export class Teach {
       Object.assign(this.root.dataset, {
         beforeUser: r.before.user, afterUser: r.after.user, beforeMnist: r.before.mnist,
         afterMnist: r.after.mnist, tuneMs: String(Math.round(seconds * 1000)), trainMs: String(Math.round(r.tune_s * 1000)),
-        prepareMs: String(Math.round(r.prepare_s * 1000)), beforeMs: String(Math.round(r.before_s * 1000)),
-        afterMs: String(Math.round(r.after_s * 1000)), attempts: String(r.attempts),
+        prepareMs: String(Math.round(r.prepare_s * 1000)), featuresMs: String(Math.round(r.features_s * 1000)),
+        evalMs: String(Math.round(r.eval_s * 1000)), attempts: String(r.attempts),
       });
       await this.onTuned?.(r);
     } catch (error) {

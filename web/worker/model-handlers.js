@@ -9,7 +9,7 @@
 // {type: "registerStored", name, zip} -> {name, test_accuracy, parameters, input, source}
 // {type: "fineTune", model, samples: Float32Array(N*784), labels: Uint8Array(N)}
 //                                -> {name, before: {user, mnist}, after: {user, mnist}, samples, mnist_test,
-//                                    lr, attempts, prepare_s, before_s, tune_s, after_s, zip, ...}
+//                                    lr, attempts, prepare_s, features_s, tune_s, eval_s, zip, ...}
 //                                   needs MNIST (trainData) first. Runs in ~100 ms chunks (py/inkling/tuning.py),
 //                                   posting {event: "finetune", state: {phase, done, total, attempt}} after each,
 //                                   so predictions are answered meanwhile.

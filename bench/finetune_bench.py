@@ -15,6 +15,9 @@ the page shows (data-* of .teach). Two kinds of samples:
            model reads wrong taught with their true labels (a user with a slanted hand);
   shifted: --n digits each labelled (digit read + 1) % 10 (a user whose style the model reads
            as another digit: the hardest case for keeping MNIST accuracy).
+Each profile fine-tunes twice: "first" (MNIST prepared and read through the model's frozen body:
+once per session and model body), then "again" on the tuned model (same body, cached features;
+its "before" is the first run's "after").
 MNIST test accuracy is on all 10,000 test images, prepared the way the model was trained
 (shipped models: preprocess.normalize_digit; models trained in the page: MNIST / 255).
 Timings: total = the click to the figures (MNIST download + preparing 15,000 images the first

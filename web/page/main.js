@@ -76,8 +76,8 @@ async function predict() {
       prediction.show({ ...r, strokes });
       bars.show(r.probabilities, r.digit);
       modelInput.show(r.input);
-      reading.padShown(r);
       teach.show(r, model);
+      reading.padShown(r);
       if (status.state === "ready") status.ready(`Ready · read in ${Math.round(r.ms)} ms`);
     }
   } catch (error) {
@@ -89,11 +89,11 @@ async function predict() {
 }
 
 function onEvent(message) {
+  if (message.event === "finetune" || message.event === "train-data") teach.onEvent(message);  // Teach mode's news
   if (message.event === "progress") status.loading(message.text);
   else if (message.event === "models") models.setModels(message.models, message.default);
   else if (message.event === "failed") failed(message.message);
-  else if (message.event?.startsWith("train")) { train.onEvent(message); teach.onEvent(message); }
-  else if (message.event === "finetune") teach.onEvent(message);
+  else if (message.event?.startsWith("train")) train.onEvent(message);
 }
 
 function failed(reason) {

@@ -8,7 +8,6 @@
 //           {type: "trainData" | "trainStart" | "trainPause" | "trainResume" | "trainStop"}: see train-handlers.js
 // Events    {event: "progress", stage: "runtime"|"numpy"|"model", text}
 //           {event: "models", models, default}       as soon as the manifest is read
-// Model library {type: "exportModel" | "importModel" | "registerStored" | "fineTune"}: see model-handlers.js
 // Only plain data and typed arrays cross; every PyProxy made here is destroyed.
 
 import { pythonCaller } from "./python-call.js";

@@ -1,4 +1,5 @@
-// The worker's model-library requests (issue 4): export, import, stored models, fine-tuning.
+// The worker's model-library requests (issue 4): export, import, stored models, fine-tuning
+// (listed here, not in inkling-worker.js's header).
 // Python side: py/inkling/library.py. Every model travels as its one-file .zip export.
 //
 // {type: "exportModel", model, info: {test_accuracy, created, source}}
@@ -20,13 +21,16 @@ const bytesOf = (typed) => new Uint8Array(typed.buffer, typed.byteOffset, typed.
 const turn = () => new Promise((resolve) => setTimeout(resolve, 0));
 const CHUNK_MS = 100;
 
-export function modelHandlers(ready) {
+// ensureModel(name): resolves once model `name`'s weights are where inkling.app reads them (for a
+// worker that fetches shipped weights lazily); the default assumes they are there already.
+export function modelHandlers(ready, { ensureModel = async () => {} } = {}) {
   const call = pythonCaller(ready, "inkling.library");
   const tuning = pythonCaller(ready, "inkling.tuning");
   let tuningNow = false;
 
   return {
-    exportModel({ model, info }) {
+    async exportModel({ model, info }) {
+      await ensureModel(model);
       return call("export_model", { model, info: JSON.stringify(info ?? {}) });
     },
 
@@ -47,6 +51,7 @@ export function modelHandlers(ready) {
       if (tuningNow) throw new Error("a fine-tuning is already in progress");
       tuningNow = true;
       try {
+        await ensureModel(model);
         let state = await tuning("start", { model }, { samples: bytesOf(samples), labels: bytesOf(labels) });
         while (!state.finished) {
           await turn();                                   // let predictions in

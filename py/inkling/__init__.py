@@ -24,8 +24,9 @@ def load(name_or_path, model: str | None = None):
     """A `Sequential` ready to predict, every weight file checked against its manifest.
 
     name_or_path: a shipped model's name ("mlp", "cnn"), looked up in weights_dir(); or a path to a
-    manifest.json or to the folder holding one. model: which entry of that manifest to load
-    (default: the shipped name, or the manifest's only model). Raises weights.WeightsError.
+    manifest.json, to the folder holding one, or to a .zip export (weights.to_zip, the page's
+    Export button). model: which entry of that manifest to load (default: the shipped name, or
+    the manifest's only model). Raises weights.WeightsError.
     """
     from . import weights
 

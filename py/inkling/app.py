@@ -42,6 +42,17 @@ def register_model(name: str, model, weights_dir=WEIGHTS_DIR) -> None:
     _models[(str(_manifest_path(weights_dir)), name)] = model
 
 
+def model_names(weights_dir=WEIGHTS_DIR) -> set[str]:
+    """Every name the pad can use now: the manifest's models and those registered or loaded."""
+    from inkling import weights
+
+    path = _manifest_path(weights_dir)
+    names = {name for (where, name) in _models if where == str(path)}
+    if path.is_file():
+        names |= set(weights.read_manifest(path).get("models", {}))
+    return names
+
+
 def pixel_array(buffer, width: int, height: int, channels: int = 1, what: str = "pad") -> np.ndarray:
     """A row-major uint8 buffer (bytes-like or array) -> uint8 [H, W] (or [H, W, channels]),
     refusing sizes that are not whole pixels in 1..MAX_SIDE or a buffer of the wrong length."""

@@ -40,6 +40,14 @@ def has_data() -> bool:
     return set(_data) == set(mnist.FILES)
 
 
+def data(name: str) -> np.ndarray:
+    """The parsed MNIST file `name` ("train-images": uint8 [N, 28, 28], ...) for other modules
+    (inkling.library's fine-tuning); ValueError until the worker has loaded it."""
+    if name not in _data:
+        raise ValueError("MNIST is not loaded yet: it downloads with the Train panel's data")
+    return _data[name]
+
+
 def _images(name: str, pick=None) -> np.ndarray:
     # Raw MNIST / 255, not normalize_digit: MNIST digits are already framed the way the pad's
     # drawings are normalised (20x20 box, centred by mass), and re-framing 60,000 images in

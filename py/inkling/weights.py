@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import os
+import zipfile
 from pathlib import Path, PurePosixPath
 from typing import Callable, Mapping
 
@@ -21,6 +22,8 @@ import numpy as np
 FORMAT = 1
 MANIFEST = "manifest.json"
 ALLOWED_DTYPES = {"float32", "float64", "int64", "int32"}  # plain numbers only, never objects
+ZIP_MAX_FILES = 256                 # an export holds a manifest + one .npy per array (~20)
+ZIP_MAX_BYTES = 256 << 20           # unpacked total: refuses zip bombs before inflating them
 
 
 class WeightsError(Exception):
@@ -163,6 +166,52 @@ def from_bytes(files: Mapping[str, bytes], name: str | None = None):
     return build_checked(entry, lambda path: files.get(path), f"{MANIFEST} model {name!r}")
 
 
+def to_zip(model, name: str, metadata: dict | None = None) -> bytes:
+    """Export one model as ONE .zip file: manifest.json + <name>/<array>.npy (see to_bytes)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path, data in sorted(to_bytes(model, name, metadata).items()):
+            archive.writestr(path, data)
+    return buffer.getvalue()
+
+
+def unzip(data: bytes, where: str = "the .zip") -> dict[str, bytes]:
+    """A .zip's files as {path: bytes}, refusing non-zips, too many or too big files (zip bombs).
+
+    One folder level around the manifest (a zip of a folder) is stripped, so "x/manifest.json"
+    works like "manifest.json".
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(bytes(data)))
+    except zipfile.BadZipFile:
+        raise WeightsError(f"{where} is not a .zip file") from None
+    with archive:
+        infos = [info for info in archive.infolist() if not info.is_dir()]
+        if len(infos) > ZIP_MAX_FILES:
+            raise WeightsError(f"{where} holds {len(infos)} files; at most {ZIP_MAX_FILES} expected")
+        if sum(info.file_size for info in infos) > ZIP_MAX_BYTES:
+            raise WeightsError(f"{where} unpacks to more than {ZIP_MAX_BYTES >> 20} MB")
+        try:
+            files = {info.filename: archive.read(info) for info in infos}
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as error:
+            raise WeightsError(f"{where} is damaged: {error}") from None
+    manifests = [path for path in files if PurePosixPath(path).name == MANIFEST]
+    if len(manifests) == 1 and "/" in manifests[0]:
+        prefix = manifests[0][:-len(MANIFEST)]
+        files = {path[len(prefix):]: data for path, data in files.items() if path.startswith(prefix)}
+    return files
+
+
+def from_zip(data: bytes, name: str | None = None, where: str = "the .zip"):
+    """Import a model from the bytes of a .zip made by to_zip (or any zip of a manifest folder)."""
+    files = unzip(data, where)
+    if MANIFEST not in files:
+        raise WeightsError(f"{where} holds no {MANIFEST}")
+    manifest = parse_manifest(files[MANIFEST], f"{where}: {MANIFEST}")
+    name, entry = pick_entry(manifest, name, f"{where}: {MANIFEST}")
+    return build_checked(entry, lambda path: files.get(path), f"{where}: model {name!r}")
+
+
 def parse_manifest(data: bytes | str, where: str) -> dict:
     try:
         return json.loads(data)
@@ -185,7 +234,13 @@ def read_manifest(path_or_dir) -> dict:
 
 
 def load(path_or_dir, name: str | None = None):
-    """Load model `name` (None: the manifest's only model) from a manifest.json or its folder."""
+    """Load model `name` (None: the manifest's only model) from a manifest.json, its folder, or
+    a .zip export (to_zip)."""
+    if str(path_or_dir).lower().endswith(".zip"):
+        path = Path(path_or_dir)
+        if not path.is_file():
+            raise WeightsError(f"{path}: file is missing")
+        return from_zip(path.read_bytes(), name, str(path))
     path = manifest_path(path_or_dir)
     name, entry = pick_entry(read_manifest(path), name, str(path))
     base = path.parent

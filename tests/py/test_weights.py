@@ -225,3 +225,61 @@ def test_files_are_checked_before_the_model_is_built(saved, monkeypatch):
     monkeypatch.setattr(Sequential, "from_config", classmethod(must_not_build))
     with pytest.raises(WeightsError, match=r"1\.W\.npy"):
         weights.load(folder, "mlp")
+
+
+# ----------------------------------------------------------------------------- one-file .zip export
+
+def test_zip_round_trip_via_inkling_load(tmp_path):
+    model = small_cnn(seed=3)
+    path = tmp_path / "model.zip"
+    path.write_bytes(weights.to_zip(model, "mine", {"test_accuracy": 0.5}))
+    loaded = inkling.load(str(path))
+    assert loaded.config() == model.config()
+    assert np.array_equal(loaded.predict_proba(IMAGES), model.predict_proba(IMAGES))
+    import zipfile
+    names = sorted(zipfile.ZipFile(path).namelist())
+    assert "manifest.json" in names
+    manifest = json.loads(zipfile.ZipFile(path).read("manifest.json"))
+    assert manifest["format"] == 1 and manifest["models"]["mine"]["test_accuracy"] == 0.5
+    assert all(f"mine/{key}.npy" in names for key in model.arrays())
+
+
+def test_zip_of_a_folder_loads_too(saved, tmp_path):
+    folder, model = saved
+    import zipfile
+    path = tmp_path / "folder.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for file in folder.rglob("*"):
+            if file.is_file():
+                archive.write(file, f"export/{file.relative_to(folder)}")
+    loaded = weights.load(path)
+    assert np.array_equal(loaded.predict_proba(IMAGES), model.predict_proba(IMAGES))
+
+
+def rezip(files: dict) -> bytes:
+    import io
+    import zipfile
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path, data in files.items():
+            archive.writestr(path, data)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("break_it, says", [
+    (lambda files: b"PK\x03\x04 not really a zip", "not a .zip"),
+    (lambda files: rezip({k: v for k, v in files.items() if k != "manifest.json"}), "no manifest.json"),
+    (lambda files: rezip({**files, "m/1.W.npy": npy(np.zeros((3, 3), np.float32))}), "shape"),
+    (lambda files: rezip({**files, "m/1.W.npy": files["m/1.W.npy"][:-4] + b"\0\0\0\1"}), "sha256"),
+    (lambda files: rezip({**files, "manifest.json": b"{"}), "not valid JSON"),
+])
+def test_zip_refusals(break_it, says):
+    files = weights.to_bytes(small_mlp(), "m")
+    with pytest.raises(WeightsError, match=says):
+        weights.from_zip(break_it(files))
+
+
+def test_zip_bomb_refused(monkeypatch):
+    monkeypatch.setattr(weights, "ZIP_MAX_BYTES", 1000)
+    with pytest.raises(WeightsError, match="unpacks to more than"):
+        weights.from_zip(weights.to_zip(small_mlp(), "m"))

@@ -16,8 +16,9 @@ const bytes = async (blob, start, end) => new Uint8Array(await blob.slice(start,
 const megapixels = (w, h) => (w * h / 1e6).toFixed(w * h >= 10e6 ? 0 : 1);
 
 export class ImageInput {
-  constructor({ input, dropTarget, onPicture, onProblem, onBusy }) {
+  constructor({ input, dropTarget, onPicture, onProblem, onBusy, onWeightsFiles }) {
     this.onPicture = onPicture;
+    this.onWeightsFiles = onWeightsFiles;   // a model's .zip (or manifest + .npy) dropped: not a picture
     this.onProblem = onProblem;      // (text, tone) for the message line
     this.onBusy = onBusy;            // (true | false) while a file is being checked and decoded
     input.addEventListener("change", () => {
@@ -52,6 +53,8 @@ export class ImageInput {
       const file = e.dataTransfer?.files?.[0];
       if (!file) return;
       e.preventDefault();            // never let the browser navigate to a dropped file
+      const files = [...e.dataTransfer.files];
+      if (this.onWeightsFiles && files.every((f) => /\.(zip|npy|json)$/i.test(f.name))) return this.onWeightsFiles(files);
       this.read(file);
     });
   }

@@ -12,6 +12,8 @@ import { Status } from "./status.js";
 import { WorkerMessenger } from "./worker-messenger.js";
 import { setupReading } from "./reading-setup.js";
 import { TrainPanel } from "./train-panel.js";
+import { MyModels } from "./my-models.js";
+import { Teach } from "./teach.js";
 
 const $ = (selector) => document.querySelector(selector);
 const WORKER_URL = new URL("../worker/inkling-worker.js", import.meta.url);
@@ -34,11 +36,18 @@ const DEATH_WINDOW_MS = 120_000;
 let restartNote = "";     // said in the status until the next stroke after a restart
 // Pictures, camera, number, "Why": follow-ups after a prediction, and pictures read instead.
 const reading = setupReading({ worker: () => (ready ? messenger : null), model: () => models.value,
-                               pad, prediction, bars, modelInput });
+                               pad, prediction, bars, modelInput, onWeightsFiles: (files) => myModels.import(files) });
+// My models (kept in IndexedDB, export/import) and Teach mode (samples, fine-tuning).
+const myModels = new MyModels($(".my-models"), { worker: () => (ready ? messenger : null), select: models,
+                                                 message: reading.message, onChosen: () => changed() });
+const teach = new Teach($(".teach"), {
+  worker: () => (ready ? messenger : null), model: () => models.value,
+  onTuned: (r) => { models.addModel(r); changed(); return myModels.keep(r); },
+});
 // Train panel: MNIST is fetched only when it opens; a trained model drives the pad at once.
 const train = new TrainPanel($(".train"), $("[data-testid=train-open]"), {
   worker: () => (ready ? messenger : null),
-  onTrained: (model) => { models.addModel(model); changed(); },
+  onTrained: (model) => { models.addModel(model); changed(); myModels.keep({ ...model, source: "trained in the page" }); },
 });
 
 function showEmpty() {
@@ -46,6 +55,7 @@ function showEmpty() {
   bars.clear();
   modelInput.clear();
   reading.clear();
+  teach.clear();
 }
 
 function changed(kind = "model") {
@@ -66,12 +76,14 @@ async function predict() {
   queued = false;
   const sentEpoch = epoch;
   const { width, height, alpha, strokes } = pad.snapshot();
+  const model = models.value;
   try {
-    const r = await messenger.request({ type: "predict", model: models.value, width, height, alpha }, [alpha.buffer]);
+    const r = await messenger.request({ type: "predict", model, width, height, alpha }, [alpha.buffer]);
     if (sentEpoch === epoch) {
       prediction.show({ ...r, strokes });
       bars.show(r.probabilities, r.digit);
       modelInput.show(r.input);
+      teach.show(r, model);
       reading.padShown(r);
       if (status.state === "ready") status.ready(`Ready · read in ${Math.round(r.ms)} ms${restartNote}`);
     }
@@ -84,6 +96,7 @@ async function predict() {
 }
 
 function onEvent(message) {
+  if (message.event === "finetune" || message.event === "train-data") teach.onEvent(message);  // Teach mode's news
   if (message.event === "progress") status.loading(message.text);
   else if (message.event === "models") models.setModels(message.models, message.default);
   else if (message.event === "model-refused") refused(message);
@@ -140,6 +153,7 @@ async function start({ restart = false } = {}) {
     train.workerReady();
     epoch++;
     predict();   // whatever was drawn while Python was loading
+    myModels.restore();   // the models kept from earlier visits, into the worker and the select
   } catch (error) {
     if (mine === messenger && !error.workerDied) failed(error.message);
   }

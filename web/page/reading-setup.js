@@ -11,8 +11,9 @@ import { Reading } from "./reading.js";
 
 const $ = (selector) => document.querySelector(selector);
 
-// worker(): the WorkerMessenger when Python is ready, else null; model(): the selected model.
-export function setupReading({ worker, model, pad, prediction, bars, modelInput }) {
+// worker(): the WorkerMessenger when Python is ready, else null; model(): the selected model;
+// onWeightsFiles(files): a model's files (.zip, manifest + .npy) dropped on the page.
+export function setupReading({ worker, model, pad, prediction, bars, modelInput, onWeightsFiles }) {
   const message = new Message($("[data-testid=message]"));
   const picture = new PictureView($(".picture"));
   const reading = new Reading({
@@ -29,7 +30,8 @@ export function setupReading({ worker, model, pad, prediction, bars, modelInput 
     }
   };
   const busy = (on) => document.documentElement.classList.toggle("reading-picture", on);
-  new ImageInput({ input: $("[data-testid=upload]"), dropTarget: document.body, onPicture: read, onProblem: problem, onBusy: busy });
+  new ImageInput({ input: $("[data-testid=upload]"), dropTarget: document.body, onPicture: read, onProblem: problem, onBusy: busy,
+                   onWeightsFiles });
   new Camera($(".camera"), {
     openButton: $("[data-testid=camera-open]"), onCapture: read, onProblem: problem,
     onOpen: () => message.clear(),

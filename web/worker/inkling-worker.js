@@ -20,6 +20,7 @@ import { pythonCaller } from "./python-call.js";
 import { readingHandlers } from "./reading-handlers.js";
 import { ShippedWeights } from "./shipped-weights.js";
 import { trainHandlers } from "./train-handlers.js";
+import { modelHandlers } from "./model-handlers.js";
 
 const SITE = new URL("../", import.meta.url);          // dist/, wherever it is served from
 const PYODIDE = new URL(PYODIDE_DIR, SITE);            // content-hashed folders (build.py)
@@ -105,14 +106,18 @@ function reason(error) {
 
 // inkling.app, with a shipped model's weights fetched and checked first if it is not loaded yet.
 const callPython = pythonCaller(ready, "inkling.app");
+async function ensureModel(model) {
+  if (weights.isShipped(model)) await weights.install((await ready).pyodide, model);
+}
 async function callApp(name, kwargs = {}, buffers = {}) {
-  if (weights.isShipped(kwargs.model)) await weights.install((await ready).pyodide, kwargs.model);
+  await ensureModel(kwargs.model);
   return callPython(name, kwargs, buffers);
 }
 
 const handlers = {
   ...readingHandlers(callApp),
   ...trainHandlers(ready),
+  ...modelHandlers(ready, { ensureModel }),
 
   async init() {
     const { defaultModel } = await ready;

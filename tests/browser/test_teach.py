@@ -1,0 +1,100 @@
+"""Teach mode (issue 4): under a prediction the user picks the right digit; the model's 28x28 input
+is saved in IndexedDB at once (kept across reloads, clearable), and "Fine-tune on my digits"
+makes <model>-tuned-1 in the worker, shows accuracy on the samples and on the MNIST test set
+before and after, selects it and keeps it in My models."""
+
+from __future__ import annotations
+
+import pytest
+
+import harness
+from pen import draw_strokes, fit_strokes
+from strokes import sample_per_digit, trace_strokes
+
+TEACH = ".teach"
+DIGIT = "[data-testid=teach-digit]"
+STATUS = "[data-testid=teach-status]"
+TUNE_TIMEOUT_MS = 300_000      # MNIST download + preparing 15,000 images + fine-tuning, on a busy machine
+
+
+@pytest.fixture(scope="module")
+def page(chromium, net_guard, site):
+    ctx = harness.make_context(chromium, net_guard, viewport={"width": 800, "height": 900})
+    page = ctx.new_page()
+    harness.open_app(page, site)
+    yield page
+    ctx.close()
+
+
+def draw(page, image):
+    harness.clear_pad(page)
+    page.locator(harness.PAD).scroll_into_view_if_needed()
+    strokes = fit_strokes(trace_strokes(image), harness.pad_box(page), 0.7)
+    draw_strokes(page, strokes)
+    return harness.wait_strokes(page, len(strokes))
+
+
+def samples(page) -> int:
+    return int(page.get_attribute(TEACH, "data-samples"))
+
+
+def test_choosing_the_right_digit_saves_a_sample(page, mnist_test_raw):
+    images, labels = mnist_test_raw
+    page.select_option(harness.MODEL_SELECT, "mlp")
+    assert page.is_disabled(DIGIT)                     # nothing read yet: nothing to teach
+    picks = sample_per_digit(labels, 1, 11)[:4]
+    for n, i in enumerate(picks, start=1):
+        p = draw(page, images[i])
+        # "Wrong? It's a ...": say it is the digit after the one read, as a user whose 4s read as 9s
+        right = (p.digit + 1) % 10
+        page.select_option(DIGIT, str(right))
+        page.wait_for_function("([s, n]) => document.querySelector(s).dataset.samples === String(n)",
+                               arg=[TEACH, n])
+        assert page.inner_text(STATUS) == f"Saved as a {right} · {n} sample{'s' if n > 1 else ''}"
+        assert page.input_value(DIGIT) == ""            # ready for the next one
+    harness.clear_pad(page)
+    assert page.is_disabled(DIGIT)
+    assert not page.is_disabled("[data-testid=fine-tune]")
+
+
+def test_samples_survive_a_reload(page, site):
+    harness.open_app(page, site)
+    page.wait_for_function("document.querySelector('.teach').dataset.samples === '4'")
+    assert "4 samples saved" in page.inner_text(STATUS)
+
+
+def test_fine_tune_shows_before_and_after_and_selects_the_new_model(page, mnist_test_raw):
+    page.select_option(harness.MODEL_SELECT, "mlp")
+    images, labels = mnist_test_raw
+    page.click("[data-testid=fine-tune]")
+    page.wait_for_function("/Preparing|Measuring|Fine-tuning: step/.test("
+                           "document.querySelector('[data-testid=fine-tune-result]').textContent)",
+                           timeout=TUNE_TIMEOUT_MS)
+    # The worker tunes in ~100 ms chunks: the pad is read meanwhile.
+    p = draw(page, images[sample_per_digit(labels, 1, 6)[0]])
+    assert p.digit is not None
+    assert page.get_attribute(TEACH, "data-tuning") == "true"
+    page.wait_for_function("document.querySelector('.teach').dataset.tuning === 'false' && "
+                           "document.querySelector('.teach').dataset.afterMnist !== undefined",
+                           timeout=TUNE_TIMEOUT_MS)
+    text = page.inner_text("[data-testid=fine-tune-result]")
+    figures = page.evaluate("() => ({...document.querySelector('.teach').dataset})")
+    print(f"\nfine-tune mlp: {text}")
+    assert text.startswith("mlp-tuned-1: your 4 digits") and "MNIST test (10,000 images)" in text, text
+    assert "→" in text
+    before_user, after_user = float(figures["beforeUser"]), float(figures["afterUser"])
+    before_mnist, after_mnist = float(figures["beforeMnist"]), float(figures["afterMnist"])
+    assert before_user == 0.0                         # every label differs from what it read
+    assert after_user >= before_user
+    assert 0.98 < before_mnist and after_mnist >= before_mnist - 0.005   # at most 0.5 points lost
+    assert page.input_value(harness.MODEL_SELECT) == "mlp-tuned-1"
+    page.wait_for_selector("[data-testid=my-models] li[data-name=mlp-tuned-1]")
+    assert draw(page, images[sample_per_digit(labels, 1, 5)[0]]).digit is not None
+
+
+def test_clearing_samples(page):
+    page.click("[data-testid=teach-clear]")
+    page.wait_for_function("document.querySelector('.teach').dataset.samples === '0'")
+    assert page.inner_text(STATUS) == "Samples cleared"
+    assert page.is_disabled("[data-testid=fine-tune]")
+    harness.clear_pad(page)

@@ -1,0 +1,67 @@
+// The worker's model-library requests (issue 4): export, import, stored models, fine-tuning
+// (listed here, not in inkling-worker.js's header).
+// Python side: py/inkling/library.py. Every model travels as its one-file .zip export.
+//
+// {type: "exportModel", model, info: {test_accuracy, created, source}}
+//                                -> {zip: Uint8Array, filename}
+// {type: "importModel", files: [{name, bytes: Uint8Array}]}   a .zip, or a manifest.json + its .npy files
+//                                -> {name, test_accuracy, parameters, input, source, zip}; every array,
+//                                   shape, dtype and sha256 checked and a forward pass tried, else an error
+// {type: "registerStored", name, zip} -> {name, test_accuracy, parameters, input, source}
+// {type: "fineTune", model, samples: Float32Array(N*784), labels: Uint8Array(N)}
+//                                -> {name, before: {user, mnist}, after: {user, mnist}, samples, mnist_test,
+//                                    lr, attempts, prepare_s, features_s, tune_s, eval_s, zip, ...}
+//                                   needs MNIST (trainData) first. Runs in ~100 ms chunks (py/inkling/tuning.py),
+//                                   posting {event: "finetune", state: {phase, done, total, attempt}} after each,
+//                                   so predictions are answered meanwhile.
+
+import { pythonCaller } from "./python-call.js";
+
+const bytesOf = (typed) => new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
+const turn = () => new Promise((resolve) => setTimeout(resolve, 0));
+const CHUNK_MS = 100;
+
+// ensureModel(name): resolves once model `name`'s weights are where inkling.app reads them (for a
+// worker that fetches shipped weights lazily); the default assumes they are there already.
+export function modelHandlers(ready, { ensureModel = async () => {} } = {}) {
+  const call = pythonCaller(ready, "inkling.library");
+  const tuning = pythonCaller(ready, "inkling.tuning");
+  let tuningNow = false;
+
+  return {
+    async exportModel({ model, info }) {
+      await ensureModel(model);
+      return call("export_model", { model, info: JSON.stringify(info ?? {}) });
+    },
+
+    importModel({ files }) {
+      if (!files?.length) throw new Error("no file to import");
+      const data = new Uint8Array(files.reduce((n, f) => n + f.bytes.length, 0));
+      let at = 0;
+      for (const f of files) { data.set(f.bytes, at); at += f.bytes.length; }
+      const index = JSON.stringify(files.map((f) => [f.name, f.bytes.length]));
+      return call("import_files", { index }, { data });
+    },
+
+    registerStored({ name, zip }) {
+      return call("register_stored", { name }, { data: zip });
+    },
+
+    async fineTune({ model, samples, labels }) {
+      if (tuningNow) throw new Error("a fine-tuning is already in progress");
+      tuningNow = true;
+      try {
+        await ensureModel(model);
+        let state = await tuning("start", { model }, { samples: bytesOf(samples), labels: bytesOf(labels) });
+        while (!state.finished) {
+          await turn();                                   // let predictions in
+          state = await tuning("chunk", { budget_ms: CHUNK_MS });
+          self.postMessage({ event: "finetune", state });
+        }
+        return await tuning("finish");
+      } finally {
+        tuningNow = false;
+      }
+    },
+  };
+}

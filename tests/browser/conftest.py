@@ -45,14 +45,18 @@ def pytest_runtest_call(item):
     return result
 
 
+def _cannot(msg: str):
+    """A missing prerequisite fails the test in CI (CI=true) and skips it locally."""
+    if in_ci():
+        pytest.fail(msg, pytrace=False)
+    pytest.skip(msg)
+
+
 @pytest.fixture(scope="session")
 def _prerequisites():
     why = harness.missing_prerequisites()
     if why:
-        msg = "browser tests cannot run: " + "; ".join(why)
-        if in_ci():
-            pytest.fail(msg, pytrace=False)
-        pytest.skip(msg)
+        _cannot("browser tests cannot run: " + "; ".join(why))
 
 
 @pytest.fixture(scope="session")
@@ -60,10 +64,7 @@ def site(_prerequisites):
     """dist/ served by nginx (deploy/nginx.conf) as a static host would, under /inkling/."""
     why = static_server.missing()
     if why:
-        msg = "browser tests cannot serve dist/: " + "; ".join(why)
-        if in_ci():
-            pytest.fail(msg, pytrace=False)
-        pytest.skip(msg)
+        _cannot("browser tests cannot serve dist/: " + "; ".join(why))
     with serve(harness.DIST, prefix="/inkling/") as s:
         yield s
 
@@ -85,10 +86,7 @@ def chromium(_prerequisites):
         browser = harness.launch_chromium(pw)
     except Exception as e:  # noqa: BLE001 - turn a launch failure into a clear message
         pw.stop()
-        msg = f"could not launch chromium at {harness.CHROMIUM}: {e}"
-        if in_ci():
-            pytest.fail(msg, pytrace=False)
-        pytest.skip(msg)
+        _cannot(f"could not launch chromium at {harness.CHROMIUM}: {e}")
     yield browser
     browser.close()
     pw.stop()

@@ -12,6 +12,7 @@ calls bench.add(...) for each figure, and may put raw data in bench.raw[name]):
   latency   pointer-up -> prediction shown (data-strokes updated), median and p95
   numbers   whole 4-digit numbers read right (bench/read_numbers.py, CPython)
   engine    per model: size, forward time, training images/s in CPython and Pyodide (bench/engine.py)
+  train     the Train panel's default MLP epoch and small CNN in the page (bench/train_browser.py)
 
 The browser sections serve dist/ (run `python build.py` first) under /inkling/ on 127.0.0.1
 with the browser tests' server (tests/browser/static_server.py), in headless Debian chromium.
@@ -242,6 +243,17 @@ def engine(bench: Bench):
                           f"CPython/Pyodide {ratio:.1f}x" if ratio and runtime == "Pyodide" else note)
     if result["errors"]:
         raise RuntimeError(f"engine: {result['errors']}")
+
+
+@section("train", needs_browser=True)
+def train(bench: Bench):
+    """bench/train_browser.py: training time, test accuracy, longest main-thread task."""
+    import train_browser   # bench/train_browser.py
+
+    browser = bench.browser
+    results = train_browser.run(browser, bench.site)
+    bench.raw["train"] = results
+    train_browser.report(bench, results)
 
 
 # ----------------------------------------------------------------------------- main

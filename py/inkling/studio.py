@@ -88,7 +88,8 @@ class Run:
         self.state = {"epoch": 0, "epochs": config.epochs, "step": 0,
                       "total_steps": self.trainer.total_steps, "loss": None, "test_accuracy": None,
                       "history": [], "images_per_s": 0.0, "eta_s": None, "done": False,
-                      "phase": "train", "tested": 0, "test_size": len(self.test_labels)}
+                      "phase": "train", "tested": 0, "test_size": len(self.test_labels),
+                      "train_s": 0.0}
         self.train_seconds = 0.0
 
     def _steps(self):
@@ -121,6 +122,7 @@ class Run:
                 self.train_seconds += time.perf_counter() - t0
         s = self.state
         images = s["step"] * self.config.batch_size
+        s["train_s"] = self.train_seconds
         s["images_per_s"] = images / self.train_seconds if self.train_seconds else 0.0
         left = (s["total_steps"] - s["step"]) * self.config.batch_size
         s["eta_s"] = left / s["images_per_s"] if s["images_per_s"] else None

@@ -66,6 +66,8 @@ export class TrainPanel {
   show(s) {
     this.progress.max = s.total_steps;
     this.progress.value = s.step;
+    this.root.dataset.trainS = s.train_s.toFixed(3);       // for bench/train_browser.py
+    this.root.dataset.imagesPerS = Math.round(s.images_per_s);
     const loss = s.loss == null ? "…" : s.loss.toFixed(3);
     const speed = Math.round(s.images_per_s).toLocaleString("en");
     const words = s.done ? "Done" : this.paused ? "Paused"

@@ -2,7 +2,7 @@
 """Training in the page (issue 4): the Train panel's default MLP for its default epoch and the
 small CNN with the settings the panel gives it, in headless chromium against dist/.
 
-    python bench/train_browser.py            # (needs `python build.py` first)
+    python bench/train_browser.py [--models mlp,cnn]   # (needs `python build.py` first)
     python bench/benchmark.py --only train   # the same, as a section of the benchmark
 
 What is measured, per run:
@@ -56,10 +56,13 @@ RESULT = """
   const began = probe.running.filter(([r]) => r === 'true').pop()[1];
   const ended = probe.running.filter(([r, t]) => r === 'false' && t >= began).pop()[1];
   const during = probe.longtasks.filter(([t]) => t >= began && t <= ended).map(([, d]) => d);
+  // long_task_at_ms: [ms after Start, duration] of each, to tell where one came from
   return {wall_s: (ended - began) / 1000, train_s: Number(panel.dataset.trainS),
           images_per_s: Number(panel.dataset.imagesPerS),
-          accuracy: Number(document.querySelector('[data-testid=test-accuracy]').textContent) / 100,
+          accuracy: Number(panel.dataset.testAccuracy),
           longest_task_ms: during.length ? Math.max(...during) : 0, long_tasks: during.length,
+          long_task_at_ms: probe.longtasks.filter(([t]) => t >= began && t <= ended)
+            .map(([t, d]) => [Math.round(t - began), Math.round(d)]),
           status: document.querySelector('[data-testid=train-status]').textContent,
           form: Object.fromEntries(new FormData(document.querySelector('.train-form')))};
 }
@@ -115,17 +118,22 @@ def report(bench, results: dict) -> None:
                   "ms", f"{r['long_tasks']} tasks over 50 ms")
 
 
-def main() -> int:
+def main(argv=None) -> int:
+    import argparse
+
     from playwright.sync_api import sync_playwright
 
     from static_server import serve
 
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", default="mlp,cnn", help="which runs (default mlp,cnn)")
+    args = parser.parse_args(argv)
     why = harness.missing_prerequisites()
     if why:
         raise SystemExit("; ".join(why))
     with serve(harness.DIST, prefix="/inkling/") as site, sync_playwright() as pw:
         browser = harness.launch_chromium(pw)
-        for model, r in run(browser, site).items():
+        for model, r in run(browser, site, args.models.split(",")).items():
             print(model, {k: v for k, v in r.items() if k != "form"}, r["form"], flush=True)
         browser.close()
     return 0

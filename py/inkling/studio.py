@@ -20,8 +20,11 @@ _data: dict[str, np.ndarray] = {}   # "train-images" ... -> parsed arrays
 _run: "Run | None" = None
 _count = 0                          # trained models so far: names my-mlp-1, my-cnn-2, ...
 
-# The small CNN: ~4x the MLP-128's cost per image in Pyodide, still a few minutes an epoch.
-SMALL_CNN = {"channels": [8, 16], "kernel": 5, "padding": 0, "hidden": 64, "dropout": 0.0,
+# The small CNN: picked for one epoch within 2 minutes in the page. One epoch over the 60k images
+# (CPython simulation of the same math, batch 128, lr 0.2, seeds 0 / 1, MNIST test accuracy):
+# channels 8,16: 98.65 / 98.94 %; 12,24: 99.04 / 99.03 %; 16,32: 99.02 / 99.06 % at ~1.7x the
+# multiply-adds of 12,24 (16,32 measured ~470 images/s in Pyodide: 2 min an epoch).
+SMALL_CNN = {"channels": [12, 24], "kernel": 5, "padding": 0, "hidden": 64, "dropout": 0.0,
              "batchnorm": True}
 EVAL_BATCH = 250                    # test images a step of the evaluation: ~60 ms for the small CNN
 
@@ -54,10 +57,16 @@ def parse_hidden(text) -> list[int]:
     return sizes
 
 
-def make_config(model="mlp", hidden="128", optimizer="nesterov", lr=0.5, batch_size=128, epochs=1,
+def make_config(model="mlp", hidden="128", optimizer="nesterov", lr=1.0, batch_size=128, epochs=1,
                 augment=False, subset=None, seed=0) -> TrainConfig:
+    """The run's TrainConfig; the defaults are the Train panel's for the MLP (web/index.html).
+
+    The MLP has BatchNorm after each hidden Dense: one epoch of 784-128-10 at lr 1.0 reaches
+    97.45-97.81 % (5 seeds, mean 97.63 %) against 97.10-97.52 % without it at its best lr (0.5),
+    for ~5 % more time a step (CPython simulation of the same math).
+    """
     if model == "mlp":
-        architecture = {"hidden": parse_hidden(hidden), "dropout": 0.0, "batchnorm": False}
+        architecture = {"hidden": parse_hidden(hidden), "dropout": 0.0, "batchnorm": True}
     elif model == "cnn":
         architecture = dict(SMALL_CNN)
     else:

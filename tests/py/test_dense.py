@@ -79,3 +79,12 @@ def test_by_default_it_skips_only_without_a_blas():
         finally:
             ops.set_backend(None)
         assert (layer._cols is not None) == skips, backend
+
+
+def test_a_blank_batch_gives_the_bias_and_zero_weight_gradients(backend):
+    skipping, _ = pair()
+    x = np.zeros((3, 20))
+    np.testing.assert_array_equal(skipping.forward(x, training=True), np.tile(skipping.params["b"], (3, 1)))
+    skipping.backward_params(np.ones((3, 7)))
+    assert skipping.grads["W"].shape == (20, 7) and not skipping.grads["W"].any()
+    np.testing.assert_array_equal(skipping.grads["b"], np.full(7, 3.0))

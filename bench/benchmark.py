@@ -14,6 +14,7 @@ calls bench.add(...) for each figure, and may put raw data in bench.raw[name]):
   numbers   whole 4-digit numbers read right (bench/read_numbers.py, CPython)
   engine    per model: size, forward time, training images/s in CPython and Pyodide (bench/engine.py)
   soak      worker memory after 5,000 predictions and 3 training runs vs after 100 (bench/soak.py)
+  train     the Train panel's default MLP epoch and small CNN in the page (bench/train_browser.py)
 
 The browser sections serve dist/ (run `python build.py` first) under /inkling/ on 127.0.0.1
 with the browser tests' server (tests/browser/static_server.py), in headless Debian chromium.
@@ -234,6 +235,17 @@ def soak(bench: Bench):
     import soak as soak_bench   # bench/soak.py
 
     soak_bench.section(bench)
+
+
+@section("train", needs_browser=True)
+def train(bench: Bench):
+    """bench/train_browser.py: training time, test accuracy, longest main-thread task."""
+    import train_browser   # bench/train_browser.py
+
+    browser = bench.browser
+    results = train_browser.run(browser, bench.site)
+    bench.raw["train"] = results
+    train_browser.report(bench, results)
 
 
 # ----------------------------------------------------------------------------- main

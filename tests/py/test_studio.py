@@ -71,3 +71,19 @@ def test_chunk_loss_is_the_mean_of_the_chunks_batch_losses():
     assert chunk_loss == pytest.approx(expected, rel=1e-6)
     studio.finish()                                  # stopped before an evaluation ended
     assert studio.report() == {"tested": 0}
+
+
+def test_make_config_defaults_are_the_panels():
+    """The Train panel's form (web/index.html) and make_config() agree on the MLP's settings, and
+    the MLP trains with BatchNorm (the one-epoch accuracy target needs it)."""
+    import re
+    from pathlib import Path
+
+    html = (Path(__file__).resolve().parents[2] / "web" / "index.html").read_text()
+    form = dict(re.findall(r'<input name="(hidden|lr|batch_size|epochs)"[^>]*?value="([^"]*)"', html))
+    config = studio.make_config()
+    assert form == {"hidden": ",".join(map(str, config.architecture["hidden"])),
+                    "lr": str(config.lr), "batch_size": str(config.batch_size),
+                    "epochs": str(config.epochs)}
+    assert config.architecture["batchnorm"] and not config.augment
+    assert studio.make_config(model="cnn").architecture == studio.SMALL_CNN

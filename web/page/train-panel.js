@@ -11,6 +11,10 @@ import { ConfusionView } from "./confusion-view.js";
 import { MisclassifiedView } from "./misclassified-view.js";
 
 const $in = (root, sel) => root.querySelector(sel);
+// Form values set when the model select changes: each model's settings for one epoch that meets
+// issue 4's targets (MLP: index.html's defaults; small CNN: see SMALL_CNN in py/inkling/studio.py).
+const MODEL_DEFAULTS = { mlp: { lr: "1.0", batch_size: "128", epochs: "1" },
+                         cnn: { lr: "0.3", batch_size: "128", epochs: "1" } };
 const fmtTime = (s) => (s == null ? "…" : s < 60 ? `${Math.round(s)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`);
 
 export class TrainPanel {
@@ -36,6 +40,7 @@ export class TrainPanel {
                               { onSelect: (id) => { this.runs.select(id); this.refresh(true); } });
     this.confusion = new ConfusionView($in(root, "[data-testid=confusion-matrix]"));
     this.mistakes = new MisclassifiedView($in(root, "[data-testid=misclassified]"));
+    this.form.elements.model.addEventListener("change", () => this.modelDefaults());
     openButton.addEventListener("click", () => this.open());
     this.start.addEventListener("click", () => this.train());
     this.pause.addEventListener("click", () => this.togglePause());
@@ -86,6 +91,9 @@ export class TrainPanel {
   show(s) {
     this.progress.max = s.total_steps;
     this.progress.value = s.step;
+    this.root.dataset.trainS = s.train_s.toFixed(3);       // for bench/train_browser.py
+    this.root.dataset.imagesPerS = Math.round(s.images_per_s);
+    if (s.test_accuracy != null) this.root.dataset.testAccuracy = String(s.test_accuracy);
     const loss = s.loss == null ? "…" : s.loss.toFixed(3);
     const speed = Math.round(s.images_per_s).toLocaleString("en");
     const words = s.done ? "Done" : this.paused ? "Paused"
@@ -93,6 +101,11 @@ export class TrainPanel {
     this.status.textContent = `${words} · epoch ${Math.max(s.epoch, 1)} of ${s.epochs} · loss ${loss} · ` +
       `${speed} images/s · ETA ${s.done ? "0 s" : fmtTime(s.eta_s)}`;
     if (s.test_accuracy != null) this.accuracy.textContent = (100 * s.test_accuracy).toFixed(1);
+  }
+
+  modelDefaults() {
+    const f = this.form.elements;
+    for (const [name, value] of Object.entries(MODEL_DEFAULTS[f.model.value] ?? {})) f[name].value = value;
   }
 
   options() {

@@ -7,6 +7,10 @@ per model body: those features (cached here, keyed by the body's arrays) make ev
 and both evaluations cost the head alone. The first fine-tuning of a CNN in a session pays for
 reading 13,000 images through its convolutions; later ones take seconds.
 
+That one-time part is also a job of its own (Prep: prepare(model), prepare_chunk(budget_ms)), which
+the page starts in the background when the user shows intent (a taught sample), so that the click
+on "Fine-tune" finds the features cached and waits for the training and the evaluations alone.
+
 start(model, samples, labels) -> state; chunk(budget_ms) -> state, until state["finished"];
 finish() registers <model>-tuned-<n> (inkling.library) and returns the figures. fine_tune() does
 all three at once (CPython, tests, bench/finetune_bench.py).

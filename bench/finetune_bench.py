@@ -61,12 +61,14 @@ def tune(page, label: str) -> None:
     page.evaluate("""(model) => {
         const teach = document.querySelector('.teach');
         window.benchPrep = null;
+        window.benchPrepObserver?.disconnect();
         const look = () => {
           const d = teach.dataset;
           if (!window.benchPrep && d.prep === 'ready' && d.prepModel === model) window.benchPrep = { ...d };
         };
         look();
-        new MutationObserver(look).observe(teach, { attributes: true });
+        window.benchPrepObserver = new MutationObserver(look);
+        window.benchPrepObserver.observe(teach, { attributes: true });
     }""", page.input_value("[data-testid=model-select]"))
     t0 = time.perf_counter()
     page.click("[data-testid=fine-tune]")

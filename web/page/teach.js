@@ -50,7 +50,7 @@ export class Teach {
     if (model) this.prepare();     // the model may have changed since the last preparation
   }
 
-  clear() { this.show({ digit: null }, null); }
+  clear() { this.show({ digit: null }, this.model()); }
 
   async refreshCount() {
     try {

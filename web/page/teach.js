@@ -3,10 +3,11 @@
 // on my digits" adapts the current model to them in the worker (py/inkling/finetune.py, with an
 // MNIST replay) and shows accuracy on the samples and on the MNIST test set, before and after.
 // MNIST is the Train panel's data: asked for (trainData) here if it isn't loaded yet.
-// The one-time part of a fine-tuning (MNIST prepared and read through the model's frozen body: a
-// minute for the CNN) starts in the background as soon as the user shows intent (a sample saved,
-// the pointer on "Fine-tune"), for the model in use, again whenever it changes (prepare()), so a
-// click on "Fine-tune" finds it done, or waits for the rest of it with its progress shown.
+// The one-time part of a fine-tuning (MNIST prepared and read through the model's frozen body:
+// ~40 s for the CNN in chromium) starts in the background as soon as the user shows intent (the
+// pointer on "Wrong? It's a …", a sample saved, the pointer on "Fine-tune"), for the model in use,
+// again whenever it changes (prepare()), so a click on "Fine-tune" finds it done, or waits for the
+// rest of it with its progress shown.
 
 import * as store from "./store.js";
 
@@ -38,7 +39,12 @@ export class Teach {
     this.digit.addEventListener("change", () => this.save());
     this.clearButton.addEventListener("click", () => this.clearSamples());
     this.tuneButton.addEventListener("click", () => this.fineTune());
-    this.tuneButton.addEventListener("pointerenter", () => { if (this.count) { this.intent = true; this.prepare(); } });
+    // Intent, seconds before a sample is saved or a click: the pointer on "Wrong? It's a …" or on
+    // "Fine-tune" (with samples), or the select focused from the keyboard.
+    const intent = () => { this.intent = true; this.prepare(); };
+    this.digit.addEventListener("pointerenter", () => { if (!this.digit.disabled) intent(); });
+    this.digit.addEventListener("focus", intent);
+    this.tuneButton.addEventListener("pointerenter", () => { if (this.count) intent(); });
     this.refreshCount();
   }
 

@@ -113,3 +113,31 @@ def test_clearing_samples(page):
     assert page.inner_text(STATUS) == "Samples cleared"
     assert page.is_disabled("[data-testid=fine-tune]")
     harness.clear_pad(page)
+
+
+def test_fine_tune_clicked_during_the_preparation_waits_for_it(page, mnist_test_raw):
+    """The CNN's preparation takes a while: a click meanwhile shows its progress, then tunes
+    from what it left cached (no phase of its own prepares anything)."""
+    page.select_option(harness.MODEL_SELECT, "cnn")
+    images, labels = mnist_test_raw
+    p = draw(page, images[sample_per_digit(labels, 1, 13)[7]])
+    page.select_option(DIGIT, str(p.digit))
+    page.wait_for_function("document.querySelector('.teach').dataset.samples === '1'")
+    assert page.get_attribute(TEACH, "data-prep-model") == "cnn"
+    assert page.get_attribute(TEACH, "data-prep") == "running"
+    page.evaluate("() => { delete document.querySelector('.teach').dataset.afterMnist; }")
+    page.click("[data-testid=fine-tune]")
+    page.wait_for_function("/Reading MNIST .* images through the model/.test("
+                           "document.querySelector('[data-testid=fine-tune-result]').textContent)",
+                           timeout=TUNE_TIMEOUT_MS)
+    page.wait_for_function("document.querySelector('.teach').dataset.tuning === 'false' && "
+                           "document.querySelector('.teach').dataset.afterMnist !== undefined",
+                           timeout=TUNE_TIMEOUT_MS)
+    text = page.inner_text("[data-testid=fine-tune-result]")
+    figures = page.evaluate("() => ({...document.querySelector('.teach').dataset})")
+    assert text.startswith("cnn-tuned-1: your 1 digit ") and "MNIST test (10,000 images)" in text, text
+    assert figures["phases"] == ""                    # the preparation it waited for left it all cached
+    assert float(figures["afterMnist"]) >= float(figures["beforeMnist"]) - 0.005
+    page.click("[data-testid=teach-clear]")
+    page.wait_for_function("document.querySelector('.teach').dataset.samples === '0'")
+    harness.clear_pad(page)

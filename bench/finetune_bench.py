@@ -4,6 +4,7 @@ accuracy before and after, for the shipped models (issue 4 allows at most 0.5 po
 
     python bench/finetune_bench.py                 # chromium against dist/ (python build.py first)
     python bench/finetune_bench.py --cpython       # the same fine-tuning in CPython, no browser
+    python bench/finetune_bench.py --kinds true --n 4 --pace 20   # a user saving 4 digits over 20 s
 
 Browser: for each model a fresh profile draws MNIST *training* digits on the pad (traced into
 strokes, tests/browser/strokes.py, so the test set stays unseen) and teaches them through the
@@ -25,12 +26,17 @@ time + reading them through the model's frozen body, once per model + training +
 evaluations of the head); each part is timed in the worker;
 training = the SGD steps alone (retries at half the learning rate included); the rest of the
 total is MNIST's download and the pauses between the worker's 100 ms chunks. The machine is shared: timings are noisy.
+"click" is the wall time from the click to the figures, measured here. Saving a sample starts the
+preparation in the background (teach.js prepare): "prep" is its state at the click and the CPU it
+took in the worker (preparing MNIST + features); --pace S spreads the teaching over at least S s,
+as a person saving a few digits would.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -49,8 +55,25 @@ def slant(strokes, degrees: float):
 
 def tune(page, label: str) -> None:
     """Click "Fine-tune on my digits", wait, print the figures the page shows."""
+    prep = page.get_attribute(".teach", "data-prep") or "none"
+    # The preparation for the model clicked on, as it ends (before or after the click): a later
+    # one (for the tuned model, selected after) must not be read in its place.
+    page.evaluate("""(model) => {
+        const teach = document.querySelector('.teach');
+        window.benchPrep = null;
+        window.benchPrepObserver?.disconnect();
+        const look = () => {
+          const d = teach.dataset;
+          if (!window.benchPrep && d.prep === 'ready' && d.prepModel === model) window.benchPrep = { ...d };
+        };
+        look();
+        window.benchPrepObserver = new MutationObserver(look);
+        window.benchPrepObserver.observe(teach, { attributes: true });
+    }""", page.input_value("[data-testid=model-select]"))
+    t0 = time.perf_counter()
     page.click("[data-testid=fine-tune]")
     page.wait_for_function("document.querySelector('.teach').dataset.tuning === 'false'", timeout=600_000)
+    click = time.perf_counter() - t0
     d = page.evaluate("() => ({...document.querySelector('.teach').dataset})")
     if "afterMnist" not in d:
         print(f"{label}: FAILED: {page.inner_text('[data-testid=fine-tune-result]')}")
@@ -61,11 +84,19 @@ def tune(page, label: str) -> None:
           f"MNIST test {100 * float(d['beforeMnist']):.2f} % -> {100 * float(d['afterMnist']):.2f} % "
           f"(drop {drop:+.2f} pt) | total {int(d['tuneMs']) / 1000:.1f} s: preparing MNIST "
           f"{int(d['prepareMs']) / 1000:.1f} s, features {int(d['featuresMs']) / 1000:.1f} s, training "
-          f"{int(d['trainMs']) / 1000:.1f} s ({d['attempts']} attempt(s)), evaluating {int(d['evalMs']) / 1000:.1f} s",
-          flush=True)
+          f"{int(d['trainMs']) / 1000:.1f} s ({d['attempts']} attempt(s)), evaluating {int(d['evalMs']) / 1000:.1f} s "
+          f"| click {click:.1f} s, prep {prep} at the click, its CPU {prep_cpu(page)}", flush=True)
 
 
-def browser(models: list[str], n: int, kinds: list[str], draw_max: int) -> None:
+def prep_cpu(page) -> str:
+    """The background preparation's CPU in the worker (preparing MNIST + features), once it ended."""
+    d = page.evaluate("() => window.benchPrep")
+    if not d:
+        return "-"
+    return f"{int(d['prepPrepareMs']) / 1000:.1f} + {int(d['prepFeaturesMs']) / 1000:.1f} s"
+
+
+def browser(models: list[str], n: int, kinds: list[str], draw_max: int, pace: float) -> None:
     import harness
     from pen import draw_strokes, fit_strokes
     from playwright.sync_api import sync_playwright
@@ -84,6 +115,7 @@ def browser(models: list[str], n: int, kinds: list[str], draw_max: int) -> None:
                 harness.open_app(page, site)
                 page.select_option(harness.MODEL_SELECT, model)
                 taught = wrong = drawn = 0
+                began = time.perf_counter()
                 for i in order[:draw_max]:
                     if taught >= n and kind != "true":
                         break
@@ -103,11 +135,13 @@ def browser(models: list[str], n: int, kinds: list[str], draw_max: int) -> None:
                         continue
                     else:
                         label = int(labels[i])
+                    time.sleep(max(0.0, began + pace * taught / max(n, 1) - time.perf_counter()))
                     page.select_option("[data-testid=teach-digit]", str(label))
                     taught += 1
                     page.wait_for_function("(n) => document.querySelector('.teach').dataset.samples === String(n)",
                                            arg=taught)
                 harness.clear_pad(page)
+                time.sleep(max(0.0, began + pace - time.perf_counter()))
                 for run in ("first", "again"):      # again: the tuned model, same body, cached MNIST features
                     tune(page, f"{model:4s} {kind:7s} {run:5s} drawn {drawn:3d}, taught {taught:2d} "
                                f"(read wrong: {taught if kind == 'shifted' else wrong})")
@@ -145,13 +179,15 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=10, help="digits taught per run")
     parser.add_argument("--kinds", default="true,slanted,shifted")
     parser.add_argument("--draw-max", type=int, default=40, help="most digits drawn looking for wrong ones")
+    parser.add_argument("--pace", type=float, default=0.0,
+                        help="seconds the teaching takes at least (a sleep before each save and the click)")
     parser.add_argument("--cpython", action="store_true")
     args = parser.parse_args()
     models = args.models.split(",")
     if args.cpython:
         cpython(models)
     else:
-        browser(models, args.n, args.kinds.split(","), args.draw_max)
+        browser(models, args.n, args.kinds.split(","), args.draw_max, args.pace)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,10 @@ per model body: those features (cached here, keyed by the body's arrays) make ev
 and both evaluations cost the head alone. The first fine-tuning of a CNN in a session pays for
 reading 13,000 images through its convolutions; later ones take seconds.
 
+That one-time part is also a job of its own (Prep: prepare(model), prepare_chunk(budget_ms)), which
+the page starts in the background when the user shows intent (a taught sample), so that the click
+on "Fine-tune" finds the features cached and waits for the training and the evaluations alone.
+
 start(model, samples, labels) -> state; chunk(budget_ms) -> state, until state["finished"];
 finish() registers <model>-tuned-<n> (inkling.library) and returns the figures. fine_tune() does
 all three at once (CPython, tests, bench/finetune_bench.py).
@@ -36,6 +40,7 @@ _prepared: dict[tuple, tuple] = {}    # (split, input kind) -> (images float32, 
 _features: dict[tuple, np.ndarray] = {}  # (body digest, split, input kind) -> body features
 MAX_FEATURES = 4                      # cached feature sets (a CNN's test set: 41 MB)
 _job: "Job | None" = None
+_prep: "Prep | None" = None
 
 
 def _prepare(split: str, kind: str, state: dict):
@@ -82,17 +87,21 @@ def _features_of(body, images, key: tuple, state: dict):
     return _features[key]
 
 
-class Job:
-    def __init__(self, model: str, samples, labels, weights_dir=app.WEIGHTS_DIR):
-        x = np.frombuffer(bytes(samples), np.float32).reshape(-1, 28, 28)
-        y = np.frombuffer(bytes(labels), np.uint8).astype(np.int64)
-        self.x, self.y = finetune.check_samples(x, y)
+class Prep:
+    """The one-time part of fine-tuning `model`: MNIST prepared for its input kind and read
+    through its frozen body, left in the caches above. The page runs it as soon as the user
+    shows intent (a taught sample), so that a later Job finds everything cached; a Job runs
+    the same steps itself (at once when cached)."""
+
+    def __init__(self, model: str, weights_dir=app.WEIGHTS_DIR):
+        if not studio.has_data():
+            raise ValueError("MNIST is not loaded yet: it downloads with the Train panel's data")
         self.model, self.weights_dir = model, weights_dir
         self.base = app.load_model(model, weights_dir)
         self.kind = library.input_kind(library.metadata(model, weights_dir))
         self.state = {"phase": "start", "done": 0, "total": 0, "attempt": 1, "finished": False}
         self.times = {"prepare_s": 0.0, "features_s": 0.0, "tune_s": 0.0, "eval_s": 0.0}
-        self.result = None
+        self.phases: list[str] = []     # the phases that did work (none when all was cached)
         self.work = self._work()
 
     def _timed(self, key, generator):
@@ -105,9 +114,12 @@ class Job:
                 self.times[key] += time.perf_counter() - t0
                 return stop.value
             self.times[key] += time.perf_counter() - t0
+            if self.state["phase"] not in self.phases:
+                self.phases.append(self.state["phase"])
             yield
 
-    def _work(self):
+    def _prepared(self):
+        """Generator returning (head, test features, test labels, replay features, replay labels)."""
         s = self.state
         test_x, test_y = yield from self._timed("prepare_s", _prepare("test", self.kind, s))
         replay_x, replay_y = yield from self._timed("prepare_s", _prepare("train", self.kind, s))
@@ -115,6 +127,33 @@ class Job:
         digest = body_digest(body)
         test_f = yield from self._timed("features_s", _features_of(body, test_x, (digest, "test", self.kind), s))
         replay_f = yield from self._timed("features_s", _features_of(body, replay_x, (digest, "train", self.kind), s))
+        return head, test_f, test_y, replay_f, replay_y
+
+    def _work(self):
+        yield from self._prepared()
+
+    def chunk(self, budget_ms: float) -> dict:
+        end = time.perf_counter() + budget_ms / 1000
+        while not self.state["finished"] and time.perf_counter() < end:
+            if next(self.work, StopIteration) is StopIteration:
+                self.state["finished"] = True
+        return {**self.state, **self.times, "phases": list(self.phases)}
+
+
+class Job(Prep):
+    """Fine-tuning `model` on the user's samples: Prep's steps (cached after a Prep), then the
+    head trained and evaluated before and after."""
+
+    def __init__(self, model: str, samples, labels, weights_dir=app.WEIGHTS_DIR):
+        x = np.frombuffer(bytes(samples), np.float32).reshape(-1, 28, 28)
+        y = np.frombuffer(bytes(labels), np.uint8).astype(np.int64)
+        self.x, self.y = finetune.check_samples(x, y)
+        super().__init__(model, weights_dir)
+        self.result = None
+
+    def _work(self):
+        s = self.state
+        head, test_f, test_y, replay_f, replay_y = yield from self._prepared()
         t0 = time.perf_counter()
         before = {"user": finetune.accuracy(self.base, self.x, self.y),
                   "mnist": finetune.head_accuracy(head, test_f, test_y)}
@@ -142,13 +181,6 @@ class Job:
         self.result = {"tuned": tuned, "before": before, "after": after, "lr": config.lr,
                        "attempts": attempt, "mnist_test": len(test_y)}
 
-    def chunk(self, budget_ms: float) -> dict:
-        end = time.perf_counter() + budget_ms / 1000
-        while not self.state["finished"] and time.perf_counter() < end:
-            if next(self.work, StopIteration) is StopIteration:
-                self.state["finished"] = True
-        return dict(self.state)
-
     def finish(self) -> dict:
         r, model, n = self.result, self.model, len(self.y)
         name = library.tuned_name(model, self.weights_dir)
@@ -158,14 +190,13 @@ class Job:
         registered = library.register(r["tuned"], name, meta, self.weights_dir)
         return {**registered, "before": r["before"], "after": r["after"], "samples": n,
                 "mnist_test": r["mnist_test"], "lr": r["lr"], "attempts": r["attempts"], **self.times,
+                "phases": list(self.phases),
                 "zip": np.frombuffer(weights.to_zip(r["tuned"], name, meta), np.uint8)}
 
 
 def start(model: str, samples, labels, weights_dir=app.WEIGHTS_DIR) -> dict:
     """Begin fine-tuning `model` on samples (float32 bytes [N*784]) / labels (uint8 bytes [N])."""
     global _job
-    if not studio.has_data():
-        raise ValueError("MNIST is not loaded yet: it downloads with the Train panel's data")
     _job = Job(model, samples, labels, weights_dir)
     return dict(_job.state)
 
@@ -191,3 +222,21 @@ def fine_tune(model: str, samples, labels, weights_dir=app.WEIGHTS_DIR) -> dict:
     while not chunk(1000)["finished"]:
         pass
     return finish()
+
+
+def prepare(model: str, weights_dir=app.WEIGHTS_DIR) -> dict:
+    """Begin preparing to fine-tune `model` (Prep) in the background, replacing any preparation."""
+    global _prep
+    _prep = Prep(model, weights_dir)
+    return dict(_prep.state)
+
+
+def prepare_chunk(budget_ms: float = 100) -> dict:
+    """Work on the preparation for about budget_ms: its state, times and the phases that did work."""
+    global _prep
+    if _prep is None:
+        raise ValueError("no preparation in progress: start one first")
+    state = _prep.chunk(budget_ms)
+    if state["finished"]:
+        _prep = None
+    return state

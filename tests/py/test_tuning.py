@@ -69,3 +69,21 @@ def test_a_page_trained_model_runs_in_short_chunks_through_its_phases():
 def test_no_samples_is_refused():
     with pytest.raises(ValueError, match="no samples"):
         tuning.fine_tune("mlp", b"", b"", SHIPPED)
+
+
+def test_a_preparation_ahead_leaves_the_fine_tuning_only_the_training(monkeypatch):
+    """tuning.prepare (the page starts it when a sample is taught) fills the caches: the
+    fine-tuning after it prepares nothing and reads no MNIST image through the body."""
+    monkeypatch.setattr(tuning, "_prepared", {})
+    monkeypatch.setattr(tuning, "_features", {})
+    x, y = misread(app.load_model("mlp", SHIPPED), *mnist.load("train"), 5, seed=2)
+    state = tuning.prepare("mlp", SHIPPED)
+    while not state["finished"]:
+        state = tuning.prepare_chunk(50)
+    assert state["phases"] == ["prepare-test", "prepare-train", "features-test", "features-train"]
+    assert state["prepare_s"] > 0 and state["features_s"] > 0
+    with pytest.raises(ValueError, match="no preparation"):
+        tuning.prepare_chunk()
+    r = tuning.fine_tune("mlp", x, y, SHIPPED)
+    assert r["phases"] == [] and r["mnist_test"] == 10000
+    assert r["after"]["mnist"] >= r["before"]["mnist"] - tuning.MAX_DROP

@@ -96,7 +96,7 @@ async function predict() {
 }
 
 function onEvent(message) {
-  if (message.event === "finetune" || message.event === "train-data") teach.onEvent(message);  // Teach mode's news
+  if (message.event?.startsWith("finetune") || message.event === "train-data") teach.onEvent(message);  // Teach mode's news
   if (message.event === "progress") status.loading(message.text);
   else if (message.event === "models") models.setModels(message.models, message.default);
   else if (message.event === "model-refused") refused(message);

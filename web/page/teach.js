@@ -3,6 +3,11 @@
 // on my digits" adapts the current model to them in the worker (py/inkling/finetune.py, with an
 // MNIST replay) and shows accuracy on the samples and on the MNIST test set, before and after.
 // MNIST is the Train panel's data: asked for (trainData) here if it isn't loaded yet.
+// The one-time part of a fine-tuning (MNIST prepared and read through the model's frozen body:
+// ~40 s for the CNN in chromium) starts in the background as soon as the user shows intent (the
+// pointer on "Wrong? It's a …", a sample saved, the pointer on "Fine-tune"), for the model in use,
+// again whenever it changes (prepare()), so a click on "Fine-tune" finds it done, or waits for the
+// rest of it with its progress shown.
 
 import * as store from "./store.js";
 
@@ -26,11 +31,20 @@ export class Teach {
     this.clearButton = $in(root, "[data-testid=teach-clear]");
     this.tuneButton = $in(root, "[data-testid=fine-tune]");
     this.result = $in(root, "[data-testid=fine-tune-result]");
+    this.prepNote = $in(root, "[data-testid=teach-prep]");
+    this.intent = false;           // the user has shown they mean to fine-tune (this session)
+    this.prepModel = null;         // the model prepared (or being prepared) for in the worker
     this.input = null;             // {input: Float32Array(784), model} of the prediction shown
     this.count = 0;
     this.digit.addEventListener("change", () => this.save());
     this.clearButton.addEventListener("click", () => this.clearSamples());
     this.tuneButton.addEventListener("click", () => this.fineTune());
+    // Intent, seconds before a sample is saved or a click: the pointer on "Wrong? It's a …" or on
+    // "Fine-tune" (with samples), or the select focused from the keyboard.
+    const intent = () => { this.intent = true; this.prepare(); };
+    this.digit.addEventListener("pointerenter", () => { if (!this.digit.disabled) intent(); });
+    this.digit.addEventListener("focus", intent);
+    this.tuneButton.addEventListener("pointerenter", () => { if (this.count) intent(); });
     this.refreshCount();
   }
 
@@ -39,9 +53,10 @@ export class Teach {
     this.input = r.digit === null ? null : { input: Float32Array.from(r.input), model };
     this.digit.disabled = !this.input;
     this.digit.value = "";
+    if (model) this.prepare();     // the model may have changed since the last preparation
   }
 
-  clear() { this.show({ digit: null }, null); }
+  clear() { this.show({ digit: null }, this.model()); }
 
   async refreshCount() {
     try {
@@ -62,6 +77,8 @@ export class Teach {
       await store.samples.add({ input: this.input.input, label, created: new Date().toISOString(), model: this.input.model });
       this.count = await store.samples.count();
       this.status.textContent = `Saved as a ${label} · ${plural(this.count, "sample")}`;
+      this.intent = true;
+      this.prepare();
     } catch (error) {
       this.status.textContent = `Couldn't save that sample: ${error.message}`;
     }
@@ -75,12 +92,47 @@ export class Teach {
     this.refreshCount();
   }
 
-  // Worker news: MNIST downloading (the Train panel's data), then the fine-tuning's phases.
+  // Once the user has shown intent: MNIST loaded and the current model's fine-tuning prepared in
+  // the worker, in the background (prepareTuning; a no-op for the model already prepared).
+  async prepare() {
+    const messenger = this.worker();
+    const model = this.model();
+    if (!this.intent || !messenger || !model || model === this.prepModel) return;
+    this.prepModel = model;
+    Object.assign(this.root.dataset, { prep: "running", prepModel: model });
+    try {
+      this.prepNote.textContent = "Loading MNIST to fine-tune…";
+      await messenger.request({ type: "trainData" });
+      const r = await messenger.request({ type: "prepareTuning", model });
+      if (r.cancelled || this.prepModel !== model) return;        // the model changed meanwhile
+      Object.assign(this.root.dataset, { prep: "ready", prepPhases: r.phases.join(","),
+        prepPrepareMs: String(Math.round(r.prepare_s * 1000)), prepFeaturesMs: String(Math.round(r.features_s * 1000)) });
+      this.prepNote.textContent = `Ready to fine-tune ${model}`;
+    } catch (error) {
+      if (this.prepModel !== model) return;
+      this.prepModel = null;                                     // tried again on the next intent
+      this.root.dataset.prep = "failed";
+      this.prepNote.textContent = `Couldn't prepare fine-tuning: ${error.message}`;
+    }
+  }
+
+  // Worker news: MNIST downloading (the Train panel's data), then the fine-tuning's phases (its
+  // preparation's, in the background, in the small note until the user waits for it).
   onEvent(message) {
+    if (message.event === "finetune-prep" && !this.busy) {
+      if (message.model !== this.prepModel) return;
+      const { phase, done, total } = message.state;
+      const words = PHASES[phase]?.replace(/ \(.*\)$/, "");
+      if (words && total) this.prepNote.textContent = `Getting ready to fine-tune: ${words[0].toLowerCase()}${words.slice(1)} ${Math.round((100 * done) / total)} %`;
+      return;
+    }
+    if (message.event === "train-data" && !this.busy && this.root.dataset.prep === "running") {
+      this.prepNote.textContent = `Downloading MNIST to fine-tune… ${(message.loaded / 1e6).toFixed(1)} of ${(message.total / 1e6).toFixed(1)} MB`;
+    }
     if (!this.busy) return;
     if (message.event === "train-data") {
       this.result.textContent = `Downloading MNIST for the replay… ${(message.loaded / 1e6).toFixed(1)} of ${(message.total / 1e6).toFixed(1)} MB`;
-    } else if (message.event === "finetune") {
+    } else if (message.event === "finetune" || message.event === "finetune-prep") {
       const { phase, done, total, attempt } = message.state;
       const of = total ? ` ${done.toLocaleString("en")} of ${total.toLocaleString("en")}` : "";
       const words = PHASES[phase] ?? PHASES[phase.split("-")[0]] ?? phase;
@@ -113,7 +165,7 @@ export class Teach {
         beforeUser: r.before.user, afterUser: r.after.user, beforeMnist: r.before.mnist,
         afterMnist: r.after.mnist, tuneMs: String(Math.round(seconds * 1000)), trainMs: String(Math.round(r.tune_s * 1000)),
         prepareMs: String(Math.round(r.prepare_s * 1000)), featuresMs: String(Math.round(r.features_s * 1000)),
-        evalMs: String(Math.round(r.eval_s * 1000)), attempts: String(r.attempts),
+        evalMs: String(Math.round(r.eval_s * 1000)), attempts: String(r.attempts), phases: r.phases.join(","),
       });
       await this.onTuned?.(r);
     } catch (error) {

@@ -13,7 +13,14 @@
 //                                    lr, attempts, prepare_s, features_s, tune_s, eval_s, zip, ...}
 //                                   needs MNIST (trainData) first. Runs in ~100 ms chunks (py/inkling/tuning.py),
 //                                   posting {event: "finetune", state: {phase, done, total, attempt}} after each,
-//                                   so predictions are answered meanwhile.
+//                                   so predictions are answered meanwhile. If a prepareTuning of the same
+//                                   model is under way, it waits for it (its events go on meanwhile).
+// {type: "prepareTuning", model}  -> {model, finished, cancelled, phases, prepare_s, features_s}
+//                                   the one-time part of fineTune (MNIST prepared and read through the
+//                                   model's frozen body: up to a minute for the CNN), started by the page
+//                                   when the user shows intent, in the background, in ~100 ms chunks with
+//                                   {event: "finetune-prep", model, state} after each. Asking again for the
+//                                   same model joins the run under way; another model replaces it.
 
 import { pythonCaller } from "./python-call.js";
 
@@ -27,6 +34,20 @@ export function modelHandlers(ready, { ensureModel = async () => {} } = {}) {
   const call = pythonCaller(ready, "inkling.library");
   const tuning = pythonCaller(ready, "inkling.tuning");
   let tuningNow = false;
+  let prep = null;       // {model, cancelled, promise} of the preparation under way
+
+  async function runPrep(p) {
+    await ensureModel(p.model);
+    if (p.cancelled) return { model: p.model, cancelled: true };
+    let state = await tuning("prepare", { model: p.model });
+    while (!state.finished) {
+      await turn();                                     // let predictions in
+      if (p.cancelled) return { model: p.model, cancelled: true };   // a newer prepare replaced this one
+      state = await tuning("prepare_chunk", { budget_ms: CHUNK_MS });
+      self.postMessage({ event: "finetune-prep", model: p.model, state });
+    }
+    return { ...state, model: p.model, cancelled: false };
+  }
 
   return {
     async exportModel({ model, info }) {
@@ -47,10 +68,21 @@ export function modelHandlers(ready, { ensureModel = async () => {} } = {}) {
       return call("register_stored", { name }, { data: zip });
     },
 
+    prepareTuning({ model }) {
+      if (prep?.model === model) return prep.promise;
+      if (prep) prep.cancelled = true;
+      const p = { model, cancelled: false };
+      p.promise = runPrep(p).finally(() => { if (prep === p) prep = null; });
+      prep = p;
+      return p.promise;
+    },
+
     async fineTune({ model, samples, labels }) {
       if (tuningNow) throw new Error("a fine-tuning is already in progress");
       tuningNow = true;
       try {
+        if (prep?.model === model) await prep.promise.catch(() => {});   // its work is cached for us
+        else if (prep) prep.cancelled = true;                            // the CPU is ours now
         await ensureModel(model);
         let state = await tuning("start", { model }, { samples: bytesOf(samples), labels: bytesOf(labels) });
         while (!state.finished) {

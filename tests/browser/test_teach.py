@@ -19,12 +19,9 @@ TUNE_TIMEOUT_MS = 300_000      # MNIST download + preparing 15,000 images + fine
 
 
 @pytest.fixture(scope="module")
-def page(chromium, net_guard, site):
-    ctx = harness.make_context(chromium, net_guard, viewport={"width": 800, "height": 900})
-    page = ctx.new_page()
-    harness.open_app(page, site)
-    yield page
-    ctx.close()
+def page(app):
+    """conftest's shared page on the ready app, under the name these tests use."""
+    return app
 
 
 def draw(page, image):

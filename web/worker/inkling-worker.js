@@ -1,8 +1,8 @@
-// Module worker: boots Pyodide, installs numpy + inkling from the trimmed lock file, fetches the
+// Module worker: boots Pyodide (from a memory snapshot on later visits: runtime-snapshot.js), installs numpy + inkling from the trimmed lock file, fetches the
 // default model's weights in parallel (shipped-weights.js: others when first used, all checked),
 // and answers the page (see page/worker-messenger.js for the envelope).
 //
-// Requests  {type: "init"}  -> {models: [{name, test_accuracy, parameters}], default, bootMs}
+// Requests  {type: "init"}  -> {models: [{name, test_accuracy, parameters}], default, bootMs, timings}
 //           {type: "predict", model, width, height, alpha: Uint8Array}
 //                            -> {digit: int|null, probabilities: Float32Array(10), input: Float32Array(784), ms}
 //           {type: "explain", ...} and {type: "readImage", ...}: see reading-handlers.js
@@ -18,6 +18,7 @@
 import { APP_DIR, INKLING_WHEEL, NUMPY_WHEEL, PYODIDE_DIR, WEIGHTS_DIR } from "../build-info.js";
 import { pythonCaller } from "./python-call.js";
 import { readingHandlers } from "./reading-handlers.js";
+import { bootRuntime } from "./runtime-snapshot.js";
 import { ShippedWeights } from "./shipped-weights.js";
 import { trainHandlers } from "./train-handlers.js";
 
@@ -28,6 +29,10 @@ const WEIGHTS = new URL(WEIGHTS_DIR, SITE);
 const FS_WEIGHTS = "/weights";                         // inkling.app.WEIGHTS_DIR
 const started = performance.now();
 
+// When each boot step ended (ms since this worker started; `origin` is performance.timeOrigin,
+// so a page can place them on its own clock): answered by init, read by bench/load.py.
+const timings = { origin: performance.timeOrigin };
+const mark = (name) => { timings[name] = Math.round(performance.now()); };
 const progress = (stage, text) => self.postMessage({ event: "progress", stage, text });
 
 async function download(url) {
@@ -66,15 +71,18 @@ async function fetchDefaultWeights() {
 }
 
 async function boot() {
+  mark("bootStart");
   prefetchWheels();
   const defaultWeights = fetchDefaultWeights();
   defaultWeights.catch(() => {});  // reported below, once Python is up (or instead of it)
   progress("runtime", "Loading Python runtime…");
   const { loadPyodide } = await importPyodide();
-  const pyodide = await loadPyodide({
+  mark("imported");
+  const { pyodide, restored, save } = await bootRuntime(loadPyodide, {
     indexURL: PYODIDE.href,
     lockFileURL: new URL("pyodide-lock.json", APP).href,
   });
+  mark(restored ? "pyodideRestored" : "pyodideLoaded");
   progress("numpy", "Loading NumPy…");
   const failures = [];
   await pyodide.loadPackage(["numpy", "inkling"], {
@@ -82,14 +90,22 @@ async function boot() {
     errorCallback: (message) => failures.push(message),
   });
   if (failures.length) throw new Error(`package install failed: ${failures.join("; ")}`);
+  mark("packagesLoaded");
+  pyodide.runPython("import numpy");   // only to time it apart from inkling's own modules
+  mark("numpyImported");
   const app = pyodide.pyimport("inkling.app");   // throws if inkling is missing or broken
+  mark("appImported");
   progress("model", "Loading model…");
   const defaultModel = await defaultWeights;
+  mark("weightsFetched");
   await weights.install(pyodide, defaultModel);
+  mark("weightsInstalled");
   const loadModel = app.load_model;
   loadModel(defaultModel).destroy();   // reads and checks the weights, warms the model up
   loadModel.destroy();
   app.destroy();
+  mark("warmedUp");
+  setTimeout(() => save().catch((e) => console.warn(`Inkling: Python memory snapshot not stored (${e.message})`)));
   return { pyodide, defaultModel };
 }
 
@@ -116,7 +132,7 @@ const handlers = {
 
   async init() {
     const { defaultModel } = await ready;
-    return { models: weights.offered(), default: defaultModel, bootMs: Math.round(performance.now() - started) };
+    return { models: weights.offered(), default: defaultModel, bootMs: Math.round(performance.now() - started), timings };
   },
 
   async predict({ model, width, height, alpha }) {

@@ -18,7 +18,7 @@
 import { APP_DIR, INKLING_WHEEL, NUMPY_WHEEL, PYODIDE_DIR, WEIGHTS_DIR } from "../build-info.js";
 import { pythonCaller } from "./python-call.js";
 import { readingHandlers } from "./reading-handlers.js";
-import { bootRuntime } from "./runtime-snapshot.js";
+import { bootRuntime, findSnapshot } from "./runtime-snapshot.js";
 import { ShippedWeights } from "./shipped-weights.js";
 import { trainHandlers } from "./train-handlers.js";
 
@@ -70,9 +70,26 @@ async function fetchDefaultWeights() {
   return weights.fetchDefault();
 }
 
+// loadPackage ends with importlib.invalidate_caches(), and Python 3.12's zipimporter then re-reads
+// the whole directory of python_stdlib.zip (over a thousand entries, parsed in Python: 50-150 ms of
+// a warm load). That zip never changes, so while `load` runs its importer keeps what it read.
+async function keepingStdlibDirectory(pyodide, load) {
+  pyodide.runPython("import zipimport; zipimport._inkling_kept = zipimport.zipimporter.invalidate_caches; "
+                    + "zipimport.zipimporter.invalidate_caches = lambda self: None");
+  try {
+    return await load();
+  } finally {
+    pyodide.runPython("import zipimport; zipimport.zipimporter.invalidate_caches = zipimport._inkling_kept; "
+                      + "del zipimport._inkling_kept");
+  }
+}
+
 async function boot() {
   mark("bootStart");
-  prefetchWheels();
+  const snapshot = findSnapshot(PYODIDE.href);   // read while pyodide.mjs loads
+  // With a snapshot, this browser has loaded the site before: the wheels are in the service
+  // worker's cache (or the HTTP cache), and prefetching would only read 13 MB twice.
+  snapshot.then((found) => found || prefetchWheels());
   const defaultWeights = fetchDefaultWeights();
   defaultWeights.catch(() => {});  // reported below, once Python is up (or instead of it)
   progress("runtime", "Loading Python runtime…");
@@ -81,14 +98,14 @@ async function boot() {
   const { pyodide, restored, save } = await bootRuntime(loadPyodide, {
     indexURL: PYODIDE.href,
     lockFileURL: new URL("pyodide-lock.json", APP).href,
-  });
+  }, await snapshot);
   mark(restored ? "pyodideRestored" : "pyodideLoaded");
   progress("numpy", "Loading NumPy…");
   const failures = [];
-  await pyodide.loadPackage(["numpy", "inkling"], {
+  await keepingStdlibDirectory(pyodide, () => pyodide.loadPackage(["numpy", "inkling"], {
     messageCallback: () => {},
     errorCallback: (message) => failures.push(message),
-  });
+  }));
   if (failures.length) throw new Error(`package install failed: ${failures.join("; ")}`);
   mark("packagesLoaded");
   pyodide.runPython("import numpy");   // only to time it apart from inkling's own modules
@@ -101,10 +118,10 @@ async function boot() {
   await weights.install(pyodide, defaultModel);
   mark("weightsInstalled");
   const loadModel = app.load_model;
-  loadModel(defaultModel).destroy();   // reads and checks the weights, warms the model up
+  loadModel.callKwargs(defaultModel, { warm: false }).destroy();   // reads and checks the weights
   loadModel.destroy();
   app.destroy();
-  mark("warmedUp");
+  mark("modelLoaded");
   setTimeout(() => save().catch((e) => console.warn(`Inkling: Python memory snapshot not stored (${e.message})`)));
   return { pyodide, defaultModel };
 }
@@ -121,6 +138,14 @@ function reason(error) {
 
 // inkling.app, with a shipped model's weights fetched and checked first if it is not loaded yet.
 const callPython = pythonCaller(ready, "inkling.app");
+
+// The default model's first forward pass (slow: numpy's first calls) runs as soon as the worker is
+// ready, before any request can be handled: a prediction asked for meanwhile waits for it, so it
+// is never slower than with the warm-up inside boot; "ready" comes that much earlier.
+// (A macrotask later: init's answer, posted from microtasks, goes out first.)
+ready.then(({ defaultModel }) => new Promise((resolve) => setTimeout(resolve))
+  .then(() => callPython("warm_up", { model: defaultModel })))
+  .then(() => mark("warmedUp"), () => {});   // a broken model is reported by the requests that use it
 async function callApp(name, kwargs = {}, buffers = {}) {
   if (weights.isShipped(kwargs.model)) await weights.install((await ready).pyodide, kwargs.model);
   return callPython(name, kwargs, buffers);

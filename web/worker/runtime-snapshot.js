@@ -7,8 +7,8 @@
 // function-table slots a heap copy cannot hold, so packages are always loaded after the restore.
 // It is kept in Cache Storage (about 21 MB, not compressed), in a cache named after the runtime's
 // content-hashed folder, so a new Pyodide build never meets an old snapshot; older ones are
-// deleted when a new one is stored. A snapshot that fails to restore is deleted and the runtime
-// boots the plain way. Without Cache Storage (an insecure origin) it always boots the plain way.
+// deleted when a new one is stored. A snapshot that fails to restore is replaced by a new one and
+// the runtime boots the plain way. Without Cache Storage (an insecure origin) it always does.
 
 const CACHE_PREFIX = "pyodide-snapshot-";
 
@@ -16,12 +16,18 @@ function cacheName(runtimeUrl) {
   return CACHE_PREFIX + new URL(runtimeUrl).pathname.split("/").filter(Boolean).pop();
 }
 
-async function readSnapshot(name, key) {
+function snapshotKey(runtimeUrl) {
+  return new URL("memory-snapshot", runtimeUrl).href;
+}
+
+/** This browser's snapshot for the runtime at `runtimeUrl` (Uint8Array), or null. */
+export async function findSnapshot(runtimeUrl) {
+  if (typeof caches === "undefined") return null;   // no Cache Storage here: boot the plain way
   try {
-    const response = await (await caches.open(name)).match(key);
+    const response = await (await caches.open(cacheName(runtimeUrl))).match(snapshotKey(runtimeUrl));
     return response ? new Uint8Array(await response.arrayBuffer()) : null;
   } catch {
-    return null;   // no Cache Storage here, or it failed: boot the plain way
+    return null;   // Cache Storage failed: boot the plain way
   }
 }
 
@@ -36,22 +42,18 @@ async function storeSnapshot(name, key, snapshot) {
 }
 
 /**
- * loadPyodide(options), from this browser's snapshot when it has a good one. Returns
- * {pyodide, restored, save}: save() stores a snapshot taken at boot (call it once the app is
- * ready, so that writing 21 MB does not delay it); it does nothing when there is none to store.
+ * loadPyodide(options), from `snapshot` (findSnapshot's answer) when there is one and it restores.
+ * Returns {pyodide, restored, save}: save() stores a snapshot taken at boot (call it once the app
+ * is ready, so that writing 21 MB does not delay it); it does nothing when there is none to store.
  */
-export async function bootRuntime(loadPyodide, options) {
+export async function bootRuntime(loadPyodide, options, snapshot) {
   const hasCaches = typeof caches !== "undefined";
   const name = cacheName(options.indexURL);
-  const key = new URL("memory-snapshot", options.indexURL).href;
-  const snapshot = hasCaches ? await readSnapshot(name, key) : null;
   if (snapshot) {
     try {
       return { pyodide: await loadPyodide({ ...options, _loadSnapshot: snapshot }), restored: true, save: async () => {} };
-    } catch (error) {
+    } catch (error) {   // booted the plain way below, and a new snapshot replaces this one
       console.warn(`Inkling: the Python memory snapshot did not restore (${error.message}); booting without it`);
-      await caches.delete(name).catch(() => {});
-      return { pyodide: await loadPyodide(options), restored: false, save: async () => {} };
     }
   }
   if (!hasCaches) return { pyodide: await loadPyodide(options), restored: false, save: async () => {} };
@@ -61,7 +63,7 @@ export async function bootRuntime(loadPyodide, options) {
     if (!taken) return;
     const bytes = taken;
     taken = null;
-    await storeSnapshot(name, key, bytes);
+    await storeSnapshot(name, snapshotKey(options.indexURL), bytes);
   };
   return { pyodide, restored: false, save };
 }

@@ -5,6 +5,7 @@ predicts as before. A snapshot that does not restore is replaced, and the page s
 from __future__ import annotations
 
 import re
+import time
 
 import harness
 from pen import draw_strokes, fit_strokes
@@ -16,13 +17,26 @@ RUNTIME_DIR = re.search(r'^export const PYODIDE_DIR = "([^"]+)";',
                         (harness.DIST / "build-info.js").read_text(), re.M)[1]
 
 
+STORED = """async () => {          // the snapshot's cache holds its one entry
+    const [name] = (await caches.keys()).filter(n => n.startsWith('pyodide-snapshot-'));
+    return name !== undefined && (await (await caches.open(name)).keys()).length === 1;
+}"""
+
+
+def wait_until(page, predicate: str, timeout_s: float = 60) -> None:
+    """Polls an async predicate (wait_for_function would take its promise for a true value)."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(predicate):
+        assert time.monotonic() < deadline, f"timed out waiting for {predicate}"
+        page.wait_for_timeout(200)
+
+
 def first_visit_with_snapshot(ctx, site):
     page = ctx.new_page()
     page.goto(site.url + "?debug", wait_until="domcontentloaded")
     harness.wait_ready(page)
     assert "pyodideLoaded" in page.evaluate(INIT_TIMINGS)
-    page.wait_for_function("async () => (await caches.keys()).some(n => n.startsWith('pyodide-snapshot-'))",
-                           timeout=60_000)
+    wait_until(page, STORED)
     assert page.evaluate(SNAPSHOT_CACHES) == [f"pyodide-snapshot-{RUNTIME_DIR.rstrip('/')}"]
     return page
 
@@ -30,8 +44,9 @@ def first_visit_with_snapshot(ctx, site):
 def snapshot_size(page) -> int:
     return page.evaluate("""async () => {
         const [name] = (await caches.keys()).filter(n => n.startsWith('pyodide-snapshot-'));
-        const [request] = await (await caches.open(name)).keys();
-        return (await (await (await caches.open(name)).match(request)).arrayBuffer()).byteLength;
+        const cache = await caches.open(name);
+        const [request] = await cache.keys();
+        return (await (await cache.match(request)).arrayBuffer()).byteLength;
     }""")
 
 
@@ -67,12 +82,13 @@ def test_a_snapshot_that_does_not_restore_is_replaced(new_context, site, mnist_t
     harness.wait_ready(page)
     assert "pyodideLoaded" in page.evaluate(INIT_TIMINGS)
     predicts_a_seven(page, mnist_test_raw)
-    page.wait_for_function("""async () => {
+    wait_until(page, """async () => {                 // replaced by a good one
         const [name] = (await caches.keys()).filter(n => n.startsWith('pyodide-snapshot-'));
         const cache = await caches.open(name);
         const [request] = await cache.keys();
-        return new Uint8Array(await (await cache.match(request)).arrayBuffer(), 0, 4)[0] !== 0;
-    }""", timeout=60_000)
+        const stored = request && await cache.match(request);
+        return stored !== undefined && new Uint32Array(await stored.arrayBuffer(), 0, 1)[0] !== 0;
+    }""")
     page.reload(wait_until="domcontentloaded")
     harness.wait_ready(page)
     assert "pyodideRestored" in page.evaluate(INIT_TIMINGS)

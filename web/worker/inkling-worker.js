@@ -129,6 +129,14 @@ async function boot() {
 const ready = boot();
 ready.catch(() => {});  // every request reports the failure
 
+// The default model's first forward pass (slow: numpy's first calls) runs as soon as the worker is
+// ready, before any request can be handled: a prediction asked for meanwhile waits for it, so it
+// is never slower than with the warm-up inside boot; "ready" comes that much earlier.
+// (A macrotask later: init's answer, posted from microtasks, goes out first.)
+ready.then(({ defaultModel }) => new Promise((resolve) => setTimeout(resolve))
+  .then(() => callPython("warm_up", { model: defaultModel })))
+  .then(() => mark("warmedUp"), () => {});   // a broken model is reported by the requests that use it
+
 // The last line of a Python traceback ("ValueError: ...") is what a person needs to read.
 function reason(error) {
   const text = String(error?.message ?? error).trim();
@@ -138,14 +146,6 @@ function reason(error) {
 
 // inkling.app, with a shipped model's weights fetched and checked first if it is not loaded yet.
 const callPython = pythonCaller(ready, "inkling.app");
-
-// The default model's first forward pass (slow: numpy's first calls) runs as soon as the worker is
-// ready, before any request can be handled: a prediction asked for meanwhile waits for it, so it
-// is never slower than with the warm-up inside boot; "ready" comes that much earlier.
-// (A macrotask later: init's answer, posted from microtasks, goes out first.)
-ready.then(({ defaultModel }) => new Promise((resolve) => setTimeout(resolve))
-  .then(() => callPython("warm_up", { model: defaultModel })))
-  .then(() => mark("warmedUp"), () => {});   // a broken model is reported by the requests that use it
 async function callApp(name, kwargs = {}, buffers = {}) {
   if (weights.isShipped(kwargs.model)) await weights.install((await ready).pyodide, kwargs.model);
   return callPython(name, kwargs, buffers);

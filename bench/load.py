@@ -57,6 +57,18 @@ def _cold(browser, site, path: str) -> float:
         ctx.close()
 
 
+BOOT_MARKS = """() => Object.fromEntries(performance.getEntriesByType('mark')
+    .filter((m) => m.name.startsWith('inkling:')).map((m) => [m.name.slice(8), m.startTime]))"""
+
+
+def _breakdown(loads: list[dict]) -> str:
+    """Median time since navigation at which each of the worker's boot steps ended (page/main.js
+    marks them from the init answer's timings)."""
+    steps = [k for k in loads[-1] if all(k in load for load in loads)]
+    return ", ".join(f"{k} {statistics.median(load[k] for load in loads) / 1000:.2f}"
+                     for k in sorted(steps, key=lambda k: loads[-1][k]))
+
+
 def _sent(site, since: int) -> int:
     return sum(n for _, n in site.bytes_sent()[since:])
 
@@ -67,20 +79,24 @@ def _first_visit_and_warm(browser, site, reps: int) -> dict:
         page = ctx.new_page()
         start = len(site.bytes_sent())
         harness.open_app(page, site)
+        first_ready = _ready_ms(page)
         at_ready = _sent(site, start)
         page.wait_for_function(CONTROLLED, timeout=180_000)
         page.wait_for_timeout(1000)                      # let the install's last responses land
         at_installed = _sent(site, start)
         by_file = sorted(site.bytes_sent()[start:], key=lambda r: -r[1])[:8]
-        warm, warm_bytes = [], []
+        first_steps = page.evaluate(BOOT_MARKS)
+        warm, warm_bytes, warm_steps = [], [], []
         for _ in range(reps):
             before = len(site.bytes_sent())
             page.reload(wait_until="domcontentloaded")
             harness.wait_ready(page)
             warm.append(_ready_ms(page))
             warm_bytes.append(_sent(site, before))
+            warm_steps.append(page.evaluate(BOOT_MARKS))
         return {"ready_bytes": at_ready, "installed_bytes": at_installed, "largest": by_file,
-                "warm_ms": warm, "warm_bytes": warm_bytes}
+                "warm_ms": warm, "warm_bytes": warm_bytes, "first_ms": first_ready, "first_steps": first_steps,
+                "warm_steps": warm_steps}
     finally:
         ctx.close()
 
@@ -110,6 +126,10 @@ def load(bench) -> None:
     bench.add("load", "warm load to ready (service worker), median (target <= 1.5 s)",
               statistics.median(visit["warm_ms"]) / 1000, "s",
               f"{_spread(visit['warm_ms'])}; {max(visit['warm_bytes'])} bytes from the server at most")
+    bench.add("load", "warm load, worker boot steps (s since navigation, medians)",
+              statistics.median(visit["warm_ms"]) / 1000, "s", _breakdown(visit["warm_steps"]))
+    bench.add("load", "first visit, worker boot steps (s since navigation)", visit["first_ms"] / 1000, "s",
+              _breakdown([visit["first_steps"]]))
     bench.add("load", "first visit, bytes sent until ready (target <= 8 MB)", visit["ready_bytes"] / 1e6, "MB",
               "compressed bodies, nginx access log")
     bench.add("load", "first visit, bytes sent until the service worker is installed",

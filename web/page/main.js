@@ -135,6 +135,14 @@ function workerDied(reason) {
   setTimeout(() => start({ restart: true }), delay);
 }
 
+// The worker's boot steps as marks on the page's timeline ("inkling:<step>"), for DevTools and
+// for bench/load.py's breakdown of a load.
+function markBoot({ origin, ...steps } = {}) {
+  for (const [name, t] of Object.entries(steps)) {
+    performance.mark(`inkling:${name}`, { startTime: Math.max(0, origin + t - performance.timeOrigin) });
+  }
+}
+
 async function start({ restart = false } = {}) {
   messenger?.terminate();
   ready = false;
@@ -145,6 +153,7 @@ async function start({ restart = false } = {}) {
   try {
     const info = await mine.request({ type: "init" });
     if (mine !== messenger) return;
+    markBoot(info.timings);
     models.setModels(info.models, info.default);
     const lost = models.retain(info.models.map((m) => m.name), info.default);   // refused, or trained in a dead worker
     restartNote = restart ? ` · restarted after the Python worker stopped${lost.length ? ` (${lost.join(", ")} lost)` : ""}` : "";

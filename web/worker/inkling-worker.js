@@ -1,8 +1,8 @@
-// Module worker: boots Pyodide, installs numpy + inkling from the trimmed lock file, fetches the
+// Module worker: boots Pyodide (from a memory snapshot on later visits: runtime-snapshot.js), installs numpy + inkling from the trimmed lock file, fetches the
 // default model's weights in parallel (shipped-weights.js: others when first used, all checked),
 // and answers the page (see page/worker-messenger.js for the envelope).
 //
-// Requests  {type: "init"}  -> {models: [{name, test_accuracy, parameters}], default, bootMs}
+// Requests  {type: "init"}  -> {models: [{name, test_accuracy, parameters}], default, bootMs, timings}
 //           {type: "predict", model, width, height, alpha: Uint8Array}
 //                            -> {digit: int|null, probabilities: Float32Array(10), input: Float32Array(784), ms}
 //           {type: "explain", ...} and {type: "readImage", ...}: see reading-handlers.js
@@ -18,6 +18,7 @@
 import { APP_DIR, INKLING_WHEEL, NUMPY_WHEEL, PYODIDE_DIR, WEIGHTS_DIR } from "../build-info.js";
 import { pythonCaller } from "./python-call.js";
 import { readingHandlers } from "./reading-handlers.js";
+import { bootRuntime, findSnapshot } from "./runtime-snapshot.js";
 import { ShippedWeights } from "./shipped-weights.js";
 import { trainHandlers } from "./train-handlers.js";
 import { modelHandlers } from "./model-handlers.js";
@@ -29,6 +30,10 @@ const WEIGHTS = new URL(WEIGHTS_DIR, SITE);
 const FS_WEIGHTS = "/weights";                         // inkling.app.WEIGHTS_DIR
 const started = performance.now();
 
+// When each boot step ended (ms since this worker started; `origin` is performance.timeOrigin,
+// so a page can place them on its own clock): answered by init, read by bench/load.py.
+const timings = { origin: performance.timeOrigin };
+const mark = (name) => { timings[name] = Math.round(performance.now()); };
 const progress = (stage, text) => self.postMessage({ event: "progress", stage, text });
 
 async function download(url) {
@@ -66,36 +71,72 @@ async function fetchDefaultWeights() {
   return weights.fetchDefault();
 }
 
+// loadPackage ends with importlib.invalidate_caches(), and Python 3.12's zipimporter then re-reads
+// the whole directory of python_stdlib.zip (over a thousand entries, parsed in Python: 50-150 ms of
+// a warm load). That zip never changes, so while `load` runs its importer keeps what it read.
+async function keepingStdlibDirectory(pyodide, load) {
+  pyodide.runPython("import zipimport; zipimport._inkling_kept = zipimport.zipimporter.invalidate_caches; "
+                    + "zipimport.zipimporter.invalidate_caches = lambda self: None");
+  try {
+    return await load();
+  } finally {
+    pyodide.runPython("import zipimport; zipimport.zipimporter.invalidate_caches = zipimport._inkling_kept; "
+                      + "del zipimport._inkling_kept");
+  }
+}
+
 async function boot() {
-  prefetchWheels();
+  mark("bootStart");
+  const snapshot = findSnapshot(PYODIDE.href);   // read while pyodide.mjs loads
+  // With a snapshot, this browser has loaded the site before: the wheels are in the service
+  // worker's cache (or the HTTP cache), and prefetching would only read 13 MB twice.
+  snapshot.then((found) => found || prefetchWheels());
   const defaultWeights = fetchDefaultWeights();
   defaultWeights.catch(() => {});  // reported below, once Python is up (or instead of it)
   progress("runtime", "Loading Python runtime…");
   const { loadPyodide } = await importPyodide();
-  const pyodide = await loadPyodide({
+  mark("imported");
+  const { pyodide, restored, save } = await bootRuntime(loadPyodide, {
     indexURL: PYODIDE.href,
     lockFileURL: new URL("pyodide-lock.json", APP).href,
-  });
+  }, await snapshot);
+  mark(restored ? "pyodideRestored" : "pyodideLoaded");
   progress("numpy", "Loading NumPy…");
   const failures = [];
-  await pyodide.loadPackage(["numpy", "inkling"], {
+  await keepingStdlibDirectory(pyodide, () => pyodide.loadPackage(["numpy", "inkling"], {
     messageCallback: () => {},
     errorCallback: (message) => failures.push(message),
-  });
+  }));
   if (failures.length) throw new Error(`package install failed: ${failures.join("; ")}`);
+  mark("packagesLoaded");
+  pyodide.runPython("import numpy");   // only to time it apart from inkling's own modules
+  mark("numpyImported");
   const app = pyodide.pyimport("inkling.app");   // throws if inkling is missing or broken
+  mark("appImported");
   progress("model", "Loading model…");
   const defaultModel = await defaultWeights;
+  mark("weightsFetched");
   await weights.install(pyodide, defaultModel);
+  mark("weightsInstalled");
   const loadModel = app.load_model;
-  loadModel(defaultModel).destroy();   // reads and checks the weights, warms the model up
+  loadModel.callKwargs(defaultModel, { warm: false }).destroy();   // reads and checks the weights
   loadModel.destroy();
   app.destroy();
+  mark("modelLoaded");
+  setTimeout(() => save().catch((e) => console.warn(`Inkling: Python memory snapshot not stored (${e.message})`)));
   return { pyodide, defaultModel };
 }
 
 const ready = boot();
 ready.catch(() => {});  // every request reports the failure
+
+// The default model's first forward pass (slow: numpy's first calls) runs as soon as the worker is
+// ready, before any request can be handled: a prediction asked for meanwhile waits for it, so it
+// is never slower than with the warm-up inside boot; "ready" comes that much earlier.
+// (A macrotask later: init's answer, posted from microtasks, goes out first.)
+ready.then(({ defaultModel }) => new Promise((resolve) => setTimeout(resolve))
+  .then(() => callPython("warm_up", { model: defaultModel })))
+  .then(() => mark("warmedUp"), () => {});   // a broken model is reported by the requests that use it
 
 // The last line of a Python traceback ("ValueError: ...") is what a person needs to read.
 function reason(error) {
@@ -121,7 +162,7 @@ const handlers = {
 
   async init() {
     const { defaultModel } = await ready;
-    return { models: weights.offered(), default: defaultModel, bootMs: Math.round(performance.now() - started) };
+    return { models: weights.offered(), default: defaultModel, bootMs: Math.round(performance.now() - started), timings };
   },
 
   async predict({ model, width, height, alpha }) {

@@ -2,8 +2,10 @@
 // so the browser imports bytecode instead of compiling numpy's ~170 modules at every load
 // (pyodide-build's `pyodide py-compile` does the same, but needs a host Python 3.12).
 //
-//   node deploy/pycompile.mjs IN.whl OUT.whl SITE_PACKAGES
+//   node deploy/pycompile.mjs IN.whl OUT.whl SITE_PACKAGES [LEAVE_OUT]
 //
+// Members whose name matches the regular expression LEAVE_OUT are not copied (deploy/layout.py
+// says which, and why).
 // Each x.py becomes x.pyc beside it (sourceless: Python imports it only when no .py is there),
 // with co_filename under SITE_PACKAGES for readable tracebacks; RECORD is rewritten to match.
 // A file that does not compile stays as source. Deterministic: the pyc header holds mtime 0.
@@ -11,16 +13,17 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-const [input, output, sitePackages] = process.argv.slice(2);
-if (!sitePackages) throw new Error("usage: node deploy/pycompile.mjs IN.whl OUT.whl SITE_PACKAGES");
+const [input, output, sitePackages, leaveOut = ""] = process.argv.slice(2);
+if (!sitePackages) throw new Error("usage: node deploy/pycompile.mjs IN.whl OUT.whl SITE_PACKAGES [LEAVE_OUT]");
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const { loadPyodide } = await import(path.join(repo, "node_modules", "pyodide", "pyodide.mjs"));
 const pyodide = await loadPyodide({ indexURL: path.join(repo, "node_modules", "pyodide") + "/" });
 
 pyodide.FS.writeFile("/tmp/in.whl", readFileSync(input));
 pyodide.globals.set("SITE_PACKAGES", sitePackages);
+pyodide.globals.set("LEAVE_OUT", leaveOut);
 pyodide.runPython(`
-import base64, hashlib, zipfile
+import base64, hashlib, re, zipfile
 from importlib._bootstrap_external import _code_to_timestamp_pyc
 
 def digest(data):
@@ -30,6 +33,8 @@ members, record_name = [], None
 with zipfile.ZipFile("/tmp/in.whl") as zin:
     for info in zin.infolist():
         data, name = zin.read(info), info.filename
+        if LEAVE_OUT and re.search(LEAVE_OUT, name):
+            continue
         if name.endswith(".dist-info/RECORD"):
             record_name = name
             continue

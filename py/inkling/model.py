@@ -9,6 +9,7 @@ float32 in [0, 1] and return logits [N, 10].
 import numpy as np
 
 from .layers import LAYER_TYPES
+from .layers.base import NoDraws
 from .layers.conv2d import conv_output_size
 from .losses import softmax
 
@@ -21,10 +22,11 @@ class Sequential:
         self.layers = list(layers)
 
     @classmethod
-    def from_config(cls, config, seed=0, dtype=np.float32):
+    def from_config(cls, config, seed=0, dtype=np.float32, init=True):
         """Layers from a list of layer configs; initial weights (He / Glorot normal) and dropout
-        seeds all come from one np.random.default_rng(seed), so a seed fixes the whole model."""
-        rng = np.random.default_rng(seed)
+        seeds all come from one np.random.default_rng(seed), so a seed fixes the whole model.
+        init=False, for weights about to be loaded: zeros, dropout seeds 0, nothing drawn."""
+        rng = np.random.default_rng(seed) if init else NoDraws()
         layers = []
         for index, layer_config in enumerate(config):
             layer_type = layer_config.get("type")

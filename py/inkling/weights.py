@@ -94,7 +94,7 @@ def pick_entry(manifest: dict, name: str | None, where: str) -> tuple[str, dict]
     return name, models[name]
 
 
-def build_checked(entry: dict, read: Callable[[str], bytes | None], where: str, seed: int = 0):
+def build_checked(entry: dict, read: Callable[[str], bytes | None], where: str):
     """Check every file of a manifest `entry`, then build its Sequential and load the arrays.
 
     read(relative_path) returns the file's bytes, or None when the file does not exist.
@@ -116,7 +116,7 @@ def build_checked(entry: dict, read: Callable[[str], bytes | None], where: str, 
         arrays[key] = check_npy(data, spec, label)
 
     try:
-        model = Sequential.from_config(entry["architecture"], seed=seed)
+        model = Sequential.from_config(entry["architecture"], init=False)
     except Exception as error:
         raise WeightsError(f"{where}: unknown or invalid architecture "
                            f"{entry.get('architecture')!r}: {error}") from None

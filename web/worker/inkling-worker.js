@@ -1,6 +1,7 @@
-// Module worker: boots Pyodide (from a memory snapshot on later visits: runtime-snapshot.js), installs numpy + inkling from the trimmed lock file, fetches the
-// default model's weights in parallel (shipped-weights.js: others when first used, all checked),
-// and answers the page (see page/worker-messenger.js for the envelope).
+// Module worker: boots Pyodide (from a memory snapshot on later visits: runtime-snapshot.js),
+// installs numpy + inkling (wheel-install.js: both wheels fetched, hash-checked, while the runtime
+// boots), fetches the default model's weights in parallel (shipped-weights.js: others when first
+// used, all checked), and answers the page (see page/worker-messenger.js for the envelope).
 //
 // Requests  {type: "init"}  -> {models: [{name, test_accuracy, parameters}], default, bootMs, timings}
 //           {type: "predict", model, width, height, alpha: Uint8Array}
@@ -15,11 +16,12 @@
 //           {event: "fatal", message}                Pyodide failed for good; the worker closes itself
 // Only plain data and typed arrays cross; every PyProxy made here is destroyed.
 
-import { APP_DIR, INKLING_WHEEL, NUMPY_WHEEL, PYODIDE_DIR, WEIGHTS_DIR } from "../build-info.js";
+import { APP_DIR, PYODIDE_DIR, WEIGHTS_DIR } from "../build-info.js";
 import { pythonCaller } from "./python-call.js";
 import { readingHandlers } from "./reading-handlers.js";
 import { bootRuntime, findSnapshot } from "./runtime-snapshot.js";
 import { ShippedWeights } from "./shipped-weights.js";
+import { fetchWheels, installWheels } from "./wheel-install.js";
 import { trainHandlers } from "./train-handlers.js";
 import { modelHandlers } from "./model-handlers.js";
 
@@ -54,14 +56,6 @@ async function importPyodide() {
   return import(new URL("pyodide.mjs", PYODIDE).href);
 }
 
-// The wheels are fetched (into the HTTP cache, or from the service worker) while the runtime
-// boots, so that loadPackage finds them there instead of starting its downloads after boot.
-function prefetchWheels() {
-  for (const url of [new URL(NUMPY_WHEEL, PYODIDE), new URL(INKLING_WHEEL, APP)]) {
-    fetch(url).then((r) => r.arrayBuffer()).catch(() => {});   // loadPackage reports failures
-  }
-}
-
 // Only the default model's weights at boot (fetched while the runtime loads); others when first used.
 const weights = new ShippedWeights({ baseUrl: WEIGHTS, download, fsDir: FS_WEIGHTS });
 
@@ -71,43 +65,22 @@ async function fetchDefaultWeights() {
   return weights.fetchDefault();
 }
 
-// loadPackage ends with importlib.invalidate_caches(), and Python 3.12's zipimporter then re-reads
-// the whole directory of python_stdlib.zip (over a thousand entries, parsed in Python: 50-150 ms of
-// a warm load). That zip never changes, so while `load` runs its importer keeps what it read.
-async function keepingStdlibDirectory(pyodide, load) {
-  pyodide.runPython("import zipimport; zipimport._inkling_kept = zipimport.zipimporter.invalidate_caches; "
-                    + "zipimport.zipimporter.invalidate_caches = lambda self: None");
-  try {
-    return await load();
-  } finally {
-    pyodide.runPython("import zipimport; zipimport.zipimporter.invalidate_caches = zipimport._inkling_kept; "
-                      + "del zipimport._inkling_kept");
-  }
-}
-
 async function boot() {
   mark("bootStart");
+  const lockFileURL = new URL("pyodide-lock.json", APP).href;
+  const wheels = fetchWheels(lockFileURL, PYODIDE.href, ["numpy", "inkling"]);   // while the runtime boots
+  wheels.catch(() => {});   // reported below, once the runtime is up
   const snapshot = findSnapshot(PYODIDE.href);   // read while pyodide.mjs loads
-  // With a snapshot, this browser has loaded the site before: the wheels are in the service
-  // worker's cache (or the HTTP cache), and prefetching would only read 13 MB twice.
-  snapshot.then((found) => found || prefetchWheels());
   const defaultWeights = fetchDefaultWeights();
   defaultWeights.catch(() => {});  // reported below, once Python is up (or instead of it)
   progress("runtime", "Loading Python runtime…");
   const { loadPyodide } = await importPyodide();
   mark("imported");
-  const { pyodide, restored, save } = await bootRuntime(loadPyodide, {
-    indexURL: PYODIDE.href,
-    lockFileURL: new URL("pyodide-lock.json", APP).href,
-  }, await snapshot);
+  const { pyodide, restored, save } = await bootRuntime(loadPyodide, { indexURL: PYODIDE.href, lockFileURL },
+                                                       await snapshot);
   mark(restored ? "pyodideRestored" : "pyodideLoaded");
   progress("numpy", "Loading NumPy…");
-  const failures = [];
-  await keepingStdlibDirectory(pyodide, () => pyodide.loadPackage(["numpy", "inkling"], {
-    messageCallback: () => {},
-    errorCallback: (message) => failures.push(message),
-  }));
-  if (failures.length) throw new Error(`package install failed: ${failures.join("; ")}`);
+  await installWheels(pyodide, await wheels);
   mark("packagesLoaded");
   pyodide.runPython("import numpy");   // only to time it apart from inkling's own modules
   mark("numpyImported");

@@ -2,15 +2,40 @@
 // Python's start-up (interpreter init and the `pyodide` package's imports: ~75 % of loadPyodide).
 //
 // The snapshot is Pyodide 0.27.7's own (loadPyodide({_makeSnapshot}) + makeMemorySnapshot(),
-// restored with loadPyodide({_loadSnapshot})): the wasm heap right after loadPyodide, before any
-// package is loaded. numpy's dynamic libraries are separate wasm modules whose instances and
-// function-table slots a heap copy cannot hold, so packages are always loaded after the restore.
-// It is kept in Cache Storage (about 21 MB, not compressed), in a cache named after the runtime's
-// content-hashed folder, so a new Pyodide build never meets an old snapshot; older ones are
-// deleted when a new one is stored. A snapshot that fails to restore is replaced by a new one and
-// the runtime boots the plain way. Without Cache Storage (an insecure origin) it always does.
+// restored with loadPyodide({_loadSnapshot})): the wasm heap right after loadPyodide and PREPARE
+// below, before any package is installed. numpy's dynamic libraries are separate wasm modules
+// whose instances and function-table slots a heap copy cannot hold, so packages are always
+// installed after the restore (wheel-install.js). It is kept in Cache Storage (about 21 MB, not compressed),
+// in a cache named after the runtime's content-hashed folder, so a new Pyodide build never meets
+// an old snapshot; older ones are deleted when a new one is stored. A snapshot that fails to
+// restore is replaced by a new one and the runtime boots the plain way. Without Cache Storage (an
+// insecure origin) it always does.
 
 const CACHE_PREFIX = "pyodide-snapshot-";
+
+// Standard-library modules that every boot imports after the snapshot point, imported before it
+// is taken, so that a warm load finds them compiled and initialised in the restored heap instead
+// of compiling them from python_stdlib.zip's sources again (~300 ms of a warm load here). They
+// are pure Python or built into the runtime: nothing a heap copy cannot hold.
+// tests/pyodide/check_preimports.py keeps the list complete: it fails on a module missing here.
+export const PREIMPORTS = [
+  "importlib.metadata",             // importlib.invalidate_caches() (with email, csv, datetime)
+  "ctypes", "pickle", "json", "platform", "hashlib", "numbers", "__future__",   // import numpy
+];
+
+// Run on a fresh runtime, before the snapshot is taken, so a restored one has it too. Besides the
+// imports: installing a package ends with importlib.invalidate_caches(), and Python 3.12's zipimporter then
+// re-reads the whole directory of python_stdlib.zip (over a thousand entries, parsed in Python:
+// 50-150 ms of a warm load). That zip is written once at start and never changes, so its importer
+// (that one instance alone) keeps what it read.
+export const PREPARE = `
+import sys, zipimport
+import ${PREIMPORTS.join(", ")}
+for _finder in sys.path_importer_cache.values():
+    if isinstance(_finder, zipimport.zipimporter):
+        _finder.invalidate_caches = lambda: None
+del _finder
+`;
 
 function cacheName(runtimeUrl) {
   return CACHE_PREFIX + new URL(runtimeUrl).pathname.split("/").filter(Boolean).pop();
@@ -48,7 +73,6 @@ async function storeSnapshot(name, key, snapshot) {
  */
 export async function bootRuntime(loadPyodide, options, snapshot) {
   const hasCaches = typeof caches !== "undefined";
-  const name = cacheName(options.indexURL);
   if (snapshot) {
     try {
       return { pyodide: await loadPyodide({ ...options, _loadSnapshot: snapshot }), restored: true, save: async () => {} };
@@ -56,9 +80,10 @@ export async function bootRuntime(loadPyodide, options, snapshot) {
       console.warn(`Inkling: the Python memory snapshot did not restore (${error.message}); booting without it`);
     }
   }
-  if (!hasCaches) return { pyodide: await loadPyodide(options), restored: false, save: async () => {} };
-  const pyodide = await loadPyodide({ ...options, _makeSnapshot: true });
-  let taken = pyodide.makeMemorySnapshot();   // before any package: see above
+  const pyodide = await loadPyodide(hasCaches ? { ...options, _makeSnapshot: true } : options);
+  pyodide.runPython(PREPARE);
+  let taken = hasCaches ? pyodide.makeMemorySnapshot() : null;   // before any package: see above
+  const name = cacheName(options.indexURL);
   const save = async () => {
     if (!taken) return;
     const bytes = taken;

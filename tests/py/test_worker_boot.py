@@ -1,0 +1,80 @@
+"""The worker's boot path in real Pyodide under Node 20 (tests/pyodide/worker_boot.mjs), on the
+wheels and weights of the built dist/: web/worker/wheel-install.js installs numpy and inkling
+without loadPackage, and runtime-snapshot.js's PREIMPORTS hold every standard-library module the
+boot imports after the snapshot point (one missing would be compiled again at every warm load).
+"""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from prereq import require
+
+pytestmark = pytest.mark.pyodide
+
+ROOT = Path(__file__).resolve().parents[2]
+DIST = ROOT / "dist"
+
+
+@pytest.fixture(scope="module")
+def boot():
+    node = shutil.which("node")
+    require(node is not None, "node is not installed")
+    require((ROOT / "node_modules" / "pyodide" / "pyodide.mjs").exists(), "node_modules/pyodide (npm ci)")
+    require((DIST / "index.html").exists(), "dist/ (python build.py)")
+    run = subprocess.run([node, str(ROOT / "tests" / "pyodide" / "worker_boot.mjs"), str(DIST)],
+                         capture_output=True, text=True, timeout=300)
+    lines = run.stdout.strip().splitlines()
+    assert lines, f"no output (exit {run.returncode}): {run.stderr[-2000:]}"
+    result = json.loads(lines[-1])
+    assert result["ok"], result.get("error")
+    return result
+
+
+def test_wheels_installed_without_load_package_predict(boot):
+    assert set(boot["installed"]) == {"numpy", "inkling"}
+    assert boot["digit"] == 1, boot["probabilities"]     # one upright stroke
+    assert abs(sum(boot["probabilities"]) - 1) < 1e-4
+
+
+def test_preimports_hold_every_module_the_boot_imports(boot):
+    assert boot["late_imports"] == [], (
+        "add these to PREIMPORTS in web/worker/runtime-snapshot.js: " + ", ".join(boot["late_imports"]))
+
+
+def read_with_stored_members(zip_path: Path) -> dict:
+    """web/worker/wheel-install.js's storedMembers on a zip file, under Node: {name: text} or {error}."""
+    node = shutil.which("node")
+    require(node is not None, "node is not installed")
+    script = f"""
+import {{ readFileSync }} from "node:fs";
+import {{ storedMembers }} from {json.dumps(str(ROOT / "web" / "worker" / "wheel-install.js"))};
+try {{
+  const members = storedMembers(new Uint8Array(readFileSync({json.dumps(str(zip_path))})));
+  console.log(JSON.stringify(Object.fromEntries(members.map((m) => [m.name, new TextDecoder().decode(m.data)]))));
+}} catch (e) {{ console.log(JSON.stringify({{ error: e.message }})); }}
+"""
+    run = subprocess.run([node, "--input-type=module", "-e", script], capture_output=True, text=True, timeout=60)
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def test_stored_members_reads_each_file_and_refuses_what_it_cannot_read(tmp_path):
+    import zipfile
+
+    stored = tmp_path / "stored.zip"
+    with zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("pkg/__init__.py", "x = 1\n")
+        z.writestr("pkg/data/é.txt", "é" * 3)
+        z.comment = b"a comment moves the end record"
+    assert read_with_stored_members(stored) == {"pkg/__init__.py": "x = 1\n", "pkg/data/é.txt": "ééé"}
+
+    deflated = tmp_path / "deflated.zip"
+    with zipfile.ZipFile(deflated, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("pkg/__init__.py", "x = 1\n" * 100)
+    assert "compressed" in read_with_stored_members(deflated)["error"]
+
+    (tmp_path / "not.zip").write_bytes(b"PK" + bytes(100))
+    assert "not a zip file" in read_with_stored_members(tmp_path / "not.zip")["error"]

@@ -1,0 +1,92 @@
+// Installs the app's wheels into Pyodide from JavaScript, instead of pyodide.loadPackage.
+//
+// Why: loadPackage unpacks a wheel with Python's zipfile and shutil inside Pyodide, ~150-250 ms
+// for numpy on every page load here (a warm load's largest step after the runtime itself).
+// build.py stores every member of both wheels uncompressed, so each file is a slice of the
+// wheel's bytes: writing those slices into Pyodide's file system takes a few milliseconds. The
+// rest is what loadPackage does after unpacking, through the same Pyodide 0.27.7 functions:
+// load each extension module's wasm (loadDynlib), resolve symbols, record the package, and
+// invalidate Python's import caches. tests/pyodide/check_wheel_install.py checks it in Pyodide.
+//
+// Each wheel is fetched with its sha256 from the lock file as the request's integrity, so the
+// browser refuses bytes that differ from the build, as loadPackage does.
+
+const EOCD = 0x06054b50;         // end of central directory record
+const CENTRAL = 0x02014b50;      // central directory file header
+const LOCAL = 0x04034b50;        // local file header
+const SITE_PACKAGES = "/lib/python3.12/site-packages";
+
+/** The members of a zip whose members are all stored: [{name, data}], data a view into `bytes`. */
+export function storedMembers(bytes) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const lowest = Math.max(0, bytes.length - 22 - 65535);   // 22 bytes and a comment of up to 65535
+  let end = bytes.length - 22;
+  while (end >= lowest && view.getUint32(end, true) !== EOCD) end--;
+  if (end < lowest) throw new Error("not a zip file (no end of central directory)");
+  const count = view.getUint16(end + 10, true);
+  const decoder = new TextDecoder();
+  const members = [];
+  for (let i = 0, at = view.getUint32(end + 16, true); i < count; i++) {
+    if (view.getUint32(at, true) !== CENTRAL) throw new Error("broken zip: bad central directory entry");
+    const method = view.getUint16(at + 10, true);
+    const size = view.getUint32(at + 20, true);
+    const nameLength = view.getUint16(at + 28, true);
+    const local = view.getUint32(at + 42, true);
+    const name = decoder.decode(bytes.subarray(at + 46, at + 46 + nameLength));
+    if (method !== 0) throw new Error(`${name} is compressed: only stored members can be read here`);
+    if (view.getUint32(local, true) !== LOCAL) throw new Error(`broken zip: bad local header for ${name}`);
+    const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
+    if (start + size > bytes.length) throw new Error(`broken zip: ${name} runs past the end`);
+    members.push({ name, data: bytes.subarray(start, start + size) });
+    at += 46 + nameLength + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
+  }
+  return members;
+}
+
+/** "sha256-<base64>" (a request's integrity) from a hex digest. */
+function integrity(hex) {
+  const bytes = hex.match(/../g).map((h) => parseInt(h, 16));
+  return "sha256-" + btoa(String.fromCharCode(...bytes));
+}
+
+/**
+ * Starts downloading `names` (packages of the lock file at `lockUrl`; file names are relative to
+ * `indexUrl`, as Pyodide reads them). Returns a promise of [{name, fileName, bytes}].
+ */
+export async function fetchWheels(lockUrl, indexUrl, names) {
+  const lock = await (await fetch(lockUrl)).json();
+  return Promise.all(names.map(async (name) => {
+    const entry = lock.packages[name];
+    if (!entry) throw new Error(`package install failed: ${name} is not in ${lockUrl}`);
+    const url = new URL(entry.file_name, indexUrl);
+    let response;
+    try {
+      response = await fetch(url, { integrity: integrity(entry.sha256) });
+    } catch (e) {
+      throw new Error(`package install failed: cannot fetch ${url.pathname} (${e.message})`);
+    }
+    if (!response.ok) throw new Error(`package install failed: ${url.pathname}: HTTP ${response.status}`);
+    return { name, fileName: url.pathname.split("/").pop(), bytes: new Uint8Array(await response.arrayBuffer()) };
+  }));
+}
+
+/** Writes each wheel's files into site-packages, loads its extension modules, records it as loaded. */
+export async function installWheels(pyodide, wheels) {
+  const { FS } = pyodide;
+  for (const { name, fileName, bytes } of wheels) {
+    const dynlibs = [];
+    for (const member of storedMembers(bytes)) {
+      const parts = member.name.split("/");
+      if (member.name.startsWith("/") || parts.includes("..")) throw new Error(`${fileName}: unsafe path ${member.name}`);
+      if (member.name.endsWith("/")) continue;   // folders are made for the files in them
+      const path = `${SITE_PACKAGES}/${member.name}`;
+      FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
+      FS.writeFile(path, member.data);
+      if (path.endsWith(".so")) dynlibs.push(path);
+    }
+    for (const path of dynlibs) await pyodide._api.loadDynlib(path, false, [`${SITE_PACKAGES}/${name}.libs`]);
+    pyodide.loadedPackages[name] = fileName;
+  }
+  pyodide._module.reportUndefinedSymbols();
+  pyodide.runPython("import importlib; importlib.invalidate_caches()");
+}

@@ -276,7 +276,7 @@ def _runtime(out: Path, npm: Path, numpy_whl: Path, cache: Path) -> str:
     return layout.content_named(runtime, "pyodide")
 
 
-def _app(out: Path, pyodide_dir: str, cache: Path) -> tuple[str, Path]:
+def _app(out: Path, pyodide_dir: str, cache: Path) -> str:
     """dist/app-<hash>/: the inkling wheel (its modules as .pyc, like numpy's) and the lock file;
     Pyodide finds numpy in its own folder (indexURL) and inkling through "../app-<hash>/" in the
     lock file."""
@@ -292,18 +292,17 @@ def _app(out: Path, pyodide_dir: str, cache: Path) -> tuple[str, Path]:
     name = f"app-{digest[:layout.HASH_CHARS]}/"
     lock["packages"]["inkling"]["file_name"] = f"../{name}{wheel.name}"
     (app / "pyodide-lock.json").write_text(json.dumps(lock, indent=1) + "\n")
-    return layout.content_named(app, "app", digest[:layout.HASH_CHARS]), wheel
+    return layout.content_named(app, "app", digest[:layout.HASH_CHARS])
 
 
 def _assemble(out: Path, npm: Path, numpy_whl: Path, weights: Path, cache: Path = CACHE) -> None:
     shutil.copytree(ROOT / "web", out, ignore=shutil.ignore_patterns(".*", "*~"))
     copy_vendor_files(out)
     pyodide_dir = _runtime(out, npm, numpy_whl, cache)
-    app_dir, wheel = _app(out, pyodide_dir, cache)
+    app_dir = _app(out, pyodide_dir, cache)
     copy_weights(weights, out / "weights")
     weights_dir = layout.content_named(out / "weights", "weights")
-    layout.write_build_info(out, {"PYODIDE_DIR": pyodide_dir, "APP_DIR": app_dir, "WEIGHTS_DIR": weights_dir,
-                                  "NUMPY_WHEEL": NUMPY_WHEEL, "INKLING_WHEEL": wheel.name})
+    layout.write_build_info(out, {"PYODIDE_DIR": pyodide_dir, "APP_DIR": app_dir, "WEIGHTS_DIR": weights_dir})
     layout.write_preload_hints(out, layout.module_graph(out, "page/main.js"),
                                [pyodide_dir + name for name in PRELOAD_RUNTIME])
     mnist_files(out / "mnist", cache)

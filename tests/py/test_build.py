@@ -68,7 +68,7 @@ def test_layout(dist):
     web = {p.relative_to(REPO / "web").as_posix() for p in (REPO / "web").rglob("*") if p.is_file()}
     assert web - {"sw/service-worker.js"} <= files   # that one becomes sw.js
     where = built(dist)
-    assert set(where) == {"PYODIDE_DIR", "APP_DIR", "WEIGHTS_DIR", "NUMPY_WHEEL", "INKLING_WHEEL"}
+    assert set(where) == {"PYODIDE_DIR", "APP_DIR", "WEIGHTS_DIR"}
     for key, stem in (("PYODIDE_DIR", "pyodide"), ("APP_DIR", "app"), ("WEIGHTS_DIR", "weights")):
         assert re.fullmatch(stem + r"-[0-9a-f]{12}/", where[key]), where
     runtime = {f[len(where["PYODIDE_DIR"]):] for f in files if f.startswith(where["PYODIDE_DIR"])}

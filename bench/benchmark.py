@@ -261,6 +261,18 @@ def print_table(figures) -> None:
             print(line)
 
 
+def cpu_reference_s() -> float:
+    """Seconds for a fixed pure-Python loop (best of 3): how fast this machine is right now, so
+    runs on other days (or beside other load) can be compared. 0.43-0.58 s here on 2026-11-30."""
+    best = float("inf")
+    for _ in range(3):
+        t0, total = time.perf_counter(), 0
+        for i in range(10_000_000):
+            total += i
+        best = min(best, time.perf_counter() - t0)
+    return round(best, 3)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", help=f"comma-separated sections (of {', '.join(SECTIONS)})")
@@ -279,7 +291,9 @@ def main(argv=None) -> int:
     bench = Bench(args)
     env = {"python": platform.python_version(), "machine": platform.machine(),
            "cpus": os.cpu_count(), "chromium": harness.CHROMIUM, "dist": str(harness.DIST),
-           "date": time.strftime("%Y-%m-%d %H:%M:%S")}
+           "date": time.strftime("%Y-%m-%d %H:%M:%S"), "cpu_reference_s": cpu_reference_s()}
+    print(f"machine: {env['cpus']} CPUs; CPU reference (10M-step Python loop, best of 3) "
+          f"{env['cpu_reference_s']} s", flush=True)
     failed = []
     try:
         for name in names:

@@ -38,7 +38,7 @@ async function main() {
   start = performance.now();
   const wheels = ["numpy", "inkling"].map((name) => {
     const file = path.resolve(folder("pyodide-"), lock.packages[name].file_name);
-    return { name, fileName: path.basename(file), bytes: new Uint8Array(readFileSync(file)) };
+    return { name, bytes: new Uint8Array(readFileSync(file)) };
   });
   await installWheels(pyodide, wheels);
   seconds.install = (performance.now() - start) / 1000;

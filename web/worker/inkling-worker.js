@@ -38,10 +38,10 @@ const timings = { origin: performance.timeOrigin };
 const mark = (name) => { timings[name] = Math.round(performance.now()); };
 const progress = (stage, text) => self.postMessage({ event: "progress", stage, text });
 
-async function download(url) {
+async function download(url, init = {}) {
   let response;
   try {
-    response = await fetch(url);
+    response = await fetch(url, init);
   } catch (e) {
     throw new Error(`cannot fetch ${url.pathname}: ${e.message}`);
   }
@@ -68,7 +68,7 @@ async function fetchDefaultWeights() {
 async function boot() {
   mark("bootStart");
   const lockFileURL = new URL("pyodide-lock.json", APP).href;
-  const wheels = fetchWheels(lockFileURL, PYODIDE.href, ["numpy", "inkling"]);   // while the runtime boots
+  const wheels = fetchWheels(download, lockFileURL, PYODIDE.href, ["numpy", "inkling"]);   // while the runtime boots
   wheels.catch(() => {});   // reported below, once the runtime is up
   const snapshot = findSnapshot(PYODIDE.href);   // read while pyodide.mjs loads
   const defaultWeights = fetchDefaultWeights();

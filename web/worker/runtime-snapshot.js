@@ -5,11 +5,11 @@
 // restored with loadPyodide({_loadSnapshot})): the wasm heap right after loadPyodide and PREPARE
 // below, before any package is installed. numpy's dynamic libraries are separate wasm modules
 // whose instances and function-table slots a heap copy cannot hold, so packages are always
-// installed after the restore (wheel-install.js). It is kept in Cache Storage (about 21 MB, not compressed),
-// in a cache named after the runtime's content-hashed folder, so a new Pyodide build never meets
-// an old snapshot; older ones are deleted when a new one is stored. A snapshot that fails to
-// restore is replaced by a new one and the runtime boots the plain way. Without Cache Storage (an
-// insecure origin) it always does.
+// installed after the restore (wheel-install.js). It is kept in Cache Storage (about 21 MB, not
+// compressed), in a cache named after the runtime's content-hashed folder, so a new Pyodide build
+// never meets an old snapshot; older ones are deleted when a new one is stored. A snapshot that
+// fails to restore is replaced by a new one and the runtime boots the plain way. Without Cache
+// Storage (an insecure origin) it always does.
 
 const CACHE_PREFIX = "pyodide-snapshot-";
 
@@ -17,24 +17,27 @@ const CACHE_PREFIX = "pyodide-snapshot-";
 // is taken, so that a warm load finds them compiled and initialised in the restored heap instead
 // of compiling them from python_stdlib.zip's sources again (~300 ms of a warm load here). They
 // are pure Python or built into the runtime: nothing a heap copy cannot hold.
-// tests/pyodide/check_preimports.py keeps the list complete: it fails on a module missing here.
+// tests/py/test_worker_boot.py keeps the list complete: it fails on a module missing here.
 export const PREIMPORTS = [
   "importlib.metadata",             // importlib.invalidate_caches() (with email, csv, datetime)
   "ctypes", "pickle", "json", "platform", "hashlib", "numbers", "__future__",   // import numpy
 ];
 
 // Run on a fresh runtime, before the snapshot is taken, so a restored one has it too. Besides the
-// imports: installing a package ends with importlib.invalidate_caches(), and Python 3.12's zipimporter then
-// re-reads the whole directory of python_stdlib.zip (over a thousand entries, parsed in Python:
-// 50-150 ms of a warm load). That zip is written once at start and never changes, so its importer
-// (that one instance alone) keeps what it read.
+// imports: installing packages ends with importlib.invalidate_caches(), and Python 3.12's
+// zipimporter then re-reads the whole directory of python_stdlib.zip (over a thousand entries,
+// parsed in Python: 50-150 ms of a warm load). That zip is written once at start and never
+// changes, so its importer (that one instance alone) keeps what it read.
 export const PREPARE = `
-import sys, zipimport
-import ${PREIMPORTS.join(", ")}
-for _finder in sys.path_importer_cache.values():
-    if isinstance(_finder, zipimport.zipimporter):
-        _finder.invalidate_caches = lambda: None
-del _finder
+def _prepare():
+    import importlib, sys, zipimport
+    for name in ${JSON.stringify(PREIMPORTS)}:
+        importlib.import_module(name)
+    for finder in sys.path_importer_cache.values():
+        if isinstance(finder, zipimport.zipimporter):
+            finder.invalidate_caches = lambda: None
+_prepare()
+del _prepare
 `;
 
 function cacheName(runtimeUrl) {

@@ -50,34 +50,27 @@ function integrity(hex) {
 }
 
 /**
- * Starts downloading `names` (packages of the lock file at `lockUrl`; file names are relative to
- * `indexUrl`, as Pyodide reads them). Returns a promise of [{name, fileName, bytes}].
+ * Downloads `names`, packages of the lock file at `lockUrl` (file names relative to `indexUrl`, as
+ * Pyodide reads them), with download(url, init) -> Uint8Array (the worker's, which names the file
+ * on failure). Returns a promise of [{name, bytes}].
  */
-export async function fetchWheels(lockUrl, indexUrl, names) {
-  const lock = await (await fetch(lockUrl)).json();
+export async function fetchWheels(download, lockUrl, indexUrl, names) {
+  const lock = JSON.parse(new TextDecoder().decode(await download(new URL(lockUrl))));
   return Promise.all(names.map(async (name) => {
-    const entry = lock.packages[name];
+    const entry = lock.packages?.[name];
     if (!entry) throw new Error(`package install failed: ${name} is not in ${lockUrl}`);
-    const url = new URL(entry.file_name, indexUrl);
-    let response;
-    try {
-      response = await fetch(url, { integrity: integrity(entry.sha256) });
-    } catch (e) {
-      throw new Error(`package install failed: cannot fetch ${url.pathname} (${e.message})`);
-    }
-    if (!response.ok) throw new Error(`package install failed: ${url.pathname}: HTTP ${response.status}`);
-    return { name, fileName: url.pathname.split("/").pop(), bytes: new Uint8Array(await response.arrayBuffer()) };
+    return { name, bytes: await download(new URL(entry.file_name, indexUrl), { integrity: integrity(entry.sha256) }) };
   }));
 }
 
 /** Writes each wheel's files into site-packages, loads its extension modules, records it as loaded. */
 export async function installWheels(pyodide, wheels) {
   const { FS } = pyodide;
-  for (const { name, fileName, bytes } of wheels) {
+  for (const { name, bytes } of wheels) {
     const dynlibs = [];
     for (const member of storedMembers(bytes)) {
       const parts = member.name.split("/");
-      if (member.name.startsWith("/") || parts.includes("..")) throw new Error(`${fileName}: unsafe path ${member.name}`);
+      if (member.name.startsWith("/") || parts.includes("..")) throw new Error(`${name}: unsafe path ${member.name}`);
       if (member.name.endsWith("/")) continue;   // folders are made for the files in them
       const path = `${SITE_PACKAGES}/${member.name}`;
       FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
@@ -85,7 +78,9 @@ export async function installWheels(pyodide, wheels) {
       if (path.endsWith(".so")) dynlibs.push(path);
     }
     for (const path of dynlibs) await pyodide._api.loadDynlib(path, false, [`${SITE_PACKAGES}/${name}.libs`]);
-    pyodide.loadedPackages[name] = fileName;
+    // What loadPackage records for a package of the lock file: a later loadPackage(name) then
+    // answers "already loaded" instead of installing it again.
+    pyodide.loadedPackages[name] = "default channel";
   }
   pyodide._module.reportUndefinedSymbols();
   pyodide.runPython("import importlib; importlib.invalidate_caches()");

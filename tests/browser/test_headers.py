@@ -4,6 +4,7 @@ and the page itself runs under that Content-Security-Policy without a single vio
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 import urllib.request
@@ -36,10 +37,11 @@ def get(site, path: str, encoding: str = "br, gzip"):
 
 def sample_paths() -> list[str]:
     where = built()
+    lock = json.loads((harness.DIST / where["APP_DIR"] / "pyodide-lock.json").read_text())
     return ["", "index.html", "sw.js", "build-info.js", "page/main.js", "worker/inkling-worker.js",
             "style.css", "manifest.webmanifest", "icons/icon-192.png", "sw/workbox-core.prod.js",
             where["PYODIDE_DIR"] + "pyodide.mjs", where["PYODIDE_DIR"] + "pyodide.asm.wasm",
-            where["PYODIDE_DIR"] + "python_stdlib.zip", where["PYODIDE_DIR"] + where["NUMPY_WHEEL"],
+            where["PYODIDE_DIR"] + "python_stdlib.zip", where["PYODIDE_DIR"] + lock["packages"]["numpy"]["file_name"],
             where["APP_DIR"] + "pyodide-lock.json", where["WEIGHTS_DIR"] + "manifest.json",
             "mnist/manifest.json"]
 

@@ -64,6 +64,8 @@ export class TrainPanel {
       const r = await messenger.request({ type: "trainData" });
       this.loaded = true;
       this.start.disabled = false;
+      this.chartsBox.hidden = false;
+      this.charts.prepare();
       const n = r.files["train-images"][0] + r.files["test-images"][0];
       this.data.textContent = `MNIST ready: ${n.toLocaleString("en")} images, ${(r.bytes / 1e6).toFixed(1)} MB in ${((performance.now() - t0) / 1000).toFixed(1)} s, checked.`;
       this.root.dataset.mnistMs = String(Math.round(performance.now() - t0));

@@ -1,6 +1,10 @@
 """Sequential and the two shipped architectures."""
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -121,3 +125,23 @@ def test_a_few_adam_steps_fit_a_small_batch(config):
         model.backward(grad)
         opt.step(model)
     assert loss < 0.3 * first
+
+
+def test_init_false_draws_nothing_for_weights_about_to_be_loaded():
+    model = Sequential.from_config(cnn_config(), seed=3, init=False)
+    assert all(not p.any() for p in model.params().values() if p.ndim > 1)   # weights start at zero
+    dropout = [layer for layer in model.layers if type(layer).__name__ == "Dropout"]
+    assert dropout and all(layer._rng is None for layer in dropout)        # made on first training use
+    x = np.random.default_rng(0).random((2, 28, 28), dtype=np.float32)
+    model.forward(x, training=True)
+    assert all(layer._rng is not None for layer in dropout)
+
+
+def test_loading_a_model_to_predict_never_imports_numpy_random():
+    """(In Pyodide that import is ~60 ms of a page load: the worker's warm-up pays it after ready.)"""
+    code = ("import sys, numpy as np, inkling; m = inkling.load('cnn'); "
+            "m.predict_proba(np.zeros((1, 28, 28), np.float32)); print('numpy.random' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "py")})
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "False"

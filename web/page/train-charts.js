@@ -68,8 +68,9 @@ class RunChart {
     this.box.setAttribute("aria-label", `${this.yLabel} by epoch${last ? `: latest ${last}` : ""}`);
   }
 
-  // An empty plot (axes only), built before the first run: building a uPlot is a style and layout
-  // pass (~50 ms on a busy machine) that would otherwise fall in the first second of training.
+  // An empty plot (series are added with the runs), built before the first run: building a uPlot
+  // is a style and layout pass (~50 ms on a busy machine) that would otherwise fall in the first
+  // second of training.
   prepare(uPlot) {
     if (!this.plot) this.plot = new uPlot(this.options([], null), [[]], this.box);
   }

@@ -261,6 +261,14 @@ def copy_vendor_files(dest: Path, node_modules: Path = ROOT / "node_modules") ->
 PRELOAD_RUNTIME: list[str] = []
 
 
+def _compiled(wheel: Path, cache: Path, leave_out: str = "") -> Path:
+    """layout.py_compiled, its failure as a BuildError naming the wheel."""
+    try:
+        return layout.py_compiled(wheel, cache, leave_out)
+    except (OSError, RuntimeError) as e:
+        raise BuildError(f"cannot compile {wheel.name} to .pyc: {e}") from None
+
+
 def _runtime(out: Path, npm: Path, numpy_whl: Path, cache: Path) -> str:
     """dist/pyodide-<hash>/: Pyodide's runtime and the numpy wheel, zips stored uncompressed,
     numpy's modules compiled to .pyc (imports ~2x faster in the page; +0.4 MB sent), what the
@@ -269,10 +277,7 @@ def _runtime(out: Path, npm: Path, numpy_whl: Path, cache: Path) -> str:
     runtime.mkdir()
     for name in RUNTIME_FILES:
         (layout.stored_zip if name.endswith(".zip") else shutil.copy2)(npm / name, runtime / name)
-    try:
-        shutil.copy2(layout.py_compiled(numpy_whl, cache, layout.NUMPY_UNUSED), runtime / numpy_whl.name)
-    except (OSError, RuntimeError) as e:
-        raise BuildError(f"cannot compile {numpy_whl.name} to .pyc: {e}") from None
+    shutil.copy2(_compiled(numpy_whl, cache, layout.NUMPY_UNUSED), runtime / numpy_whl.name)
     return layout.content_named(runtime, "pyodide")
 
 
@@ -283,10 +288,7 @@ def _app(out: Path, pyodide_dir: str, cache: Path) -> str:
     app = out / "app"
     app.mkdir()
     wheel = inkling_wheel(app)
-    try:
-        shutil.copy2(layout.py_compiled(wheel, cache), wheel)
-    except (OSError, RuntimeError) as e:
-        raise BuildError(f"cannot compile {wheel.name} to .pyc: {e}") from None
+    shutil.copy2(_compiled(wheel, cache), wheel)
     lock = trimmed_lock(pyodide_lock(), out / pyodide_dir / NUMPY_WHEEL, wheel)
     digest = hashlib.sha256((json.dumps(lock, sort_keys=True) + pyodide_dir).encode()).hexdigest()
     name = f"app-{digest[:layout.HASH_CHARS]}/"

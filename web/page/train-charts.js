@@ -128,14 +128,20 @@ export class TrainCharts {
   // Fetch uPlot (and apply its CSS) ahead of the first run, e.g. when the panel opens.
   preload() { loadUPlot().catch(() => { uPlotModule = null; }); }
 
+  // fn(chart) for each chart, each in a task of its own: building a uPlot is a style and layout
+  // pass, and two in one task made a 57-65 ms task at a run's start on a busy machine.
+  async eachInATask(fn) {
+    for (const [i, chart] of this.charts.entries()) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve));
+      fn(chart);
+    }
+  }
+
   // The empty charts, one a task, ahead of the first run (the panel calls this once MNIST is in).
   async prepare() {
     const uPlot = await loadUPlot().catch(() => null);
     if (!uPlot) return;   // flush() says so when a run is drawn
-    for (const [i, chart] of this.charts.entries()) {
-      if (i > 0) await new Promise((resolve) => setTimeout(resolve));
-      chart.prepare(uPlot);
-    }
+    await this.eachInATask((chart) => chart.prepare(uPlot));
   }
 
   update(runs, selectedId) {
@@ -157,12 +163,7 @@ export class TrainCharts {
     }
     this.lastDraw = performance.now();
     const drawn = this.pending;
-    for (const [i, chart] of this.charts.entries()) {
-      // Each chart in a task of its own: building a uPlot is a style and layout pass, and the two
-      // together made a 57-65 ms task at a run's start on a busy machine.
-      if (i > 0) await new Promise((resolve) => setTimeout(resolve));
-      chart.draw(uPlot, drawn.runs, drawn.selectedId);
-    }
+    await this.eachInATask((chart) => chart.draw(uPlot, drawn.runs, drawn.selectedId));
     this.timer = null;
     if (this.pending !== drawn) this.update(this.pending.runs, this.pending.selectedId);   // news meanwhile
   }

@@ -24,8 +24,8 @@ How each figure is taken:
   so the figures are reproducible on a 2-core machine and compare one core with Pyodide's one.
 * Pyodide runs under Node 20 through tests/pyodide/run_python.mjs (same V8/wasm engine family
   as Chromium); weights outside the repository are mounted into its file system.
-* The matmul backend is left to inkling.ops' run-time choice in both runtimes (INKLING_MATMUL, if
-  set, is passed to both) and reported with the timings that chose it.
+* The matmul backend is left to inkling.ops' choice in both runtimes (INKLING_MATMUL, if set, is
+  passed to both: else `@` with a BLAS, einsum without) and reported with a timing of both.
 
 Timings on a shared machine are noisy: medians are reported, with mins alongside in the JSON.
 """
@@ -110,7 +110,8 @@ def measure(weights_path, names=None, forward_runs=200, min_train_s=3.0, train_i
     result = {"runtime": "pyodide" if sys.platform == "emscripten" else "cpython",
               "python": platform.python_version(), "numpy": np.__version__,
               "matmul_backend": backend,
-              "backend_timings_ms": {k: round(v * 1e3, 3) for k, v in ops.timings().items()},
+              "backend_timings_ms": {k: round(v * 1e3, 3)
+                                     for k, v in ops.measure_backends().items()},
               "backend_env": os.environ.get(ops.ENV_VAR) or None, "models": {}}
     manifest = weights.read_manifest(weights_path)
     raw_images, raw_labels = mnist.load_raw("train")
@@ -294,7 +295,9 @@ def format_table(result):
         if info:
             timings = ", ".join(f"{k} {v:.2f} ms" for k, v in info["backend_timings_ms"].items())
             why = (f"set by INKLING_MATMUL={info['backend_env']}" if info.get("backend_env")
-                   else f"timed: {timings}" if timings else "")
+                   else "numpy has a BLAS" if info["matmul_backend"] == "matmul"
+                   else "numpy has no BLAS")
+            why += f"; 64x128 @ 128x512: {timings}"
             lines.append(f"{runtime}: python {info['python']}, numpy {info['numpy']}, matmul "
                          f"backend {info['matmul_backend']!r} ({why})")
     if "cpython" in result:

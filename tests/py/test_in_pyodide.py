@@ -95,6 +95,5 @@ def test_einsum_agrees_with_operator(engine_report):
 
 
 def test_einsum_is_chosen_without_blas(engine_report):
-    # Pyodide's numpy has no BLAS, so the timing must pick einsum (about 2x faster there).
-    timings = engine_report["backend_timings_s"]
-    assert engine_report["auto_backend"] == "einsum", timings
+    # Pyodide's numpy has no BLAS, so einsum is used (about 2x faster there), with no timing.
+    assert engine_report["auto_backend"] == "einsum"

@@ -1,4 +1,4 @@
-"""ops.matmul: both formulations agree, and the run-time choice honours env var and timing."""
+"""ops.matmul: both formulations agree; the choice is the env var, else BLAS or not (no timing)."""
 
 import numpy as np
 import pytest
@@ -32,10 +32,14 @@ def test_matmul_is_a_matrix_product_with_each_backend():
         np.testing.assert_array_equal(ops.matmul(b.T, a.T), np.array(expected).T)
 
 
+def no_timing(*args, **kwargs):
+    raise AssertionError("the backend was chosen by timing")
+
+
 @pytest.mark.parametrize("name", ops.BACKENDS)
-def test_env_var_overrides_the_timing(monkeypatch, name):
+def test_env_var_overrides_the_rule(monkeypatch, name):
     monkeypatch.setenv(ops.ENV_VAR, name)
-    monkeypatch.setattr(ops, "measure_backends", lambda: pytest.fail("should not time"))
+    monkeypatch.setattr(ops, "numpy_has_blas", lambda: name == "einsum")   # the opposite pick
     assert ops.backend() == name
 
 
@@ -47,34 +51,17 @@ def test_unknown_env_var_value_is_an_error(monkeypatch):
         ops.set_backend("blas")
 
 
-@pytest.mark.parametrize("faster", ops.BACKENDS)
-def test_without_env_var_the_faster_measured_backend_wins(monkeypatch, faster):
-    monkeypatch.setattr(ops, "numpy_has_blas", lambda: False)
-    fake = {name: (0.001 if name == faster else 0.01) for name in ops.BACKENDS}
-    monkeypatch.setattr(ops, "measure_backends", lambda: dict(fake))
-    assert ops.backend() == faster
-    assert ops.timings() == fake
+@pytest.mark.parametrize("has_blas, expected", [(True, "matmul"), (False, "einsum")])
+def test_without_env_var_blas_decides_and_nothing_is_timed(monkeypatch, has_blas, expected):
+    """A timing under load once picked `@` in Pyodide (2x slower training, other results)."""
+    monkeypatch.setattr(ops, "numpy_has_blas", lambda: has_blas)
+    monkeypatch.setattr(ops, "measure_backends", no_timing)
+    assert ops.backend() == expected
 
 
 def test_measure_backends_times_both():
     timings = ops.measure_backends(shape=(8, 16, 4), repeats=1)
     assert set(timings) == set(ops.BACKENDS) and all(t > 0 for t in timings.values())
-
-
-def test_einsum_must_be_clearly_faster_to_replace_blas(monkeypatch):
-    """A noisy timing that has einsum only slightly ahead keeps `@` (BLAS builds stay fast)."""
-    monkeypatch.setattr(ops, "numpy_has_blas", lambda: False)
-    fake = {"matmul": 0.0012, "einsum": 0.0010}
-    monkeypatch.setattr(ops, "measure_backends", lambda: dict(fake))
-    assert ops.backend() == "matmul"
-
-
-def test_a_numpy_with_blas_uses_the_operator_without_timing(monkeypatch):
-    def no_timing():
-        raise AssertionError("timed although numpy has a BLAS")
-    monkeypatch.setattr(ops, "numpy_has_blas", lambda: True)
-    monkeypatch.setattr(ops, "measure_backends", no_timing)
-    assert ops.backend() == "matmul"
 
 
 def test_this_cpython_numpy_reports_its_blas():

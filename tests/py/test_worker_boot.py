@@ -45,6 +45,21 @@ def test_preimports_hold_every_module_the_boot_imports(boot):
         "add these to PREIMPORTS in web/worker/runtime-snapshot.js: " + ", ".join(boot["late_imports"]))
 
 
+def test_the_boot_loads_only_the_extension_modules_installed_up_front(boot):
+    """installWheels loads BOOT_EXTENSIONS; reading the pad must need no other (it would be
+    compiled synchronously inside `import numpy`), and the rest still load when imported."""
+    dynlibs = boot["dynlibs"]
+    assert dynlibs["ready"] == dynlibs["installed"], (
+        "the boot loaded extension modules not in BOOT_EXTENSIONS (web/worker/wheel-install.js): "
+        + ", ".join(sorted(set(dynlibs["ready"]) - set(dynlibs["installed"]))))
+    assert len(dynlibs["installed"]) == 3, dynlibs["installed"]   # of numpy's 19
+    later = set(dynlibs["later"]) - set(dynlibs["ready"])
+    assert any(name.startswith("numpy/random/_generator.") for name in later), later
+    assert any(name.startswith("numpy/fft/") for name in later), later
+    import numpy as np
+    np.testing.assert_allclose(boot["later_draws"], np.random.default_rng(0).random(3), rtol=1e-12)
+
+
 def read_with_stored_members(zip_path: Path) -> dict:
     """web/worker/wheel-install.js's storedMembers on a zip file, under Node: {name: text} or {error}."""
     node = shutil.which("node")

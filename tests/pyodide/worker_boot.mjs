@@ -5,9 +5,12 @@
 //
 // Boots Pyodide, runs the snapshot's PREPARE (its PREIMPORTS), installs numpy and inkling with
 // installWheels, then does what the worker does before "ready" (import numpy, import inkling.app,
-// load the default model) and predicts once. Prints one line of JSON:
+// load the default model) and predicts once; then imports numpy.random and numpy.fft, whose
+// extension modules installWheels leaves to Python's import. Prints one line of JSON:
 //   {"ok": true, "late_imports": [stdlib modules imported after PREPARE], "installed": [...],
-//    "digit": <what it reads in an upright stroke>, "probabilities": [10 floats], "seconds": {...}}
+//    "digit": <what it reads in an upright stroke>, "probabilities": [10 floats],
+//    "dynlibs": {"installed": [...], "ready": [...], "later": [...]}   (.so files loaded so far),
+//    "later_draws": [3 floats from numpy.random], "seconds": {...}}
 //   {"ok": false, "error": "..."}   (exit status 1)
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -42,6 +45,9 @@ async function main() {
   });
   await installWheels(pyodide, wheels);
   seconds.install = (performance.now() - start) / 1000;
+  const dynlibs = () => Object.keys(pyodide._module.LDSO.loadedLibsByName)
+    .filter((name) => name.includes("/site-packages/")).map((name) => name.split("/site-packages/")[1]).sort();
+  const loaded = { installed: dynlibs() };
 
   start = performance.now();
   pyodide.FS.mkdirTree("/weights");
@@ -52,6 +58,7 @@ default = json.load(open("/weights/manifest.json"))["default"]
 inkling.app.load_model(default, warm=False)
 `);
   seconds.ready = (performance.now() - start) / 1000;
+  loaded.ready = dynlibs();
   const stdlib = pyodide.runPython(`
 import sys
 [name for name, module in sys.modules.items()
@@ -66,8 +73,16 @@ for y in range(40, 240):          # a "1": one upright stroke
 r = inkling.app.predict(bytes(pad), 280, 280, model=default)
 [r["digit"], [float(p) for p in r["probabilities"]]]
 `).toJs();
+  start = performance.now();
+  const draws = pyodide.runPython(`
+import numpy.fft, numpy.random
+[float(v) for v in numpy.random.default_rng(0).random(3)]
+`).toJs();
+  seconds.later = (performance.now() - start) / 1000;
+  loaded.later = dynlibs();
   report({ ok: true, late_imports: late, installed: Object.keys(pyodide.loadedPackages),
-           digit: result[0] ?? null, probabilities: result[1], seconds }, 0);
+           digit: result[0] ?? null, probabilities: result[1], dynlibs: loaded, later_draws: draws,
+           seconds }, 0);
 }
 
 main().catch((error) => report({ ok: false, error: String(error?.message || error) }, 1));

@@ -5,8 +5,16 @@
 // build.py stores every member of both wheels uncompressed, so each file is a slice of the
 // wheel's bytes: writing those slices into Pyodide's file system takes a few milliseconds. The
 // rest is what loadPackage does after unpacking, through the same Pyodide 0.27.7 functions:
-// load each extension module's wasm (loadDynlib), resolve symbols, record the package, and
-// invalidate Python's import caches. tests/pyodide/check_wheel_install.py checks it in Pyodide.
+// load extension modules' wasm (loadDynlib), resolve symbols, record the package, and
+// invalidate Python's import caches. tests/py/test_worker_boot.py checks it in Pyodide under Node.
+//
+// Only the extension modules that `import numpy` itself loads are loaded here (BOOT_EXTENSIONS):
+// 4.6 of numpy's 7.5 MB of wasm. The others (numpy.random, numpy.fft, lapack_lite, numpy's test
+// modules) are loaded by Python's import, synchronously (allowed in a worker), the first time
+// something imports them: training, not reading the pad. Loading all 19 took ~0.18 s more of
+// every boot (Pyodide under Node: install 0.35-0.39 s -> 0.16-0.20 s); importing random, fft and
+// linalg later then takes ~0.2 s more, once. test_worker_boot.py fails if booting loads one not
+// listed here (it would be compiled synchronously in the middle of `import numpy`).
 //
 // Each wheel is fetched with its sha256 from the lock file as the request's integrity, so the
 // browser refuses bytes that differ from the build, as loadPackage does.
@@ -15,6 +23,8 @@ const EOCD = 0x06054b50;         // end of central directory record
 const CENTRAL = 0x02014b50;      // central directory file header
 const LOCAL = 0x04034b50;        // local file header
 const SITE_PACKAGES = "/lib/python3.12/site-packages";
+export const BOOT_EXTENSIONS = ["numpy/_core/_multiarray_umath.", "numpy/_core/_multiarray_tests.",
+                                "numpy/linalg/_umath_linalg."];
 
 /** The members of a zip whose members are all stored: [{name, data}], data a view into `bytes`. */
 export function storedMembers(bytes) {
@@ -63,7 +73,7 @@ export async function fetchWheels(download, lockUrl, indexUrl, names) {
   }));
 }
 
-/** Writes each wheel's files into site-packages, loads its extension modules, records it as loaded. */
+/** Writes each wheel's files into site-packages, loads the BOOT_EXTENSIONS among them, records it as loaded. */
 export async function installWheels(pyodide, wheels) {
   const { FS } = pyodide;
   for (const { name, bytes } of wheels) {
@@ -75,7 +85,7 @@ export async function installWheels(pyodide, wheels) {
       const path = `${SITE_PACKAGES}/${member.name}`;
       FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
       FS.writeFile(path, member.data);
-      if (path.endsWith(".so")) dynlibs.push(path);
+      if (BOOT_EXTENSIONS.some((prefix) => member.name.startsWith(prefix))) dynlibs.push(path);
     }
     for (const path of dynlibs) await pyodide._api.loadDynlib(path, false, [`${SITE_PACKAGES}/${name}.libs`]);
     // What loadPackage records for a package of the lock file: a later loadPackage(name) then

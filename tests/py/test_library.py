@@ -1,6 +1,9 @@
 """inkling.library: one-file exports, imports that refuse anything wrong, stored models."""
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -89,3 +92,17 @@ def npy(array):
     buffer = io.BytesIO()
     np.save(buffer, array)
     return buffer.getvalue()
+
+
+def test_importing_a_model_never_imports_numpy_random():
+    """A page loads numpy.random's extension modules only when it first trains
+    (web/worker/wheel-install.js): restoring or importing a kept model must not need them."""
+    code = ("import json, sys; from pathlib import Path; from inkling import library; "
+            f"shipped = Path({str(SHIPPED)!r}); "
+            "data = library.export_model('mlp', '{}', shipped)['zip'].tobytes(); "
+            "library.import_files(data, json.dumps([['m.zip', len(data)]]), weights_dir=shipped); "
+            "print('numpy.random' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(SHIPPED.parent / "py")})
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "False"

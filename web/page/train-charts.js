@@ -4,6 +4,8 @@
 // loaded the first time a chart is drawn. Redraws are batched: at most one every REDRAW_MS,
 // so training news (~10 a second) never turns into a long main-thread task.
 
+import { nextTask } from "./next-task.js";
+
 const REDRAW_MS = 300;
 const AXIS = { stroke: "#4f5766", grid: { stroke: "#e2e6ee", width: 1 }, ticks: { stroke: "#d5dbe5", width: 1 } };
 
@@ -132,7 +134,7 @@ export class TrainCharts {
   // pass, and two in one task made a 57-65 ms task at a run's start on a busy machine.
   async eachInATask(fn) {
     for (const [i, chart] of this.charts.entries()) {
-      if (i > 0) await new Promise((resolve) => setTimeout(resolve));
+      if (i > 0) await nextTask();
       fn(chart);
     }
   }

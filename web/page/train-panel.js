@@ -9,6 +9,7 @@ import { TrainCharts } from "./train-charts.js";
 import { RunTable } from "./run-table.js";
 import { ConfusionView } from "./confusion-view.js";
 import { MisclassifiedView } from "./misclassified-view.js";
+import { nextTask } from "./next-task.js";
 
 const $in = (root, sel) => root.querySelector(sel);
 // Form values set when the model select changes: each model's settings for one epoch that meets
@@ -159,21 +160,29 @@ export class TrainPanel {
       this.table.show(runs, selectedId);
       this.tableDrawn = now;
     }
-    if (!withReport || !selected) return;
+    if (withReport && selected) this.showReport(selected);
+  }
+
+  // The chosen run's confusion matrix, then its misclassified digits, each in later tasks than
+  // the one that ended the run (the gallery fills a part a task); data-report names the run once
+  // all of its report is shown. A later call takes over from one still under way.
+  async showReport(selected) {
+    const shown = (this.reportShown = (this.reportShown ?? 0) + 1);
     const title = `Run ${selected.id}`;
     const report = selected.report;
-    if (report?.tested > 0) {
-      this.confusion.show(report.confusion, title);
-      this.mistakes.show(report.misclassified, title);
-    } else {
-      const note = selected.running ? `${title} is training: its report comes when it ends.`
-        : selected.error ? `${title} failed: ${selected.error}`
-        : report?.error ? `${title}'s report could not be made: ${report.error}`
-        : `${title} stopped before its first test evaluation: no report.`;
-      this.confusion.show(null, title, note);
-      this.mistakes.show(null, title, note);
+    const note = report?.tested > 0 ? ""
+      : selected.running ? `${title} is training: its report comes when it ends.`
+      : selected.error ? `${title} failed: ${selected.error}`
+      : report?.error ? `${title}'s report could not be made: ${report.error}`
+      : `${title} stopped before its first test evaluation: no report.`;
+    await nextTask();
+    if (shown !== this.reportShown) return;
+    this.confusion.show(note ? null : report.confusion, title, note);
+    await nextTask();
+    if (shown !== this.reportShown) return;
+    if (await this.mistakes.show(note ? null : report.misclassified, title, note) && shown === this.reportShown) {
+      this.root.dataset.report = String(selected.id);
     }
-    this.root.dataset.report = String(selected.id);
   }
 
   // main.js: the worker died (its MNIST and any run went with it) / a new one is ready.

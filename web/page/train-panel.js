@@ -165,9 +165,11 @@ export class TrainPanel {
 
   // The chosen run's confusion matrix, then its misclassified digits, each in later tasks than
   // the one that ended the run (the gallery fills a part a task); data-report names the run once
-  // all of its report is shown. A later call takes over from one still under way.
+  // all of its report is shown, and is absent until then. A later call takes over from one still
+  // under way.
   async showReport(selected) {
     const shown = (this.reportShown = (this.reportShown ?? 0) + 1);
+    delete this.root.dataset.report;
     const title = `Run ${selected.id}`;
     const report = selected.report;
     const note = report?.tested > 0 ? ""

@@ -12,8 +12,8 @@
 // 4.6 of numpy's 7.5 MB of wasm. The others (numpy.random, numpy.fft, lapack_lite, numpy's test
 // modules) are loaded by Python's import, synchronously (allowed in a worker), the first time
 // something imports them: training, not reading the pad. Loading all 19 took ~0.18 s more of
-// every boot (Pyodide under Node: install 0.35-0.39 s -> 0.16-0.20 s); importing random, fft and
-// linalg later then takes ~0.2 s more, once. test_worker_boot.py fails if booting loads one not
+// every boot (Pyodide under Node: install 0.35-0.39 s -> 0.16-0.20 s); importing numpy.random and
+// numpy.fft later then takes ~0.2 s more, once. test_worker_boot.py fails if booting loads one not
 // listed here (it would be compiled synchronously in the middle of `import numpy`).
 //
 // Each wheel is fetched with its sha256 from the lock file as the request's integrity, so the

@@ -19,13 +19,17 @@ ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "dist"
 
 
+def node() -> str:
+    path = shutil.which("node")
+    require(path is not None, "node is not installed")
+    return path
+
+
 @pytest.fixture(scope="module")
 def boot():
-    node = shutil.which("node")
-    require(node is not None, "node is not installed")
     require((ROOT / "node_modules" / "pyodide" / "pyodide.mjs").exists(), "node_modules/pyodide (npm ci)")
     require((DIST / "index.html").exists(), "dist/ (python build.py)")
-    run = subprocess.run([node, str(ROOT / "tests" / "pyodide" / "worker_boot.mjs"), str(DIST)],
+    run = subprocess.run([node(), str(ROOT / "tests" / "pyodide" / "worker_boot.mjs"), str(DIST)],
                          capture_output=True, text=True, timeout=300)
     lines = run.stdout.strip().splitlines()
     assert lines, f"no output (exit {run.returncode}): {run.stderr[-2000:]}"
@@ -62,8 +66,6 @@ def test_the_boot_loads_only_the_extension_modules_installed_up_front(boot):
 
 def read_with_stored_members(zip_path: Path) -> dict:
     """web/worker/wheel-install.js's storedMembers on a zip file, under Node: {name: text} or {error}."""
-    node = shutil.which("node")
-    require(node is not None, "node is not installed")
     script = f"""
 import {{ readFileSync }} from "node:fs";
 import {{ storedMembers }} from {json.dumps(str(ROOT / "web" / "worker" / "wheel-install.js"))};
@@ -72,7 +74,7 @@ try {{
   console.log(JSON.stringify(Object.fromEntries(members.map((m) => [m.name, new TextDecoder().decode(m.data)]))));
 }} catch (e) {{ console.log(JSON.stringify({{ error: e.message }})); }}
 """
-    run = subprocess.run([node, "--input-type=module", "-e", script], capture_output=True, text=True, timeout=60)
+    run = subprocess.run([node(), "--input-type=module", "-e", script], capture_output=True, text=True, timeout=60)
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 

@@ -60,14 +60,12 @@ function mistakeItem(gallery, k) {
 export class MisclassifiedView {
   constructor(root) {
     this.root = root;
-    this.shown = 0;   // bumped by each show(): an older one still filling its gallery stops
   }
 
   // gallery: run_report.misclassified's fields (typed arrays) or null to show `note` instead.
   // Fills the gallery ITEMS_A_TASK digits a task; resolves true once all are in, false if a
-  // later show() replaced it first.
+  // later show() replaced it first (its list is then out of the page).
   async show(gallery, title, note = "") {
-    const shown = ++this.shown;
     this.root.hidden = false;
     this.root.replaceChildren();
     const heading = document.createElement("h3");
@@ -86,7 +84,7 @@ export class MisclassifiedView {
     for (let k = 0; k < n; k++) {
       if (k > 0 && k % ITEMS_A_TASK === 0) {
         await nextTask();
-        if (shown !== this.shown) return false;
+        if (!list.isConnected) return false;
       }
       list.append(mistakeItem(gallery, k));
     }

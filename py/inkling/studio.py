@@ -80,7 +80,7 @@ def make_config(model="mlp", hidden="128", optimizer="nesterov", lr=1.0, batch_s
     The MLP has BatchNorm after each hidden Dense. One epoch over the 60k images, MNIST test
     accuracy over seeds 0-9 (CPython simulation of the same math, batch 128, one-cycle SGD):
     784-128-10 without BatchNorm at its best lr (0.5): 97.10-97.52 % (seeds 0-2); with it at lr
-    1.0: 97.45-97.81 %, mean 97.62 % (97.54 % in chromium, seed 0); 784-128-32-10 with it at lr
+    1.0: 97.45-97.81 %, mean 97.62 % (97.58 % in chromium, seed 0); 784-128-32-10 with it at lr
     0.7: 97.56-97.78 %, mean 97.68 %, but ~7 % more time a step in Pyodide, which took the epoch
     past 5 s in chromium here. The first layer's two products are ~70 % of a step.
     """

@@ -67,3 +67,33 @@ def test_measure_backends_times_both():
 def test_this_cpython_numpy_reports_its_blas():
     """The CPython wheels link OpenBLAS; if this ever fails, the check above reads the wrong key."""
     assert ops.numpy_has_blas()
+
+
+def einsum_loops_used(monkeypatch, a, b):
+    """ops.matmul_einsum(a, b) checked against a @ b; returns the einsum subscripts it used."""
+    used = []
+    real = np.einsum
+    monkeypatch.setattr(np, "einsum", lambda spec, *ops_, **kw: used.append(spec) or real(spec, *ops_, **kw))
+    result = ops.matmul_einsum(a, b)
+    exact = a.astype(np.float64) @ b.astype(np.float64)
+    np.testing.assert_allclose(result, exact, rtol=1e-5, atol=1e-5 * a.shape[1])   # float32 sums
+    return used
+
+
+@pytest.mark.parametrize("transpose_a, transpose_b", [(False, False), (True, False), (False, True), (True, True)])
+def test_einsum_runs_along_the_summed_axis_for_dense_layer_products(monkeypatch, transpose_a, transpose_b):
+    """An MLP's products ([128, 520] @ [520, 128]): the dot-product loop, whatever the layouts."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((520, 128) if transpose_a else (128, 520)).astype(np.float32)
+    b = rng.standard_normal((128, 520) if transpose_b else (520, 128)).astype(np.float32)
+    a, b = (a.T if transpose_a else a), (b.T if transpose_b else b)
+    assert einsum_loops_used(monkeypatch, a, b) == ["ik,jk->ij"]
+
+
+@pytest.mark.parametrize("shape", [(16, 200, 1024),     # conv forward: rows longer than the sum
+                                   (16, 4096, 200)])    # conv dW: operands too big for the cache
+def test_einsum_runs_along_the_rows_for_im2col_products(monkeypatch, shape):
+    m, k, p = shape
+    rng = np.random.default_rng(1)
+    a, b = rng.standard_normal((m, k)).astype(np.float32), rng.standard_normal((k, p)).astype(np.float32)
+    assert einsum_loops_used(monkeypatch, a, b) == ["ik,kj->ij"]

@@ -1,7 +1,9 @@
 """The worker's boot path in real Pyodide under Node 20 (tests/pyodide/worker_boot.mjs), on the
-wheels and weights of the built dist/: web/worker/wheel-install.js installs numpy and inkling
-without loadPackage, and runtime-snapshot.js's PREIMPORTS hold every standard-library module the
-boot imports after the snapshot point (one missing would be compiled again at every warm load).
+wheels and weights of the built dist/, as a first visit (plain boot, snapshot taken) and a second
+(restored from it): web/worker/wheel-install.js installs the wheels without loadPackage,
+numpy-in-snapshot.js brings numpy back from the snapshot and computes the same, a layout that
+does not match is refused, and runtime-snapshot.js's PREIMPORTS hold every standard-library
+module the boot imports after the snapshot point (one missing would be compiled at every warm load).
 """
 
 import json
@@ -25,11 +27,10 @@ def node() -> str:
     return path
 
 
-@pytest.fixture(scope="module")
-def boot():
+def run_boot(*args) -> dict:
     require((ROOT / "node_modules" / "pyodide" / "pyodide.mjs").exists(), "node_modules/pyodide (npm ci)")
     require((DIST / "index.html").exists(), "dist/ (python build.py)")
-    run = subprocess.run([node(), str(ROOT / "tests" / "pyodide" / "worker_boot.mjs"), str(DIST)],
+    run = subprocess.run([node(), str(ROOT / "tests" / "pyodide" / "worker_boot.mjs"), str(DIST), *args],
                          capture_output=True, text=True, timeout=300)
     lines = run.stdout.strip().splitlines()
     assert lines, f"no output (exit {run.returncode}): {run.stderr[-2000:]}"
@@ -38,25 +39,63 @@ def boot():
     return result
 
 
+@pytest.fixture(scope="module")
+def boots():
+    """A first visit's plain boot (which takes the snapshot) and a second visit's, restored from it."""
+    return run_boot()
+
+
+@pytest.fixture(params=["fresh", "restored"])
+def boot(boots, request):
+    return boots[request.param]
+
+
 def test_wheels_installed_without_load_package_predict(boot):
     assert set(boot["installed"]) == {"numpy", "inkling"}
     assert boot["digit"] == 1, boot["probabilities"]     # one upright stroke
     assert abs(sum(boot["probabilities"]) - 1) < 1e-4
 
 
-def test_preimports_hold_every_module_the_boot_imports(boot):
-    assert boot["late_imports"] == [], (
-        "add these to PREIMPORTS in web/worker/runtime-snapshot.js: " + ", ".join(boot["late_imports"]))
+def test_the_second_boot_restores_numpy_from_the_snapshot(boots):
+    assert boots["snapshot_bytes"] > 20_000_000                   # the heap with numpy imported
+    assert (boots["fresh"]["restored"], boots["restored"]["restored"]) == (False, True), boots["warnings"]
+    assert boots["warnings"] == []
+
+
+def test_restored_numpy_computes_what_a_fresh_one_does(boots):
+    """numpy's extension modules are re-instantiated at their old places: every call must agree
+    with the plain boot, with CPython, and reading the pad gives the same probabilities."""
+    import numpy as np
+
+    fresh, restored = boots["fresh"], boots["restored"]
+    a = np.arange(12, dtype=np.float32).reshape(3, 4)
+    expected = [float((a @ a.T).sum()), float(np.einsum("ij,kj->ik", a, a).sum()),
+                float(np.linalg.inv(np.eye(3) * 4)[1, 1]), "np.float64(1.5)", "[1.25 2.5 ]", 1.0]
+    assert fresh["numpy"] == restored["numpy"] == expected
+    assert fresh["probabilities"] == restored["probabilities"]
+    np.testing.assert_allclose(restored["later_draws"], np.random.default_rng(0).random(3), rtol=1e-12)
+
+
+def test_a_layout_that_does_not_match_is_refused_and_the_boot_goes_the_plain_way():
+    tampered = run_boot("--tamper")
+    assert tampered["restored"]["restored"] is False
+    assert any("numpy does not restore: the GOT" in w for w in tampered["warnings"]), tampered["warnings"]
+    assert tampered["restored"]["digit"] == 1
+
+
+def test_preimports_hold_every_module_the_boot_imports(boots):
+    late = boots["restored"]["late_imports"]
+    assert late == [], "add these to PREIMPORTS in web/worker/runtime-snapshot.js: " + ", ".join(late)
 
 
 def test_the_boot_loads_only_the_extension_modules_installed_up_front(boot):
-    """installWheels loads BOOT_EXTENSIONS; reading the pad must need no other (it would be
-    compiled synchronously inside `import numpy`), and the rest still load when imported."""
+    """The boot loads BOOT_EXTENSIONS (wheel-install.js); reading the pad must need no other (it
+    would be compiled synchronously inside `import numpy`), and the rest still load when imported."""
     dynlibs = boot["dynlibs"]
-    assert dynlibs["ready"] == dynlibs["installed"], (
-        "the boot loaded extension modules not in BOOT_EXTENSIONS (web/worker/wheel-install.js): "
-        + ", ".join(sorted(set(dynlibs["ready"]) - set(dynlibs["installed"]))))
-    assert len(dynlibs["installed"]) == 3, dynlibs["installed"]   # of numpy's 19
+    boot_extensions = ("numpy/_core/_multiarray_umath.", "numpy/_core/_multiarray_tests.", "numpy/linalg/_umath_linalg.")
+    assert [any(name.startswith(p) for p in boot_extensions) for name in dynlibs["ready"]] == [True] * 3, (
+        "the boot loaded other extension modules than BOOT_EXTENSIONS (web/worker/wheel-install.js): "
+        + ", ".join(dynlibs["ready"]))
     later = set(dynlibs["later"]) - set(dynlibs["ready"])
     assert any(name.startswith("numpy/random/_generator.") for name in later), later
     assert any(name.startswith("numpy/fft/") for name in later), later

@@ -1,23 +1,26 @@
-// The worker's boot path (web/worker/runtime-snapshot.js + wheel-install.js) in real Pyodide under
-// Node 20, on the wheels and weights of a built dist/:
+// The worker's boot path (web/worker/runtime-snapshot.js, numpy-in-snapshot.js, wheel-install.js)
+// in real Pyodide under Node 20, on the wheels and weights of a built dist/:
 //
-//   node tests/pyodide/worker_boot.mjs DIST
+//   node tests/pyodide/worker_boot.mjs DIST [--tamper]
 //
-// Boots Pyodide, runs the snapshot's PREPARE (its PREIMPORTS), installs numpy and inkling with
-// installWheels, then does what the worker does before "ready" (import numpy, import inkling.app,
-// load the default model) and predicts once; then imports numpy.random and numpy.fft, whose
-// extension modules installWheels leaves to Python's import. Prints one line of JSON:
-//   {"ok": true, "late_imports": [stdlib modules imported after PREPARE], "installed": [...],
-//    "digit": <what it reads in an upright stroke>, "probabilities": [10 floats],
-//    "dynlibs": {"installed": [...], "ready": [...], "later": [...]}   (.so files loaded so far),
-//    "later_draws": [3 floats from numpy.random], "seconds": {...}}
+// Boots twice in one process, as a first and a second visit do: a plain boot (loadPyodide, PREPARE,
+// numpy installed and imported) that takes the memory snapshot, then a boot restored from it. After
+// each: what the worker does before "ready" (install inkling, import inkling.app, load the default
+// model), one prediction, then numpy.random and numpy.fft, whose extension modules are left to
+// Python's import. With --tamper, the layout stored with the snapshot is altered (its GOT checksum)
+// before the second boot, which must then refuse it and boot the plain way. Prints one line of JSON:
+//   {"ok": true, "fresh": BOOT, "restored": BOOT, "warnings": [console.warn lines]}, where BOOT is
+//   {"restored": bool, "late_imports": [stdlib modules imported after the snapshot point],
+//    "installed": [...], "digit": <what it reads in an upright stroke>, "probabilities": [10 floats],
+//    "dynlibs": {"ready": [...], "later": [...]} (.so files loaded so far),
+//    "numpy": [results of a few numpy calls], "later_draws": [3 floats from numpy.random], "seconds": {...}}
 //   {"ok": false, "error": "..."}   (exit status 1)
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const { PREPARE } = await import(path.join(repo, "web/worker/runtime-snapshot.js"));
+const { bootRuntime, pack, unpack } = await import(path.join(repo, "web/worker/runtime-snapshot.js"));
 const { installWheels } = await import(path.join(repo, "web/worker/wheel-install.js"));
 
 function report(object, status) {
@@ -25,47 +28,44 @@ function report(object, status) {
   process.exitCode = status;
 }
 
-async function main() {
-  const dist = path.resolve(process.argv[2]);
-  const folder = (prefix) => path.join(dist, readdirSync(dist).find((d) => d.startsWith(prefix)));
-  const lock = JSON.parse(readFileSync(path.join(folder("app-"), "pyodide-lock.json"), "utf8"));
+const NUMPY_CHECKS = `
+import numpy as np
+a = np.arange(12, dtype=np.float32).reshape(3, 4)
+[float((a @ a.T).sum()), float(np.einsum("ij,kj->ik", a, a).sum()), float(np.linalg.inv(np.eye(3) * 4)[1, 1]),
+ repr(np.float64(1.5)), str(np.array([1.25, 2.5])), float(np.sort(np.array([3.0, 1.0, 2.0]))[0])]
+`;
+
+async function bootOnce(loadPyodide, dist, folder, lock, stored) {
   const seconds = {};
   let start = performance.now();
-  const { loadPyodide } = await import(path.join(repo, "node_modules/pyodide/pyodide.mjs"));
-  const pyodide = await loadPyodide({ indexURL: path.join(repo, "node_modules/pyodide") + path.sep });
-  pyodide.runPython(PREPARE);
-  const modules = () => new Set(pyodide.runPython("import sys; list(sys.modules)").toJs());
-  const prepared = modules();
+  const wheel = (name) => ({ name, bytes: new Uint8Array(readFileSync(path.resolve(folder("pyodide-"), lock.packages[name].file_name))) });
+  const { pyodide, restored, taken } = await bootRuntime(
+    loadPyodide, { indexURL: path.join(repo, "node_modules/pyodide") + path.sep }, stored,
+    Promise.resolve(wheel("numpy")), stored === null);
   seconds.boot = (performance.now() - start) / 1000;
+  const modules = () => new Set(pyodide.runPython("import sys; list(sys.modules)").toJs());
+  const atSnapshot = modules();   // restored: exactly the snapshot's modules
 
   start = performance.now();
-  const wheels = ["numpy", "inkling"].map((name) => {
-    const file = path.resolve(folder("pyodide-"), lock.packages[name].file_name);
-    return { name, bytes: new Uint8Array(readFileSync(file)) };
-  });
-  await installWheels(pyodide, wheels);
-  seconds.install = (performance.now() - start) / 1000;
-  const dynlibs = () => Object.keys(pyodide._module.LDSO.loadedLibsByName)
-    .filter((name) => name.includes("/site-packages/")).map((name) => name.split("/site-packages/")[1]).sort();
-  const loaded = { installed: dynlibs() };
-
-  start = performance.now();
+  await installWheels(pyodide, [wheel("inkling")]);
   pyodide.FS.mkdirTree("/weights");
   pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, { root: folder("weights-") }, "/weights");
   pyodide.runPython(`
-import json, numpy, inkling.app
+import json, inkling.app
 default = json.load(open("/weights/manifest.json"))["default"]
 inkling.app.load_model(default, warm=False)
 `);
   seconds.ready = (performance.now() - start) / 1000;
-  loaded.ready = dynlibs();
+  const dynlibs = () => Object.keys(pyodide._module.LDSO.loadedLibsByName)
+    .filter((name) => name.startsWith("/lib/python3.12/site-packages/"))
+    .map((name) => name.split("/site-packages/")[1]).sort();
+  const loaded = { ready: dynlibs() };
   const stdlib = pyodide.runPython(`
 import sys
 [name for name, module in sys.modules.items()
  if not name.split(".")[0] in ("numpy", "inkling", "__main__")
  and (getattr(module, "__file__", None) or "/lib/python312.zip").startswith("/lib/python312.zip")]
 `).toJs();
-  const late = stdlib.filter((name) => !prepared.has(name));
   const result = pyodide.runPython(`
 pad = bytearray(280 * 280)
 for y in range(40, 240):          # a "1": one upright stroke
@@ -73,6 +73,7 @@ for y in range(40, 240):          # a "1": one upright stroke
 r = inkling.app.predict(bytes(pad), 280, 280, model=default)
 [r["digit"], [float(p) for p in r["probabilities"]]]
 `).toJs();
+  const numpy = pyodide.runPython(NUMPY_CHECKS).toJs();
   start = performance.now();
   const draws = pyodide.runPython(`
 import numpy.fft, numpy.random
@@ -80,9 +81,30 @@ import numpy.fft, numpy.random
 `).toJs();
   seconds.later = (performance.now() - start) / 1000;
   loaded.later = dynlibs();
-  report({ ok: true, late_imports: late, installed: Object.keys(pyodide.loadedPackages),
-           digit: result[0] ?? null, probabilities: result[1], dynlibs: loaded, later_draws: draws,
-           seconds }, 0);
+  return {
+    boot: { restored, late_imports: stdlib.filter((name) => !atSnapshot.has(name)),
+            installed: Object.keys(pyodide.loadedPackages), digit: result[0] ?? null, probabilities: result[1],
+            dynlibs: loaded, numpy, later_draws: draws, seconds },
+    taken: taken && new Uint8Array(await taken.arrayBuffer()),
+  };
+}
+
+async function main() {
+  const dist = path.resolve(process.argv[2]);
+  const folder = (prefix) => path.join(dist, readdirSync(dist).find((d) => d.startsWith(prefix)));
+  const lock = JSON.parse(readFileSync(path.join(folder("app-"), "pyodide-lock.json"), "utf8"));
+  const { loadPyodide } = await import(path.join(repo, "node_modules/pyodide/pyodide.mjs"));
+  const warnings = [];
+  console.warn = (...args) => warnings.push(args.join(" "));
+  const fresh = await bootOnce(loadPyodide, dist, folder, lock, null);
+  if (!fresh.taken) throw new Error("the plain boot took no snapshot");
+  let stored = fresh.taken;
+  if (process.argv.includes("--tamper")) {
+    const { layout, snapshot } = unpack(stored);
+    stored = new Uint8Array(await pack({ ...layout, got: "0:0" }, snapshot).arrayBuffer());
+  }
+  const restored = await bootOnce(loadPyodide, dist, folder, lock, stored);
+  report({ ok: true, fresh: fresh.boot, restored: restored.boot, snapshot_bytes: fresh.taken.length, warnings }, 0);
 }
 
 main().catch((error) => report({ ok: false, error: String(error?.message || error) }, 1));

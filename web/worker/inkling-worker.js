@@ -1,7 +1,7 @@
-// Module worker: boots Pyodide (from a memory snapshot on later visits: runtime-snapshot.js),
-// installs numpy + inkling (wheel-install.js: both wheels fetched, hash-checked, while the runtime
-// boots), fetches the default model's weights in parallel (shipped-weights.js: others when first
-// used, all checked), and answers the page (see page/worker-messenger.js for the envelope).
+// Module worker: boots Pyodide with numpy imported (from a memory snapshot on later visits:
+// runtime-snapshot.js), installs inkling (wheel-install.js: both wheels fetched, hash-checked,
+// while the runtime boots), fetches the default model's weights in parallel (shipped-weights.js:
+// others when first used, all checked), and answers the page (page/worker-messenger.js: envelope).
 //
 // Requests  {type: "init"}  -> {models: [{name, test_accuracy, parameters}], default, bootMs, timings}
 //           {type: "predict", model, width, height, alpha: Uint8Array}
@@ -10,7 +10,7 @@
 //           {type: "trainData" | "trainStart" | "trainPause" | "trainResume" | "trainStop" | "trainReport"}: see train-handlers.js
 //           {type: "memory"} -> {wasmHeapBytes, mallocBytes, gcObjects, models}   (soak benchmark, tests)
 //           {type: "ping"}   -> {event: "alive"} at once (page/worker-messenger.js's watchdog)
-// Events    {event: "progress", stage: "runtime"|"numpy"|"model", text}
+// Events    {event: "progress", stage: "runtime"|"model", text}
 //           {event: "models", models, default}       as soon as the manifest is read
 //           {event: "model-refused", model, file, fallback}   a weights file failed its sha256 check
 //           {event: "fatal", message}                Pyodide failed for good; the worker closes itself
@@ -73,17 +73,15 @@ async function boot() {
   const snapshot = findSnapshot(PYODIDE.href);   // read while pyodide.mjs loads
   const defaultWeights = fetchDefaultWeights();
   defaultWeights.catch(() => {});  // reported below, once Python is up (or instead of it)
-  progress("runtime", "Loading Python runtime…");
+  progress("runtime", "Loading Python and NumPy…");
   const { loadPyodide } = await importPyodide();
   mark("imported");
   const { pyodide, restored, save } = await bootRuntime(loadPyodide, { indexURL: PYODIDE.href, lockFileURL },
-                                                       await snapshot);
-  mark(restored ? "pyodideRestored" : "pyodideLoaded");
-  progress("numpy", "Loading NumPy…");
-  await installWheels(pyodide, await wheels);
+                                                       await snapshot, wheels.then(([numpy]) => numpy));
+  mark(restored ? "pyodideRestored" : "pyodideLoaded");   // numpy imported too
+  const [, inkling] = await wheels;
+  await installWheels(pyodide, [inkling]);
   mark("packagesLoaded");
-  pyodide.runPython("import numpy");   // only to time it apart from inkling's own modules
-  mark("numpyImported");
   const app = pyodide.pyimport("inkling.app");   // throws if inkling is missing or broken
   mark("appImported");
   progress("model", "Loading model…");

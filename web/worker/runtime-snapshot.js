@@ -1,32 +1,34 @@
 // Boots Pyodide from a memory snapshot when this browser has one, so that a second visit skips
-// Python's start-up (interpreter init and the `pyodide` package's imports: ~75 % of loadPyodide).
+// Python's start-up (interpreter init and the `pyodide` package's imports: ~75 % of loadPyodide)
+// and `import numpy` (numpy-in-snapshot.js).
 //
 // The snapshot is Pyodide 0.27.7's own (loadPyodide({_makeSnapshot}) + makeMemorySnapshot(),
-// restored with loadPyodide({_loadSnapshot})): the wasm heap right after loadPyodide and PREPARE
-// below, before any package is installed. numpy's dynamic libraries are separate wasm modules
-// whose instances and function-table slots a heap copy cannot hold, so packages are always
-// installed after the restore (wheel-install.js). It is kept in Cache Storage (about 21 MB, not
-// compressed), in a cache named after the runtime's content-hashed folder, so a new Pyodide build
-// never meets an old snapshot; older ones are deleted when a new one is stored. A snapshot that
-// fails to restore is replaced by a new one and the runtime boots the plain way. Without Cache
-// Storage (an insecure origin) it always does.
+// restored with loadPyodide({_loadSnapshot})): the wasm heap right after loadPyodide, PREPARE below
+// and `import numpy`, before the app's own package is installed. numpy's extension modules are
+// separate wasm modules that a heap copy cannot hold: numpy-in-snapshot.js records where they were
+// and puts them back. The snapshot is kept in Cache Storage (about 30 MB, not compressed) with that
+// record in front of it (pack/unpack below), in a cache named after the runtime's content-hashed
+// folder (which holds the numpy wheel too), so a new Pyodide or numpy never meets an old snapshot;
+// older ones are deleted when a new one is stored. A snapshot that fails to restore is replaced by
+// a new one and the runtime boots the plain way. Without Cache Storage (an insecure origin) it
+// always does.
+
+import { importNumpy, restoreNumpy } from "./numpy-in-snapshot.js";
+import { recordInstalled } from "./wheel-install.js";
 
 const CACHE_PREFIX = "pyodide-snapshot-";
 
-// Standard-library modules that every boot imports after the snapshot point, imported before it
-// is taken, so that a warm load finds them compiled and initialised in the restored heap instead
-// of compiling them from python_stdlib.zip's sources again (~300 ms of a warm load here). They
-// are pure Python or built into the runtime: nothing a heap copy cannot hold.
+// Standard-library modules that every boot imports after the snapshot point (inkling's imports;
+// numpy's come with numpy), imported before it is taken, so that a warm load finds them compiled
+// and initialised in the restored heap instead of compiling them from python_stdlib.zip's sources
+// again. They are pure Python or built into the runtime: nothing a heap copy cannot hold.
 // tests/py/test_worker_boot.py keeps the list complete: it fails on a module missing here.
-export const PREIMPORTS = [
-  "importlib.metadata",             // importlib.invalidate_caches() (with email, csv, datetime)
-  "ctypes", "pickle", "json", "platform", "hashlib", "numbers", "__future__",   // import numpy
-];
+export const PREIMPORTS = ["json", "hashlib"];
 
-// Run on a fresh runtime, before the snapshot is taken, so a restored one has it too. Besides the
-// imports: installing packages ends with importlib.invalidate_caches(), and Python 3.12's
-// zipimporter then re-reads the whole directory of python_stdlib.zip (over a thousand entries,
-// parsed in Python: 50-150 ms of a warm load). That zip is written once at start and never
+// Run on a fresh runtime, before numpy is installed and the snapshot taken, so a restored one has
+// it too. Besides the imports: installing a package ends with importlib.invalidate_caches(), and
+// Python 3.12's zipimporter then re-reads the whole directory of python_stdlib.zip (over a
+// thousand entries, parsed in Python: 50-150 ms of a warm load). That zip is written once at start and never
 // changes, so its importer (that one instance alone) keeps what it read.
 export const PREPARE = `
 def _prepare():
@@ -48,7 +50,7 @@ function snapshotKey(runtimeUrl) {
   return new URL("memory-snapshot", runtimeUrl).href;
 }
 
-/** This browser's snapshot for the runtime at `runtimeUrl` (Uint8Array), or null. */
+/** This browser's stored snapshot for the runtime at `runtimeUrl` (Uint8Array, pack's), or null. */
 export async function findSnapshot(runtimeUrl) {
   if (typeof caches === "undefined") return null;   // no Cache Storage here: boot the plain way
   try {
@@ -59,39 +61,75 @@ export async function findSnapshot(runtimeUrl) {
   }
 }
 
-/** Stores `snapshot` (Uint8Array) for the next visit and deletes other runtimes' snapshots. */
-async function storeSnapshot(name, key, snapshot) {
+// What is stored: MAGIC (u32), the layout's JSON length in bytes (u32), the JSON, zeros up to a
+// multiple of 16, then Pyodide's snapshot (read as u32s: it must start 4-byte aligned). A snapshot
+// from before numpy was in it starts with Pyodide's own magic instead, and is replaced.
+const MAGIC = 0x534b4e49;   // "INKS"
+const HEADER = 8;
+
+/** Blob of `layout` (JSON-able) and `snapshot` (Uint8Array), without copying the snapshot. */
+export function pack(layout, snapshot) {
+  const json = new TextEncoder().encode(JSON.stringify(layout));
+  const header = new Uint8Array(Math.ceil((HEADER + json.length) / 16) * 16);
+  new DataView(header.buffer).setUint32(0, MAGIC, true);
+  new DataView(header.buffer).setUint32(4, json.length, true);
+  header.set(json, HEADER);
+  return new Blob([header, snapshot]);
+}
+
+/** {layout, snapshot} from pack's bytes; throws on anything else. */
+export function unpack(bytes) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < HEADER || view.getUint32(0, true) !== MAGIC) throw new Error("not an Inkling snapshot");
+  const length = view.getUint32(4, true);
+  if (HEADER + length > bytes.length) throw new Error("snapshot header runs past its end");
+  const layout = JSON.parse(new TextDecoder().decode(bytes.subarray(HEADER, HEADER + length)));
+  return { layout, snapshot: bytes.subarray(Math.ceil((HEADER + length) / 16) * 16) };
+}
+
+/** Stores `blob` for the next visit and deletes other runtimes' snapshots. */
+async function storeSnapshot(name, key, blob) {
   for (const old of await caches.keys()) {
     if (old.startsWith(CACHE_PREFIX) && old !== name) await caches.delete(old);
   }
-  await (await caches.open(name)).put(key, new Response(snapshot, {
+  await (await caches.open(name)).put(key, new Response(blob, {
     headers: { "Content-Type": "application/octet-stream" },
   }));
 }
 
 /**
- * loadPyodide(options), from `snapshot` (findSnapshot's answer) when there is one and it restores.
- * Returns {pyodide, restored, save}: save() stores a snapshot taken at boot (call it once the app
- * is ready, so that writing 21 MB does not delay it); it does nothing when there is none to store.
+ * loadPyodide(options) with numpy installed from `numpyWheel` (a promise of {name, bytes}) and
+ * imported: restored from `stored` (findSnapshot's answer) when there is one and it restores.
+ * Returns {pyodide, restored, taken, save}: `taken` is the snapshot taken at boot (a Blob, pack's;
+ * null when restored or when it cannot be stored: `takeSnapshot` false) and save() stores it (call
+ * it once the app is ready, so that writing 30 MB does not delay it).
  */
-export async function bootRuntime(loadPyodide, options, snapshot) {
-  const hasCaches = typeof caches !== "undefined";
-  if (snapshot) {
+export async function bootRuntime(loadPyodide, options, stored, numpyWheel,
+                                  takeSnapshot = typeof caches !== "undefined") {
+  if (stored) {
     try {
-      return { pyodide: await loadPyodide({ ...options, _loadSnapshot: snapshot }), restored: true, save: async () => {} };
+      const { layout, snapshot } = unpack(stored);
+      const pyodide = await loadPyodide({ ...options, _loadSnapshot: snapshot });
+      const wheel = await numpyWheel;
+      await restoreNumpy(pyodide, wheel, layout);
+      recordInstalled(pyodide, wheel.name);
+      return { pyodide, restored: true, taken: null, save: async () => {} };
     } catch (error) {   // booted the plain way below, and a new snapshot replaces this one
       console.warn(`Inkling: the Python memory snapshot did not restore (${error.message}); booting without it`);
     }
   }
-  const pyodide = await loadPyodide(hasCaches ? { ...options, _makeSnapshot: true } : options);
+  const pyodide = await loadPyodide(takeSnapshot ? { ...options, _makeSnapshot: true } : options);
   pyodide.runPython(PREPARE);
-  let taken = hasCaches ? pyodide.makeMemorySnapshot() : null;   // before any package: see above
-  const name = cacheName(options.indexURL);
+  const wheel = await numpyWheel;
+  const layout = await importNumpy(pyodide, wheel);
+  const taken = takeSnapshot ? pack(layout, pyodide.makeMemorySnapshot()) : null;   // before the app's package
+  recordInstalled(pyodide, wheel.name);
+  let unsaved = taken;
   const save = async () => {
-    if (!taken) return;
-    const bytes = taken;
-    taken = null;
-    await storeSnapshot(name, snapshotKey(options.indexURL), bytes);
+    if (!unsaved) return;
+    const blob = unsaved;
+    unsaved = null;
+    await storeSnapshot(cacheName(options.indexURL), snapshotKey(options.indexURL), blob);
   };
-  return { pyodide, restored: false, save };
+  return { pyodide, restored: false, taken, save };
 }

@@ -73,25 +73,43 @@ export async function fetchWheels(download, lockUrl, indexUrl, names) {
   }));
 }
 
-/** Writes each wheel's files into site-packages, loads the BOOT_EXTENSIONS among them, records it as loaded. */
-export async function installWheels(pyodide, wheels) {
+/** Writes `wheel`'s files ({name, bytes}) into site-packages; returns the paths of its BOOT_EXTENSIONS. */
+export function writeWheel(pyodide, { name, bytes }) {
   const { FS } = pyodide;
-  for (const { name, bytes } of wheels) {
-    const dynlibs = [];
-    for (const member of storedMembers(bytes)) {
-      const parts = member.name.split("/");
-      if (member.name.startsWith("/") || parts.includes("..")) throw new Error(`${name}: unsafe path ${member.name}`);
-      if (member.name.endsWith("/")) continue;   // folders are made for the files in them
-      const path = `${SITE_PACKAGES}/${member.name}`;
-      FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
-      FS.writeFile(path, member.data);
-      if (BOOT_EXTENSIONS.some((prefix) => member.name.startsWith(prefix))) dynlibs.push(path);
-    }
-    for (const path of dynlibs) await pyodide._api.loadDynlib(path, false, [`${SITE_PACKAGES}/${name}.libs`]);
-    // What loadPackage records for a package of the lock file: a later loadPackage(name) then
-    // answers "already loaded" instead of installing it again.
-    pyodide.loadedPackages[name] = "default channel";
+  const extensions = [];
+  for (const member of storedMembers(bytes)) {
+    const parts = member.name.split("/");
+    if (member.name.startsWith("/") || parts.includes("..")) throw new Error(`${name}: unsafe path ${member.name}`);
+    if (member.name.endsWith("/")) continue;   // folders are made for the files in them
+    const path = `${SITE_PACKAGES}/${member.name}`;
+    FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
+    FS.writeFile(path, member.data);
+    if (BOOT_EXTENSIONS.some((prefix) => member.name.startsWith(prefix))) extensions.push(path);
   }
+  return extensions;
+}
+
+/** What loadPackage does once a package's files and extension modules are in: links what the
+ *  modules left undefined and drops Python's import caches (then recordInstalled). */
+export function finishInstall(pyodide) {
   pyodide._module.reportUndefinedSymbols();
   pyodide.runPython("import importlib; importlib.invalidate_caches()");
+}
+
+/** Records package `name` as loaded, as loadPackage does: a later loadPackage(name) then answers
+ *  "already loaded" instead of installing it again. (Not before a memory snapshot is taken: Pyodide
+ *  refuses to take one once this record is not empty.) */
+export function recordInstalled(pyodide, name) {
+  pyodide.loadedPackages[name] = "default channel";
+}
+
+/** Writes each wheel's files into site-packages, loads the BOOT_EXTENSIONS among them, records it as loaded. */
+export async function installWheels(pyodide, wheels) {
+  for (const wheel of wheels) {
+    for (const path of writeWheel(pyodide, wheel)) {
+      await pyodide._api.loadDynlib(path, false, [`${SITE_PACKAGES}/${wheel.name}.libs`]);
+    }
+    finishInstall(pyodide);
+    recordInstalled(pyodide, wheel.name);
+  }
 }

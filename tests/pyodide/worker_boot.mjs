@@ -41,7 +41,7 @@ async function bootOnce(loadPyodide, dist, folder, lock, stored) {
   const wheel = (name) => ({ name, bytes: new Uint8Array(readFileSync(path.resolve(folder("pyodide-"), lock.packages[name].file_name))) });
   const { pyodide, restored, taken } = await bootRuntime(
     loadPyodide, { indexURL: path.join(repo, "node_modules/pyodide") + path.sep }, stored,
-    Promise.resolve(wheel("numpy")), stored === null);
+    Promise.resolve(wheel("numpy")), { takeSnapshot: stored === null });
   seconds.boot = (performance.now() - start) / 1000;
   const modules = () => new Set(pyodide.runPython("import sys; list(sys.modules)").toJs());
   const atSnapshot = modules();   // restored: exactly the snapshot's modules

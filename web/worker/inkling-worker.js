@@ -76,8 +76,10 @@ async function boot() {
   progress("runtime", "Loading Python and NumPy…");
   const { loadPyodide } = await importPyodide();
   mark("imported");
+  const stored = await snapshot;
+  mark("snapshotRead");
   const { pyodide, restored, save } = await bootRuntime(loadPyodide, { indexURL: PYODIDE.href, lockFileURL },
-                                                       await snapshot, wheels.then(([numpy]) => numpy));
+                                                       stored, wheels.then(([numpy]) => numpy), { mark });
   mark(restored ? "pyodideRestored" : "pyodideLoaded");   // numpy imported too
   const [, inkling] = await wheels;
   await installWheels(pyodide, [inkling]);

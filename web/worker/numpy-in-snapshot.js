@@ -17,7 +17,7 @@
 // end with the same throws, and runtime-snapshot.js boots the plain way and replaces the snapshot.
 // tests/py/test_worker_boot.py restores one in Pyodide under Node and checks what numpy computes.
 
-import { finishInstall, writeWheel } from "./wheel-install.js";
+import { bootExtensions, finishInstall, writeWheel } from "./wheel-install.js";
 
 // Emscripten's struct dso (libc dynlink): the loaded flag at +8, then the memory base, data size,
 // table base and table size as u32 at +12, +16, +20, +24.
@@ -25,10 +25,11 @@ const DSO_BYTES = 64;
 const MEMORY_BASE = 12;
 const MEMORY_SIZE = 16;
 
+const FLAGS = { loadAsync: true, nodelete: true, allowUndefined: true, global: false };   // as loadDynlib's
+
 async function loadAt(module, path, handle) {
   const fs = { findObject: (p) => module.FS.findObject(p), readFile: (p) => module.FS.readFile(p) };
-  await module.loadDynamicLibrary(path, { loadAsync: true, nodelete: true, allowUndefined: true, global: false, fs },
-                                  {}, handle);
+  await module.loadDynamicLibrary(path, { ...FLAGS, fs }, {}, handle);
   // As Pyodide's loadDynlib does: the library is known by its file name too.
   module.LDSO.loadedLibsByName[path.split("/").pop()] ??= module.LDSO.loadedLibsByName[path];
 }
@@ -63,11 +64,19 @@ export async function importNumpy(pyodide, wheel) {
   return { tableBefore, tableAfter: module.wasmTable.length, got: gotChecksum(module), extensions, dlopened };
 }
 
+/** Compiles numpy's extension modules from `wheel`, off this thread, while the runtime restores:
+ *  a promise of {path: WebAssembly.Module}. */
+export async function compileExtensions(wheel) {
+  const modules = await Promise.all(bootExtensions(wheel).map(({ data }) => WebAssembly.compile(data)));
+  return Object.fromEntries(bootExtensions(wheel).map(({ path }, i) => [path, modules[i]]));
+}
+
 /**
  * On a runtime restored from a snapshot taken after importNumpy: writes numpy's files again and
- * brings its extension modules back where `layout` (importNumpy's answer) says they were.
+ * brings its extension modules (`compiled`, compileExtensions' answer) back where `layout`
+ * (importNumpy's answer) says they were.
  */
-export async function restoreNumpy(pyodide, wheel, layout) {
+export async function restoreNumpy(pyodide, wheel, layout, compiled) {
   const module = pyodide._module;
   const differs = (what, now, then) => {
     if (now !== then) throw new Error(`numpy does not restore: ${what} is ${now}, was ${then}`);
@@ -77,7 +86,11 @@ export async function restoreNumpy(pyodide, wheel, layout) {
   for (const { path, handle } of layout.extensions) {
     const base = module.HEAPU32[(handle + MEMORY_BASE) >> 2];
     const data = module.HEAPU8.slice(base, base + module.HEAPU32[(handle + MEMORY_SIZE) >> 2]);
+    // Instantiated here, handed to loadDynamicLibrary as a preloaded library (what Emscripten's
+    // own preload plugin does), so that it is not compiled again from the file.
+    module.preloadedWasm[path] = await module.loadWebAssemblyModule(compiled[path], FLAGS, path, {}, handle);
     await loadAt(module, path, handle);
+    delete module.preloadedWasm[path];
     module.HEAPU8.set(data, base);   // numpy's data as the import left it, not as the file has it
   }
   finishInstall(pyodide);

@@ -13,7 +13,7 @@
 // a new one and the runtime boots the plain way. Without Cache Storage (an insecure origin) it
 // always does.
 
-import { importNumpy, restoreNumpy } from "./numpy-in-snapshot.js";
+import { compileExtensions, importNumpy, restoreNumpy } from "./numpy-in-snapshot.js";
 import { recordInstalled } from "./wheel-install.js";
 
 const CACHE_PREFIX = "pyodide-snapshot-";
@@ -102,16 +102,20 @@ async function storeSnapshot(name, key, blob) {
  * imported: restored from `stored` (findSnapshot's answer) when there is one and it restores.
  * Returns {pyodide, restored, taken, save}: `taken` is the snapshot taken at boot (a Blob, pack's;
  * null when restored or when it cannot be stored: `takeSnapshot` false) and save() stores it (call
- * it once the app is ready, so that writing 30 MB does not delay it).
+ * it once the app is ready, so that writing 30 MB does not delay it). `mark(step)` is called when
+ * the runtime alone is restored.
  */
 export async function bootRuntime(loadPyodide, options, stored, numpyWheel,
-                                  takeSnapshot = typeof caches !== "undefined") {
+                                  { takeSnapshot = typeof caches !== "undefined", mark = () => {} } = {}) {
   if (stored) {
     try {
       const { layout, snapshot } = unpack(stored);
+      const compiled = numpyWheel.then(compileExtensions);   // while the runtime restores
+      compiled.catch(() => {});
       const pyodide = await loadPyodide({ ...options, _loadSnapshot: snapshot });
+      mark("runtimeRestored");
       const wheel = await numpyWheel;
-      await restoreNumpy(pyodide, wheel, layout);
+      await restoreNumpy(pyodide, wheel, layout, await compiled);
       recordInstalled(pyodide, wheel.name);
       return { pyodide, restored: true, taken: null, save: async () => {} };
     } catch (error) {   // booted the plain way below, and a new snapshot replaces this one

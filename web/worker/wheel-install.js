@@ -73,6 +73,12 @@ export async function fetchWheels(download, lockUrl, indexUrl, names) {
   }));
 }
 
+/** The BOOT_EXTENSIONS in `wheel` ({name, bytes}): [{path (where writeWheel puts it), data}]. */
+export function bootExtensions({ bytes }) {
+  return storedMembers(bytes).filter((member) => BOOT_EXTENSIONS.some((prefix) => member.name.startsWith(prefix)))
+    .map((member) => ({ path: `${SITE_PACKAGES}/${member.name}`, data: member.data }));
+}
+
 /** Writes `wheel`'s files ({name, bytes}) into site-packages; returns the paths of its BOOT_EXTENSIONS. */
 export function writeWheel(pyodide, { name, bytes }) {
   const { FS } = pyodide;

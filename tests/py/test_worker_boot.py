@@ -134,3 +134,23 @@ def test_stored_members_reads_each_file_and_refuses_what_it_cannot_read(tmp_path
 
     (tmp_path / "not.zip").write_bytes(b"PK" + bytes(100))
     assert "not a zip file" in read_with_stored_members(tmp_path / "not.zip")["error"]
+
+
+def test_pack_leaves_out_zero_blocks_and_unpack_puts_them_back():
+    """runtime-snapshot.js's stored form: header + the blocks that are not all zeros."""
+    script = f"""
+import {{ pack, unpack }} from {json.dumps(str(ROOT / "web" / "worker" / "runtime-snapshot.js"))};
+const heap = new Uint8Array(10 * 4096 + 100);          // 10 blocks and a short tail
+heap[5] = 1; heap[3 * 4096 + 4095] = 2; heap[4 * 4096] = 3; heap[9 * 4096 + 7] = 4; heap[10 * 4096 + 99] = 5;
+const stored = new Uint8Array(await pack({{ got: "x" }}, heap).arrayBuffer());
+const {{ layout, snapshot }} = unpack(stored);
+const same = snapshot.length === heap.length && snapshot.every((v, i) => v === heap[i]);
+let truncated = null;
+try {{ unpack(stored.subarray(0, stored.length - 1)); }} catch (e) {{ truncated = e.message; }}
+console.log(JSON.stringify({{ layout, same, size: stored.length, truncated }}));
+"""
+    run = subprocess.run([node(), "--input-type=module", "-e", script], capture_output=True, text=True, timeout=60)
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert result["layout"] == {"got": "x"} and result["same"]
+    assert result["size"] < 6 * 4096 + 100 + 512      # blocks 0, 3, 4, 9 and the tail, plus the header
+    assert "header says" in result["truncated"]

@@ -6,12 +6,12 @@
 // restored with loadPyodide({_loadSnapshot})): the wasm heap right after loadPyodide, PREPARE below
 // and `import numpy`, before the app's own package is installed. numpy's extension modules are
 // separate wasm modules that a heap copy cannot hold: numpy-in-snapshot.js records where they were
-// and puts them back. The snapshot is kept in Cache Storage (about 30 MB, not compressed) with that
-// record in front of it (pack/unpack below), in a cache named after the runtime's content-hashed
-// folder (which holds the numpy wheel too), so a new Pyodide or numpy never meets an old snapshot;
-// older ones are deleted when a new one is stored. A snapshot that fails to restore is replaced by
-// a new one and the runtime boots the plain way. Without Cache Storage (an insecure origin) it
-// always does.
+// and puts them back. The snapshot is kept in Cache Storage (about 20 of its 30 MB: blocks of
+// zeros are left out) with that record in front of it (pack/unpack below), in a cache named after
+// the runtime's content-hashed folder (which holds the numpy wheel too), so a new Pyodide or numpy
+// never meets an old snapshot; older ones are deleted when a new one is stored. A snapshot that
+// fails to restore is replaced by a new one and the runtime boots the plain way. Without Cache
+// Storage (an insecure origin) it always does.
 
 import { compileExtensions, importNumpy, restoreNumpy } from "./numpy-in-snapshot.js";
 import { recordInstalled } from "./wheel-install.js";
@@ -61,20 +61,39 @@ export async function findSnapshot(runtimeUrl) {
   }
 }
 
-// What is stored: MAGIC (u32), the layout's JSON length in bytes (u32), the JSON, zeros up to a
-// multiple of 16, then Pyodide's snapshot (read as u32s: it must start 4-byte aligned). A snapshot
-// from before numpy was in it starts with Pyodide's own magic instead, and is replaced.
+// What is stored: MAGIC (u32), the header's JSON length in bytes (u32), the JSON ({layout, size,
+// runs}), zeros up to a multiple of 16, then the snapshot's bytes in `runs` ([start, end] pairs):
+// over half of the heap is zeros in whole 4 KB blocks, which are not stored (a warm load reads
+// ~20 of ~30 MB from Cache Storage). A snapshot from before numpy was in it starts with Pyodide's
+// own magic instead, and is replaced.
 const MAGIC = 0x534b4e49;   // "INKS"
 const HEADER = 8;
+const BLOCK = 4096;
+
+/** [[start, end], ...]: the runs of BLOCK-byte blocks of `bytes` that are not all zeros. */
+function dataRuns(bytes) {
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);   // makeMemorySnapshot's: aligned
+  const runs = [];
+  for (let start = 0; start < bytes.length; start += BLOCK) {
+    const end = Math.min(start + BLOCK, bytes.length);
+    let zero = end - start === BLOCK;   // a short last block is kept as it is
+    for (let w = start >> 2; zero && w < end >> 2; w++) zero = words[w] === 0;
+    if (zero) continue;
+    if (runs.length && runs[runs.length - 1][1] === start) runs[runs.length - 1][1] = end;
+    else runs.push([start, end]);
+  }
+  return runs;
+}
 
 /** Blob of `layout` (JSON-able) and `snapshot` (Uint8Array), without copying the snapshot. */
 export function pack(layout, snapshot) {
-  const json = new TextEncoder().encode(JSON.stringify(layout));
+  const runs = dataRuns(snapshot);
+  const json = new TextEncoder().encode(JSON.stringify({ layout, size: snapshot.length, runs }));
   const header = new Uint8Array(Math.ceil((HEADER + json.length) / 16) * 16);
   new DataView(header.buffer).setUint32(0, MAGIC, true);
   new DataView(header.buffer).setUint32(4, json.length, true);
   header.set(json, HEADER);
-  return new Blob([header, snapshot]);
+  return new Blob([header, ...runs.map(([start, end]) => snapshot.subarray(start, end))]);
 }
 
 /** {layout, snapshot} from pack's bytes; throws on anything else. */
@@ -83,8 +102,15 @@ export function unpack(bytes) {
   if (bytes.length < HEADER || view.getUint32(0, true) !== MAGIC) throw new Error("not an Inkling snapshot");
   const length = view.getUint32(4, true);
   if (HEADER + length > bytes.length) throw new Error("snapshot header runs past its end");
-  const layout = JSON.parse(new TextDecoder().decode(bytes.subarray(HEADER, HEADER + length)));
-  return { layout, snapshot: bytes.subarray(Math.ceil((HEADER + length) / 16) * 16) };
+  const { layout, size, runs } = JSON.parse(new TextDecoder().decode(bytes.subarray(HEADER, HEADER + length)));
+  const snapshot = new Uint8Array(size);   // zeros, and the stored runs over them
+  let at = Math.ceil((HEADER + length) / 16) * 16;
+  for (const [start, end] of runs) {
+    snapshot.set(bytes.subarray(at, at + end - start), start);
+    at += end - start;
+  }
+  if (at !== bytes.length) throw new Error(`snapshot holds ${bytes.length} bytes, its header says ${at}`);
+  return { layout, snapshot };
 }
 
 /** Stores `blob` for the next visit and deletes other runtimes' snapshots. */
@@ -102,7 +128,7 @@ async function storeSnapshot(name, key, blob) {
  * imported: restored from `stored` (findSnapshot's answer) when there is one and it restores.
  * Returns {pyodide, restored, taken, save}: `taken` is the snapshot taken at boot (a Blob, pack's;
  * null when restored or when it cannot be stored: `takeSnapshot` false) and save() stores it (call
- * it once the app is ready, so that writing 30 MB does not delay it). `mark(step)` is called when
+ * it once the app is ready, so that writing 20 MB does not delay it). `mark(step)` is called when
  * the runtime alone is restored.
  */
 export async function bootRuntime(loadPyodide, options, stored, numpyWheel,

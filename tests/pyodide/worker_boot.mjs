@@ -35,7 +35,7 @@ a = np.arange(12, dtype=np.float32).reshape(3, 4)
  repr(np.float64(1.5)), str(np.array([1.25, 2.5])), float(np.sort(np.array([3.0, 1.0, 2.0]))[0])]
 `;
 
-async function bootOnce(loadPyodide, dist, folder, lock, stored) {
+async function bootOnce(loadPyodide, folder, lock, stored) {
   const seconds = {};
   let start = performance.now();
   const wheel = (name) => ({ name, bytes: new Uint8Array(readFileSync(path.resolve(folder("pyodide-"), lock.packages[name].file_name))) });
@@ -96,14 +96,14 @@ async function main() {
   const { loadPyodide } = await import(path.join(repo, "node_modules/pyodide/pyodide.mjs"));
   const warnings = [];
   console.warn = (...args) => warnings.push(args.join(" "));
-  const fresh = await bootOnce(loadPyodide, dist, folder, lock, null);
+  const fresh = await bootOnce(loadPyodide, folder, lock, null);
   if (!fresh.taken) throw new Error("the plain boot took no snapshot");
   let stored = fresh.taken;
   if (process.argv.includes("--tamper")) {
     const { layout, snapshot } = unpack(stored);
     stored = new Uint8Array(await pack({ ...layout, got: "0:0" }, snapshot).arrayBuffer());
   }
-  const restored = await bootOnce(loadPyodide, dist, folder, lock, stored);
+  const restored = await bootOnce(loadPyodide, folder, lock, stored);
   report({ ok: true, fresh: fresh.boot, restored: restored.boot, snapshot_bytes: fresh.taken.length, warnings }, 0);
 }
 

@@ -67,8 +67,8 @@ export async function importNumpy(pyodide, wheel) {
 /** Compiles numpy's extension modules from `wheel`, off this thread, while the runtime restores:
  *  a promise of {path: WebAssembly.Module}. */
 export async function compileExtensions(wheel) {
-  const modules = await Promise.all(bootExtensions(wheel).map(({ data }) => WebAssembly.compile(data)));
-  return Object.fromEntries(bootExtensions(wheel).map(({ path }, i) => [path, modules[i]]));
+  const compiled = bootExtensions(wheel).map(async ({ path, data }) => [path, await WebAssembly.compile(data)]);
+  return Object.fromEntries(await Promise.all(compiled));
 }
 
 /**

@@ -28,8 +28,8 @@ export const PREIMPORTS = ["json", "hashlib"];
 // Run on a fresh runtime, before numpy is installed and the snapshot taken, so a restored one has
 // it too. Besides the imports: installing a package ends with importlib.invalidate_caches(), and
 // Python 3.12's zipimporter then re-reads the whole directory of python_stdlib.zip (over a
-// thousand entries, parsed in Python: 50-150 ms of a warm load). That zip is written once at start and never
-// changes, so its importer (that one instance alone) keeps what it read.
+// thousand entries, parsed in Python: 50-150 ms of a warm load). That zip is written once at
+// start and never changes, so its importer (that one instance alone) keeps what it read.
 export const PREPARE = `
 def _prepare():
     import importlib, sys, zipimport

@@ -73,9 +73,11 @@ export async function fetchWheels(download, lockUrl, indexUrl, names) {
   }));
 }
 
+const isBootExtension = (name) => BOOT_EXTENSIONS.some((prefix) => name.startsWith(prefix));
+
 /** The BOOT_EXTENSIONS in `wheel` ({name, bytes}): [{path (where writeWheel puts it), data}]. */
 export function bootExtensions({ bytes }) {
-  return storedMembers(bytes).filter((member) => BOOT_EXTENSIONS.some((prefix) => member.name.startsWith(prefix)))
+  return storedMembers(bytes).filter((member) => isBootExtension(member.name))
     .map((member) => ({ path: `${SITE_PACKAGES}/${member.name}`, data: member.data }));
 }
 
@@ -90,7 +92,7 @@ export function writeWheel(pyodide, { name, bytes }) {
     const path = `${SITE_PACKAGES}/${member.name}`;
     FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
     FS.writeFile(path, member.data);
-    if (BOOT_EXTENSIONS.some((prefix) => member.name.startsWith(prefix))) extensions.push(path);
+    if (isBootExtension(member.name)) extensions.push(path);
   }
   return extensions;
 }

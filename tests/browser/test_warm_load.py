@@ -13,8 +13,9 @@ from test_offline import digit_strokes
 
 SNAPSHOT_CACHES = "async () => (await caches.keys()).filter(n => n.startsWith('pyodide-snapshot-'))"
 INIT_TIMINGS = "async () => (await window.__inkling.request({type: 'init'})).timings"
-RUNTIME_DIR = re.search(r'^export const PYODIDE_DIR = "([^"]+)";',
-                        (harness.DIST / "build-info.js").read_text(), re.M)[1]
+BUILD_INFO = (harness.DIST / "build-info.js").read_text()
+RUNTIME_DIR, APP_DIR = (re.search(rf'^export const {name} = "([^"]+)/";', BUILD_INFO, re.M)[1]
+                        for name in ("PYODIDE_DIR", "APP_DIR"))
 
 
 STORED = """async () => {          // the snapshot's cache holds its one entry
@@ -37,7 +38,7 @@ def first_visit_with_snapshot(ctx, site):
     harness.wait_ready(page)
     assert "pyodideLoaded" in page.evaluate(INIT_TIMINGS)
     wait_until(page, STORED)
-    assert page.evaluate(SNAPSHOT_CACHES) == [f"pyodide-snapshot-{RUNTIME_DIR.rstrip('/')}"]
+    assert page.evaluate(SNAPSHOT_CACHES) == [f"pyodide-snapshot-{RUNTIME_DIR}-{APP_DIR}"]
     return page
 
 

@@ -2,8 +2,9 @@
 wheels and weights of the built dist/, as a first visit (plain boot, snapshot taken) and a second
 (restored from it): web/worker/wheel-install.js installs the wheels without loadPackage,
 numpy-in-snapshot.js brings numpy back from the snapshot and computes the same, a layout that
-does not match is refused, and runtime-snapshot.js's PREIMPORTS hold every standard-library
-module the boot imports after the snapshot point (one missing would be compiled at every warm load).
+does not match is refused, and runtime-snapshot.js's APP_IMPORTS hold every inkling and
+standard-library module the boot imports before "ready" (one missing would be imported again at
+every warm load).
 """
 
 import json
@@ -83,9 +84,9 @@ def test_a_layout_that_does_not_match_is_refused_and_the_boot_goes_the_plain_way
     assert tampered["restored"]["digit"] == 1
 
 
-def test_preimports_hold_every_module_the_boot_imports(boots):
+def test_app_imports_hold_every_module_the_boot_imports(boots):
     late = boots["restored"]["late_imports"]
-    assert late == [], "add these to PREIMPORTS in web/worker/runtime-snapshot.js: " + ", ".join(late)
+    assert late == [], "add these to APP_IMPORTS in web/worker/runtime-snapshot.js: " + ", ".join(late)
 
 
 def test_the_boot_loads_only_the_extension_modules_installed_up_front(boot):
@@ -154,3 +155,20 @@ console.log(JSON.stringify({{ layout, same, size: stored.length, truncated }}));
     assert result["layout"] == {"got": "x"} and result["same"]
     assert result["size"] < 6 * 4096 + 100 + 512      # blocks 0, 3, 4, 9 and the tail, plus the header
     assert "header says" in result["truncated"]
+
+
+def test_the_snapshot_is_kept_per_runtime_and_app_build():
+    """A new numpy (runtime folder) or a new inkling (app folder) must never meet an old snapshot:
+    its modules are in the heap. runtime-snapshot.js's snapshotPlace names the cache after both."""
+    script = f"""
+import {{ snapshotPlace }} from {json.dumps(str(ROOT / "web" / "worker" / "runtime-snapshot.js"))};
+const site = "https://example.org/inkling/";
+const places = [["pyodide-aaa/", "app-111/"], ["pyodide-aaa/", "app-222/"], ["pyodide-bbb/", "app-111/"]]
+  .map(([runtime, app]) => snapshotPlace(new URL(runtime, site), new URL(app, site)));
+console.log(JSON.stringify(places));
+"""
+    run = subprocess.run([node(), "--input-type=module", "-e", script], capture_output=True, text=True, timeout=60)
+    places = json.loads(run.stdout.strip().splitlines()[-1])
+    assert [p["cache"] for p in places] == ["pyodide-snapshot-pyodide-aaa-app-111",
+                                            "pyodide-snapshot-pyodide-aaa-app-222",
+                                            "pyodide-snapshot-pyodide-bbb-app-111"]

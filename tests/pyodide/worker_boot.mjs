@@ -4,24 +4,23 @@
 //   node tests/pyodide/worker_boot.mjs DIST [--tamper]
 //
 // Boots twice in one process, as a first and a second visit do: a plain boot (loadPyodide, PREPARE,
-// numpy installed and imported) that takes the memory snapshot, then a boot restored from it. After
-// each: what the worker does before "ready" (install inkling, import inkling.app, load the default
-// model), one prediction, then numpy.random and numpy.fft, whose extension modules are left to
+// numpy and inkling installed, numpy and APP_IMPORTS imported) that takes the memory snapshot, then a
+// boot restored from it. After each: what the worker does before "ready" (import inkling.app, load
+// the default model), one prediction, then numpy.random and numpy.fft, whose extension modules are left to
 // Python's import. With --tamper, the layout stored with the snapshot is altered (its GOT checksum)
 // before the second boot, which must then refuse it and boot the plain way. Prints one line of JSON:
 //   {"ok": true, "fresh": BOOT, "restored": BOOT, "warnings": [console.warn lines]}, where BOOT is
-//   {"restored": bool, "late_imports": [stdlib modules imported after the snapshot point],
+//   {"restored": bool, "late_imports": [stdlib and inkling modules imported after the snapshot point],
 //    "installed": [...], "digit": <what it reads in an upright stroke>, "probabilities": [10 floats],
 //    "dynlibs": {"ready": [...], "later": [...]} (.so files loaded so far),
 //    "numpy": [results of a few numpy calls], "later_draws": [3 floats from numpy.random], "seconds": {...}}
 //   {"ok": false, "error": "..."}   (exit status 1)
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const { bootRuntime, pack, unpack } = await import(path.join(repo, "web/worker/runtime-snapshot.js"));
-const { installWheels } = await import(path.join(repo, "web/worker/wheel-install.js"));
+const { bootRuntime, pack, snapshotPlace, unpack } = await import(path.join(repo, "web/worker/runtime-snapshot.js"));
 
 function report(object, status) {
   process.stdout.write(JSON.stringify(object) + "\n");
@@ -39,15 +38,15 @@ async function bootOnce(loadPyodide, folder, lock, stored) {
   const seconds = {};
   let start = performance.now();
   const wheel = (name) => ({ name, bytes: new Uint8Array(readFileSync(path.resolve(folder("pyodide-"), lock.packages[name].file_name))) });
+  const indexURL = path.join(repo, "node_modules/pyodide") + path.sep;
+  const place = stored === null ? snapshotPlace(pathToFileURL(indexURL), pathToFileURL(folder("app-") + path.sep)) : null;
   const { pyodide, restored, taken } = await bootRuntime(
-    loadPyodide, { indexURL: path.join(repo, "node_modules/pyodide") + path.sep }, stored,
-    Promise.resolve(wheel("numpy")), { takeSnapshot: stored === null });
+    loadPyodide, { indexURL }, stored, Promise.resolve([wheel("numpy"), wheel("inkling")]), { place });
   seconds.boot = (performance.now() - start) / 1000;
   const modules = () => new Set(pyodide.runPython("import sys; list(sys.modules)").toJs());
   const atSnapshot = modules();   // restored: exactly the snapshot's modules
 
   start = performance.now();
-  await installWheels(pyodide, [wheel("inkling")]);
   pyodide.FS.mkdirTree("/weights");
   pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, { root: folder("weights-") }, "/weights");
   pyodide.runPython(`
@@ -60,10 +59,10 @@ inkling.app.load_model(default, warm=False)
     .filter((name) => name.startsWith("/lib/python3.12/site-packages/"))
     .map((name) => name.split("/site-packages/")[1]).sort();
   const loaded = { ready: dynlibs() };
-  const stdlib = pyodide.runPython(`
+  const imported = pyodide.runPython(`
 import sys
 [name for name, module in sys.modules.items()
- if not name.split(".")[0] in ("numpy", "inkling", "__main__")
+ if name.split(".")[0] == "inkling" or not name.split(".")[0] in ("numpy", "__main__")
  and (getattr(module, "__file__", None) or "/lib/python312.zip").startswith("/lib/python312.zip")]
 `).toJs();
   const result = pyodide.runPython(`
@@ -82,7 +81,7 @@ import numpy.fft, numpy.random
   seconds.later = (performance.now() - start) / 1000;
   loaded.later = dynlibs();
   return {
-    boot: { restored, late_imports: stdlib.filter((name) => !atSnapshot.has(name)),
+    boot: { restored, late_imports: imported.filter((name) => !atSnapshot.has(name)),
             installed: Object.keys(pyodide.loadedPackages), digit: result[0] ?? null, probabilities: result[1],
             dynlibs: loaded, numpy, later_draws: draws, seconds },
     taken: taken && new Uint8Array(await taken.arrayBuffer()),

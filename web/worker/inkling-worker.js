@@ -1,6 +1,6 @@
-// Module worker: boots Pyodide with numpy imported (from a memory snapshot on later visits:
-// runtime-snapshot.js), installs inkling (wheel-install.js: both wheels fetched, hash-checked,
-// while the runtime boots), fetches the default model's weights in parallel (shipped-weights.js:
+// Module worker: boots Pyodide with numpy and inkling installed and imported (from a memory
+// snapshot on later visits: runtime-snapshot.js; both wheels fetched and hash-checked by
+// wheel-install.js while the runtime boots), fetches the default model's weights in parallel (shipped-weights.js:
 // others when first used, all checked), and answers the page (page/worker-messenger.js: envelope).
 //
 // Requests  {type: "init"}  -> {models: [{name, test_accuracy, parameters}], default, bootMs, timings}
@@ -19,9 +19,9 @@
 import { APP_DIR, PYODIDE_DIR, WEIGHTS_DIR } from "../build-info.js";
 import { pythonCaller } from "./python-call.js";
 import { readingHandlers } from "./reading-handlers.js";
-import { bootRuntime, findSnapshot } from "./runtime-snapshot.js";
+import { bootRuntime, findSnapshot, snapshotPlace } from "./runtime-snapshot.js";
 import { ShippedWeights } from "./shipped-weights.js";
-import { fetchWheels, installWheels } from "./wheel-install.js";
+import { fetchWheels } from "./wheel-install.js";
 import { trainHandlers } from "./train-handlers.js";
 import { modelHandlers } from "./model-handlers.js";
 
@@ -70,7 +70,8 @@ async function boot() {
   const lockFileURL = new URL("pyodide-lock.json", APP).href;
   const wheels = fetchWheels(download, lockFileURL, PYODIDE.href, ["numpy", "inkling"]);   // while the runtime boots
   wheels.catch(() => {});   // reported below, once the runtime is up
-  const snapshot = findSnapshot(PYODIDE.href);   // read while pyodide.mjs loads
+  const place = typeof caches === "undefined" ? null : snapshotPlace(PYODIDE.href, APP.href);
+  const snapshot = place && findSnapshot(place);   // read while pyodide.mjs loads
   const defaultWeights = fetchDefaultWeights();
   defaultWeights.catch(() => {});  // reported below, once Python is up (or instead of it)
   progress("runtime", "Loading Python and NumPy…");
@@ -79,13 +80,9 @@ async function boot() {
   const stored = await snapshot;
   mark("snapshotRead");
   const { pyodide, restored, save } = await bootRuntime(loadPyodide, { indexURL: PYODIDE.href, lockFileURL },
-                                                       stored, wheels.then(([numpy]) => numpy), { mark });
-  mark(restored ? "pyodideRestored" : "pyodideLoaded");   // numpy imported too
-  const [, inkling] = await wheels;
-  await installWheels(pyodide, [inkling]);
-  mark("packagesLoaded");
-  const app = pyodide.pyimport("inkling.app");   // throws if inkling is missing or broken
-  mark("appImported");
+                                                       stored, wheels, { place, mark });
+  mark(restored ? "pyodideRestored" : "pyodideLoaded");   // numpy and inkling.app imported too
+  const app = pyodide.pyimport("inkling.app");
   progress("model", "Loading model…");
   const defaultModel = await defaultWeights;
   mark("weightsFetched");

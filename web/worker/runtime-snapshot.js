@@ -1,40 +1,40 @@
 // Boots Pyodide from a memory snapshot when this browser has one, so that a second visit skips
-// Python's start-up (interpreter init and the `pyodide` package's imports: ~75 % of loadPyodide)
-// and `import numpy` (numpy-in-snapshot.js).
+// Python's start-up (interpreter init and the `pyodide` package's imports: ~75 % of loadPyodide),
+// `import numpy` (numpy-in-snapshot.js) and the app's own imports (APP_IMPORTS).
 //
 // The snapshot is Pyodide 0.27.7's own (loadPyodide({_makeSnapshot}) + makeMemorySnapshot(),
-// restored with loadPyodide({_loadSnapshot})): the wasm heap right after loadPyodide, PREPARE below
-// and `import numpy`, before the app's own package is installed. numpy's extension modules are
-// separate wasm modules that a heap copy cannot hold: numpy-in-snapshot.js records where they were
-// and puts them back. The snapshot is kept in Cache Storage (about 20 of its 30 MB: blocks of
-// zeros are left out) with that record in front of it (pack/unpack below), in a cache named after
-// the runtime's content-hashed folder (which holds the numpy wheel too), so a new Pyodide or numpy
-// never meets an old snapshot; older ones are deleted when a new one is stored. A snapshot that
-// fails to restore is replaced by a new one and the runtime boots the plain way. Without Cache
-// Storage (an insecure origin) it always does.
+// restored with loadPyodide({_loadSnapshot})): the wasm heap right after loadPyodide, PREPARE below,
+// `import numpy`, the app's wheel installed and APP_IMPORTS imported, before any weights are read.
+// numpy's extension modules are separate wasm modules that a heap copy cannot hold:
+// numpy-in-snapshot.js records where they were and puts them back. The file system is not in the
+// heap: a restore writes both wheels' files again (for what Python imports later). The snapshot is
+// kept in Cache Storage (about 20 of its 30 MB: blocks of zeros are left out) with that record in
+// front of it (pack/unpack below), in a cache named after the runtime's and the app's
+// content-hashed folders (snapshotPlace: they hold the numpy and inkling wheels), so a new Pyodide,
+// numpy or inkling never meets an old snapshot; older ones are deleted when a new one is stored. A
+// snapshot that fails to restore is replaced by a new one and the runtime boots the plain way.
+// Without Cache Storage (an insecure origin) it always does.
 
 import { compileExtensions, importNumpy, restoreNumpy } from "./numpy-in-snapshot.js";
-import { recordInstalled } from "./wheel-install.js";
+import { finishInstall, recordInstalled, writeWheel } from "./wheel-install.js";
 
 const CACHE_PREFIX = "pyodide-snapshot-";
 
-// Standard-library modules that every boot imports after the snapshot point (inkling's imports;
-// numpy's come with numpy), imported before it is taken, so that a warm load finds them compiled
-// and initialised in the restored heap instead of compiling them from python_stdlib.zip's sources
-// again. They are pure Python or built into the runtime: nothing a heap copy cannot hold.
-// tests/py/test_worker_boot.py keeps the list complete: it fails on a module missing here.
-export const PREIMPORTS = ["json", "hashlib"];
+// The app's modules that every boot imports before "ready" (inkling.app, and what loading a model
+// imports: the standard library's json, hashlib, dataclasses come with them), imported before the
+// snapshot is taken, so that a warm load finds them compiled and initialised in the restored heap.
+// They are pure Python: nothing a heap copy cannot hold. tests/py/test_worker_boot.py keeps the
+// list complete: it fails on a module that the boot imports after the snapshot point.
+export const APP_IMPORTS = ["inkling.app", "inkling.weights", "inkling.model"];
 
-// Run on a fresh runtime, before numpy is installed and the snapshot taken, so a restored one has
-// it too. Besides the imports: installing a package ends with importlib.invalidate_caches(), and
-// Python 3.12's zipimporter then re-reads the whole directory of python_stdlib.zip (over a
-// thousand entries, parsed in Python: 50-150 ms of a warm load). That zip is written once at
-// start and never changes, so its importer (that one instance alone) keeps what it read.
+// Run on a fresh runtime, before the snapshot is taken, so a restored one has it too. Installing a
+// package ends with importlib.invalidate_caches(), and Python 3.12's zipimporter then re-reads the
+// whole directory of python_stdlib.zip (over a thousand entries, parsed in Python: 50-150 ms of a
+// warm load). That zip is written once at start and never changes, so its importer (that one
+// instance alone) keeps what it read.
 export const PREPARE = `
 def _prepare():
-    import importlib, sys, zipimport
-    for name in ${JSON.stringify(PREIMPORTS)}:
-        importlib.import_module(name)
+    import sys, zipimport
     for finder in sys.path_importer_cache.values():
         if isinstance(finder, zipimport.zipimporter):
             finder.invalidate_caches = lambda: None
@@ -42,19 +42,19 @@ _prepare()
 del _prepare
 `;
 
-function cacheName(runtimeUrl) {
-  return CACHE_PREFIX + new URL(runtimeUrl).pathname.split("/").filter(Boolean).pop();
+/** Where the snapshot for this runtime (`runtimeUrl`, Pyodide's folder) and this app (`appUrl`,
+ *  the inkling wheel's folder) is kept: {cache, key}, named after the two folders. */
+export function snapshotPlace(runtimeUrl, appUrl) {
+  const folder = (url) => new URL(url).pathname.split("/").filter(Boolean).pop();
+  return { cache: `${CACHE_PREFIX}${folder(runtimeUrl)}-${folder(appUrl)}`,
+           key: new URL("memory-snapshot", runtimeUrl).href };
 }
 
-function snapshotKey(runtimeUrl) {
-  return new URL("memory-snapshot", runtimeUrl).href;
-}
-
-/** This browser's stored snapshot for the runtime at `runtimeUrl` (Uint8Array, pack's), or null. */
-export async function findSnapshot(runtimeUrl) {
+/** This browser's snapshot at `place` (snapshotPlace's; a Uint8Array, pack's), or null. */
+export async function findSnapshot(place) {
   if (typeof caches === "undefined") return null;   // no Cache Storage here: boot the plain way
   try {
-    const response = await (await caches.open(cacheName(runtimeUrl))).match(snapshotKey(runtimeUrl));
+    const response = await (await caches.open(place.cache)).match(place.key);
     return response ? new Uint8Array(await response.arrayBuffer()) : null;
   } catch {
     return null;   // Cache Storage failed: boot the plain way
@@ -113,53 +113,58 @@ export function unpack(bytes) {
   return { layout, snapshot };
 }
 
-/** Stores `blob` for the next visit and deletes other runtimes' snapshots. */
-async function storeSnapshot(name, key, blob) {
+/** Stores `blob` at `place` for the next visit and deletes other snapshots. */
+async function storeSnapshot(place, blob) {
   for (const old of await caches.keys()) {
-    if (old.startsWith(CACHE_PREFIX) && old !== name) await caches.delete(old);
+    if (old.startsWith(CACHE_PREFIX) && old !== place.cache) await caches.delete(old);
   }
-  await (await caches.open(name)).put(key, new Response(blob, {
+  await (await caches.open(place.cache)).put(place.key, new Response(blob, {
     headers: { "Content-Type": "application/octet-stream" },
   }));
 }
 
 /**
- * loadPyodide(options) with numpy installed from `numpyWheel` (a promise of {name, bytes}) and
- * imported: restored from `stored` (findSnapshot's answer) when there is one and it restores.
- * Returns {pyodide, restored, taken, save}: `taken` is the snapshot taken at boot (a Blob, pack's;
- * null when restored or when it cannot be stored: `takeSnapshot` false) and save() stores it (call
+ * loadPyodide(options) with numpy and the app installed from `wheels` (a promise of
+ * [numpy, app], each {name, bytes}), numpy and APP_IMPORTS imported: restored from `stored`
+ * (findSnapshot's answer) when there is one and it restores. Returns {pyodide, restored, taken,
+ * save}: `taken` is the snapshot taken at boot (a Blob, pack's; null when restored or when there is
+ * no `place` to keep it: snapshotPlace's, null without Cache Storage) and save() stores it (call
  * it once the app is ready, so that writing 20 MB does not delay it). `mark(step)` is called when
  * the runtime alone is restored.
  */
-export async function bootRuntime(loadPyodide, options, stored, numpyWheel,
-                                  { takeSnapshot = typeof caches !== "undefined", mark = () => {} } = {}) {
+export async function bootRuntime(loadPyodide, options, stored, wheels, { place = null, mark = () => {} } = {}) {
+  const recorded = (pyodide, packages) => { for (const { name } of packages) recordInstalled(pyodide, name); };
   if (stored) {
     try {
       const { layout, snapshot } = unpack(stored);
-      const compiled = numpyWheel.then(compileExtensions);   // while the runtime restores
+      const compiled = wheels.then(([numpy]) => compileExtensions(numpy));   // while the runtime restores
       compiled.catch(() => {});
       const pyodide = await loadPyodide({ ...options, _loadSnapshot: snapshot });
       mark("runtimeRestored");
-      const wheel = await numpyWheel;
-      await restoreNumpy(pyodide, wheel, layout, await compiled);
-      recordInstalled(pyodide, wheel.name);
+      const [numpy, app] = await wheels;
+      writeWheel(pyodide, app);   // its modules are in the heap, its files are not (restoreNumpy ends the install)
+      await restoreNumpy(pyodide, numpy, layout, await compiled);
+      recorded(pyodide, [numpy, app]);
       return { pyodide, restored: true, taken: null, save: async () => {} };
     } catch (error) {   // booted the plain way below, and a new snapshot replaces this one
       console.warn(`Inkling: the Python memory snapshot did not restore (${error.message}); booting without it`);
     }
   }
-  const pyodide = await loadPyodide(takeSnapshot ? { ...options, _makeSnapshot: true } : options);
+  const pyodide = await loadPyodide(place ? { ...options, _makeSnapshot: true } : options);
   pyodide.runPython(PREPARE);
-  const wheel = await numpyWheel;
-  const layout = await importNumpy(pyodide, wheel);
-  const taken = takeSnapshot ? pack(layout, pyodide.makeMemorySnapshot()) : null;   // before the app's package
-  recordInstalled(pyodide, wheel.name);
+  const [numpy, app] = await wheels;
+  const layout = await importNumpy(pyodide, numpy);
+  writeWheel(pyodide, app);   // pure Python: no extension modules to load
+  finishInstall(pyodide);
+  pyodide.runPython(APP_IMPORTS.map((name) => `import ${name}`).join("\n"));
+  const taken = place ? pack(layout, pyodide.makeMemorySnapshot()) : null;   // before any weights are read
+  recorded(pyodide, [numpy, app]);   // after: Pyodide takes no snapshot once a package is recorded
   let unsaved = taken;
   const save = async () => {
     if (!unsaved) return;
     const blob = unsaved;
     unsaved = null;
-    await storeSnapshot(cacheName(options.indexURL), snapshotKey(options.indexURL), blob);
+    await storeSnapshot(place, blob);
   };
   return { pyodide, restored: false, taken, save };
 }

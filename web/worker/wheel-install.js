@@ -4,9 +4,10 @@
 // for numpy on every page load here (a warm load's largest step after the runtime itself).
 // build.py stores every member of both wheels uncompressed, so each file is a slice of the
 // wheel's bytes: writing those slices into Pyodide's file system takes a few milliseconds. The
-// rest is what loadPackage does after unpacking, through the same Pyodide 0.27.7 functions:
-// load extension modules' wasm (loadDynlib), resolve symbols, record the package, and
-// invalidate Python's import caches. tests/py/test_worker_boot.py checks it in Pyodide under Node.
+// rest is what loadPackage does after unpacking, through the same Pyodide 0.27.7 functions: load
+// extension modules' wasm (numpy-in-snapshot.js), resolve symbols, record the package, and
+// invalidate Python's import caches (runtime-snapshot.js's bootRuntime puts these steps in order).
+// tests/py/test_worker_boot.py checks it in Pyodide under Node.
 //
 // Only the extension modules that `import numpy` itself loads are loaded here (BOOT_EXTENSIONS):
 // 4.6 of numpy's 7.5 MB of wasm. The others (numpy.random, numpy.fft, lapack_lite, numpy's test
@@ -109,15 +110,4 @@ export function finishInstall(pyodide) {
  *  refuses to take one once this record is not empty.) */
 export function recordInstalled(pyodide, name) {
   pyodide.loadedPackages[name] = "default channel";
-}
-
-/** Writes each wheel's files into site-packages, loads the BOOT_EXTENSIONS among them, records it as loaded. */
-export async function installWheels(pyodide, wheels) {
-  for (const wheel of wheels) {
-    for (const path of writeWheel(pyodide, wheel)) {
-      await pyodide._api.loadDynlib(path, false, [`${SITE_PACKAGES}/${wheel.name}.libs`]);
-    }
-    finishInstall(pyodide);
-    recordInstalled(pyodide, wheel.name);
-  }
 }

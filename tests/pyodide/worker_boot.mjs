@@ -6,8 +6,8 @@
 // Boots twice in one process, as a first and a second visit do: a plain boot (loadPyodide, PREPARE,
 // numpy and inkling installed, numpy and APP_IMPORTS imported) that takes the memory snapshot, then a
 // boot restored from it. After each: what the worker does before "ready" (import inkling.app, load
-// the default model), one prediction, then numpy.random and numpy.fft, whose extension modules are left to
-// Python's import. With --tamper, the layout stored with the snapshot is altered (its GOT checksum)
+// the default model), one prediction, then numpy.random and numpy.fft, whose extension modules are
+// left to Python's import, and inkling modules that the snapshot does not hold. With --tamper, the layout stored with the snapshot is altered (its GOT checksum)
 // before the second boot, which must then refuse it and boot the plain way. Prints one line of JSON:
 //   {"ok": true, "fresh": BOOT, "restored": BOOT, "warnings": [console.warn lines]}, where BOOT is
 //   {"restored": bool, "late_imports": [stdlib and inkling modules imported after the snapshot point],
@@ -76,6 +76,7 @@ r = inkling.app.predict(bytes(pad), 280, 280, model=default)
   start = performance.now();
   const draws = pyodide.runPython(`
 import numpy.fft, numpy.random
+import inkling.reading, inkling.studio   # from the files the boot wrote (not in the snapshot's heap)
 [float(v) for v in numpy.random.default_rng(0).random(3)]
 `).toJs();
   seconds.later = (performance.now() - start) / 1000;

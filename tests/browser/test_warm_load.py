@@ -14,8 +14,8 @@ from test_offline import digit_strokes
 SNAPSHOT_CACHES = "async () => (await caches.keys()).filter(n => n.startsWith('pyodide-snapshot-'))"
 INIT_TIMINGS = "async () => (await window.__inkling.request({type: 'init'})).timings"
 BUILD_INFO = (harness.DIST / "build-info.js").read_text()
-RUNTIME_DIR, APP_DIR = (re.search(rf'^export const {name} = "([^"]+)/";', BUILD_INFO, re.M)[1]
-                        for name in ("PYODIDE_DIR", "APP_DIR"))
+RUNTIME_DIR, APP_DIR, WEIGHTS_DIR = (re.search(rf'^export const {name} = "([^"]+)/";', BUILD_INFO, re.M)[1]
+                                     for name in ("PYODIDE_DIR", "APP_DIR", "WEIGHTS_DIR"))
 
 
 STORED = """async () => {          // the snapshot's cache holds its one entry
@@ -38,7 +38,7 @@ def first_visit_with_snapshot(ctx, site):
     harness.wait_ready(page)
     assert "pyodideLoaded" in page.evaluate(INIT_TIMINGS)
     wait_until(page, STORED)
-    assert page.evaluate(SNAPSHOT_CACHES) == [f"pyodide-snapshot-{RUNTIME_DIR}-{APP_DIR}"]
+    assert page.evaluate(SNAPSHOT_CACHES) == [f"pyodide-snapshot-{RUNTIME_DIR}-{APP_DIR}-{WEIGHTS_DIR}"]
     return page
 
 

@@ -2,9 +2,8 @@
 wheels and weights of the built dist/, as a first visit (plain boot, snapshot taken) and a second
 (restored from it): web/worker/wheel-install.js installs the wheels without loadPackage,
 numpy-in-snapshot.js brings numpy back from the snapshot and computes the same, a layout that
-does not match is refused, and runtime-snapshot.js's APP_IMPORTS hold every inkling and
-standard-library module the boot imports before "ready" (one missing would be imported again at
-every warm load).
+does not match is refused, and the snapshot holds every inkling and standard-library module the
+boot imports before "ready" (one missing would be imported again at every warm load).
 """
 
 import json
@@ -84,9 +83,12 @@ def test_a_layout_that_does_not_match_is_refused_and_the_boot_goes_the_plain_way
     assert tampered["restored"]["digit"] == 1
 
 
-def test_app_imports_hold_every_module_the_boot_imports(boots):
+def test_a_restored_boot_imports_nothing_before_ready(boots):
+    """The snapshot is taken once the boot is done (runtime-snapshot.js's done()): a restored boot
+    finds inkling.app imported and the default model loaded."""
     late = boots["restored"]["late_imports"]
-    assert late == [], "add these to APP_IMPORTS in web/worker/runtime-snapshot.js: " + ", ".join(late)
+    assert late == [], "the snapshot lacks modules the boot imports before ready: " + ", ".join(late)
+    assert (boots["fresh"]["models_at_boot"], boots["restored"]["models_at_boot"]) == (0, 1)
 
 
 def test_the_boot_loads_only_the_extension_modules_installed_up_front(boot):
@@ -157,18 +159,21 @@ console.log(JSON.stringify({{ layout, same, size: stored.length, truncated }}));
     assert "header says" in result["truncated"]
 
 
-def test_the_snapshot_is_kept_per_runtime_and_app_build():
-    """A new numpy (runtime folder) or a new inkling (app folder) must never meet an old snapshot:
-    its modules are in the heap. runtime-snapshot.js's snapshotPlace names the cache after both."""
+def test_the_snapshot_is_kept_per_runtime_app_and_weights_build():
+    """A new numpy (runtime folder), inkling (app folder) or model (weights folder) must never meet an
+    old snapshot: it holds their modules and the loaded default model. runtime-snapshot.js's
+    snapshotPlace names the cache after all three."""
     script = f"""
 import {{ snapshotPlace }} from {json.dumps(str(ROOT / "web" / "worker" / "runtime-snapshot.js"))};
 const site = "https://example.org/inkling/";
-const places = [["pyodide-aaa/", "app-111/"], ["pyodide-aaa/", "app-222/"], ["pyodide-bbb/", "app-111/"]]
-  .map(([runtime, app]) => snapshotPlace(new URL(runtime, site), new URL(app, site)));
+const places = [["pyodide-a/", "app-1/", "weights-x/"], ["pyodide-a/", "app-2/", "weights-x/"],
+                ["pyodide-b/", "app-1/", "weights-x/"], ["pyodide-a/", "app-1/", "weights-y/"]]
+  .map((folders) => snapshotPlace(...folders.map((f) => new URL(f, site))));
 console.log(JSON.stringify(places));
 """
     run = subprocess.run([node(), "--input-type=module", "-e", script], capture_output=True, text=True, timeout=60)
     places = json.loads(run.stdout.strip().splitlines()[-1])
-    assert [p["cache"] for p in places] == ["pyodide-snapshot-pyodide-aaa-app-111",
-                                            "pyodide-snapshot-pyodide-aaa-app-222",
-                                            "pyodide-snapshot-pyodide-bbb-app-111"]
+    assert [p["cache"] for p in places] == ["pyodide-snapshot-pyodide-a-app-1-weights-x",
+                                            "pyodide-snapshot-pyodide-a-app-2-weights-x",
+                                            "pyodide-snapshot-pyodide-b-app-1-weights-x",
+                                            "pyodide-snapshot-pyodide-a-app-1-weights-y"]

@@ -4,13 +4,16 @@
 //   node tests/pyodide/worker_boot.mjs DIST [--tamper]
 //
 // Boots twice in one process, as a first and a second visit do: a plain boot (loadPyodide, PREPARE,
-// numpy and inkling installed, numpy and APP_IMPORTS imported) that takes the memory snapshot, then a
-// boot restored from it. After each: what the worker does before "ready" (import inkling.app, load
-// the default model), one prediction, then numpy.random and numpy.fft, whose extension modules are
-// left to Python's import, and inkling modules that the snapshot does not hold. With --tamper, the layout stored with the snapshot is altered (its GOT checksum)
-// before the second boot, which must then refuse it and boot the plain way. Prints one line of JSON:
+// numpy and inkling installed, numpy imported), then what the worker does before "ready" (import
+// inkling.app, load the default model), after which it takes the memory snapshot; then a boot
+// restored from it and the same steps, which must import nothing. After each: one prediction, then
+// numpy.random and numpy.fft, whose extension modules are left to Python's import, and inkling
+// modules that the snapshot does not hold. With --tamper, the layout stored with the snapshot is
+// altered (its GOT checksum) before the second boot, which must then refuse it and boot the plain
+// way. Prints one line of JSON:
 //   {"ok": true, "fresh": BOOT, "restored": BOOT, "warnings": [console.warn lines]}, where BOOT is
-//   {"restored": bool, "late_imports": [stdlib and inkling modules imported after the snapshot point],
+//   {"restored": bool, "models_at_boot": models inkling.app has loaded before the steps to "ready",
+//    "late_imports": [stdlib and inkling modules imported by the steps to "ready"],
 //    "installed": [...], "digit": <what it reads in an upright stroke>, "probabilities": [10 floats],
 //    "dynlibs": {"ready": [...], "later": [...]} (.so files loaded so far),
 //    "numpy": [results of a few numpy calls], "later_draws": [3 floats from numpy.random], "seconds": {...}}
@@ -39,12 +42,16 @@ async function bootOnce(loadPyodide, folder, lock, stored) {
   let start = performance.now();
   const wheel = (name) => ({ name, bytes: new Uint8Array(readFileSync(path.resolve(folder("pyodide-"), lock.packages[name].file_name))) });
   const indexURL = path.join(repo, "node_modules/pyodide") + path.sep;
-  const place = stored === null ? snapshotPlace(pathToFileURL(indexURL), pathToFileURL(folder("app-") + path.sep)) : null;
-  const { pyodide, restored, taken } = await bootRuntime(
+  const place = stored === null ? snapshotPlace(...["pyodide-", "app-", "weights-"].map((f) => pathToFileURL(folder(f) + path.sep))) : null;
+  const { pyodide, restored, done } = await bootRuntime(
     loadPyodide, { indexURL }, stored, Promise.resolve([wheel("numpy"), wheel("inkling")]), { place });
   seconds.boot = (performance.now() - start) / 1000;
   const modules = () => new Set(pyodide.runPython("import sys; list(sys.modules)").toJs());
-  const atSnapshot = modules();   // restored: exactly the snapshot's modules
+  const atBoot = modules();   // restored: exactly the snapshot's modules
+  const modelsAtBoot = pyodide.runPython(`
+import sys
+len(getattr(sys.modules.get("inkling.app"), "_models", {}))
+`);
 
   start = performance.now();
   pyodide.FS.mkdirTree("/weights");
@@ -54,6 +61,7 @@ import json, inkling.app
 default = json.load(open("/weights/manifest.json"))["default"]
 inkling.app.load_model(default, warm=False)
 `);
+  const { taken } = done();   // the plain boot takes its snapshot here, as the worker does
   seconds.ready = (performance.now() - start) / 1000;
   const dynlibs = () => Object.keys(pyodide._module.LDSO.loadedLibsByName)
     .filter((name) => name.startsWith("/lib/python3.12/site-packages/"))
@@ -82,7 +90,7 @@ import inkling.reading, inkling.studio   # from the files the boot wrote (not in
   seconds.later = (performance.now() - start) / 1000;
   loaded.later = dynlibs();
   return {
-    boot: { restored, late_imports: imported.filter((name) => !atSnapshot.has(name)),
+    boot: { restored, models_at_boot: modelsAtBoot, late_imports: imported.filter((name) => !atBoot.has(name)),
             installed: Object.keys(pyodide.loadedPackages), digit: result[0] ?? null, probabilities: result[1],
             dynlibs: loaded, numpy, later_draws: draws, seconds },
     taken: taken && new Uint8Array(await taken.arrayBuffer()),

@@ -1,7 +1,8 @@
-// Module worker: boots Pyodide with numpy and inkling installed and imported (from a memory
-// snapshot on later visits: runtime-snapshot.js; both wheels fetched and hash-checked by
-// wheel-install.js while the runtime boots), fetches the default model's weights in parallel (shipped-weights.js:
-// others when first used, all checked), and answers the page (page/worker-messenger.js: envelope).
+// Module worker: boots Pyodide with numpy and inkling (both wheels fetched and hash-checked by
+// wheel-install.js while the runtime boots), fetches the default model's weights in parallel
+// (shipped-weights.js: others when first used, all checked) and loads it, and answers the page
+// (page/worker-messenger.js: envelope). Later visits restore all that from a memory snapshot
+// (runtime-snapshot.js) that the first visit takes once its boot is done.
 //
 // Requests  {type: "init"}  -> {models: [{name, test_accuracy, parameters}], default, bootMs, timings}
 //           {type: "predict", model, width, height, alpha: Uint8Array}
@@ -70,7 +71,7 @@ async function boot() {
   const lockFileURL = new URL("pyodide-lock.json", APP).href;
   const wheels = fetchWheels(download, lockFileURL, PYODIDE.href, ["numpy", "inkling"]);   // while the runtime boots
   wheels.catch(() => {});   // reported below, once the runtime is up
-  const place = typeof caches === "undefined" ? null : snapshotPlace(PYODIDE.href, APP.href);
+  const place = typeof caches === "undefined" ? null : snapshotPlace(PYODIDE.href, APP.href, WEIGHTS.href);
   const snapshot = place && findSnapshot(place);   // read while pyodide.mjs loads
   const defaultWeights = fetchDefaultWeights();
   defaultWeights.catch(() => {});  // reported below, once Python is up (or instead of it)
@@ -79,20 +80,21 @@ async function boot() {
   mark("imported");
   const stored = await snapshot;
   mark("snapshotRead");
-  const { pyodide, restored, save } = await bootRuntime(loadPyodide, { indexURL: PYODIDE.href, lockFileURL },
+  const { pyodide, restored, done } = await bootRuntime(loadPyodide, { indexURL: PYODIDE.href, lockFileURL },
                                                        stored, wheels, { place, mark });
-  mark(restored ? "pyodideRestored" : "pyodideLoaded");   // numpy and inkling.app imported too
-  const app = pyodide.pyimport("inkling.app");
+  mark(restored ? "pyodideRestored" : "pyodideLoaded");   // numpy imported, inkling installed
+  const app = pyodide.pyimport("inkling.app");   // restored: already imported, as the model is loaded
   progress("model", "Loading model…");
   const defaultModel = await defaultWeights;
   mark("weightsFetched");
   await weights.install(pyodide, defaultModel);
   mark("weightsInstalled");
   const loadModel = app.load_model;
-  loadModel.callKwargs(defaultModel, { warm: false }).destroy();   // reads and checks the weights
+  loadModel.callKwargs(defaultModel, { warm: false }).destroy();   // reads and checks the weights (restored: loaded)
   loadModel.destroy();
   app.destroy();
   mark("modelLoaded");
+  const { save } = done();   // a first visit's snapshot is taken here: what a warm load finds
   setTimeout(() => save().catch((e) => console.warn(`Inkling: Python memory snapshot not stored (${e.message})`)));
   return { pyodide, defaultModel };
 }

@@ -1,31 +1,24 @@
 // Boots Pyodide from a memory snapshot when this browser has one, so that a second visit skips
 // Python's start-up (interpreter init and the `pyodide` package's imports: ~75 % of loadPyodide),
-// `import numpy` (numpy-in-snapshot.js) and the app's own imports (APP_IMPORTS).
+// `import numpy` (numpy-in-snapshot.js), the app's imports and loading the default model.
 //
 // The snapshot is Pyodide 0.27.7's own (loadPyodide({_makeSnapshot}) + makeMemorySnapshot(),
-// restored with loadPyodide({_loadSnapshot})): the wasm heap right after loadPyodide, PREPARE below,
-// `import numpy`, the app's wheel installed and APP_IMPORTS imported, before any weights are read.
-// numpy's extension modules are separate wasm modules that a heap copy cannot hold:
+// restored with loadPyodide({_loadSnapshot})): the wasm heap as the first visit's boot left it once
+// ready (done() below): PREPARE run, numpy and inkling installed and imported, the default model
+// loaded. numpy's extension modules are separate wasm modules that a heap copy cannot hold:
 // numpy-in-snapshot.js records where they were and puts them back. The file system is not in the
-// heap: a restore writes both wheels' files again (for what Python imports later). The snapshot is
-// kept in Cache Storage (about 20 of its 30 MB: blocks of zeros are left out) with that record in
-// front of it (pack/unpack below), in a cache named after the runtime's and the app's
-// content-hashed folders (snapshotPlace: they hold the numpy and inkling wheels), so a new Pyodide,
-// numpy or inkling never meets an old snapshot; older ones are deleted when a new one is stored. A
-// snapshot that fails to restore is replaced by a new one and the runtime boots the plain way.
-// Without Cache Storage (an insecure origin) it always does.
+// heap: a restore writes both wheels' files again (for what Python imports later), and the worker
+// writes the weights again. The snapshot is kept in Cache Storage (about 20 of its 30 MB: blocks
+// of zeros are left out) with that record in front of it (pack/unpack below), in a cache named after
+// the content-hashed folders of the runtime, the app and the weights (snapshotPlace), so a new
+// Pyodide, numpy, inkling or model never meets an old snapshot; older ones are deleted when a new
+// one is stored. A snapshot that fails to restore is replaced by a new one and the runtime boots the
+// plain way. Without Cache Storage (an insecure origin) it always does.
 
 import { compileExtensions, importNumpy, restoreNumpy } from "./numpy-in-snapshot.js";
 import { finishInstall, recordInstalled, writeWheel } from "./wheel-install.js";
 
 const CACHE_PREFIX = "pyodide-snapshot-";
-
-// The app's modules that every boot imports before "ready" (inkling.app, and what loading a model
-// imports: the standard library's json, hashlib, dataclasses come with them), imported before the
-// snapshot is taken, so that a warm load finds them compiled and initialised in the restored heap.
-// They are pure Python: nothing a heap copy cannot hold. tests/py/test_worker_boot.py keeps the
-// list complete: it fails on a module that the boot imports after the snapshot point.
-export const APP_IMPORTS = ["inkling.app", "inkling.weights", "inkling.model"];
 
 // Run on a fresh runtime, before the snapshot is taken, so a restored one has it too. Installing a
 // package ends with importlib.invalidate_caches(), and Python 3.12's zipimporter then re-reads the
@@ -42,11 +35,11 @@ _prepare()
 del _prepare
 `;
 
-/** Where the snapshot for this runtime (`runtimeUrl`, Pyodide's folder) and this app (`appUrl`,
- *  the inkling wheel's folder) is kept: {cache, key}, named after the two folders. */
-export function snapshotPlace(runtimeUrl, appUrl) {
+/** Where the snapshot for this runtime (`runtimeUrl`, Pyodide's folder), app (`appUrl`, the inkling
+ *  wheel's folder) and weights (`weightsUrl`) is kept: {cache, key}, named after the three folders. */
+export function snapshotPlace(runtimeUrl, appUrl, weightsUrl) {
   const folder = (url) => new URL(url).pathname.split("/").filter(Boolean).pop();
-  return { cache: `${CACHE_PREFIX}${folder(runtimeUrl)}-${folder(appUrl)}`,
+  return { cache: `${CACHE_PREFIX}${[runtimeUrl, appUrl, weightsUrl].map(folder).join("-")}`,
            key: new URL("memory-snapshot", runtimeUrl).href };
 }
 
@@ -124,16 +117,21 @@ async function storeSnapshot(place, blob) {
 }
 
 /**
- * loadPyodide(options) with numpy and the app installed from `wheels` (a promise of
- * [numpy, app], each {name, bytes}), numpy and APP_IMPORTS imported: restored from `stored`
- * (findSnapshot's answer) when there is one and it restores. Returns {pyodide, restored, taken,
- * save}: `taken` is the snapshot taken at boot (a Blob, pack's; null when restored or when there is
- * no `place` to keep it: snapshotPlace's, null without Cache Storage) and save() stores it (call
- * it once the app is ready, so that writing 20 MB does not delay it). `mark(step)` is called when
- * the runtime alone is restored.
+ * loadPyodide(options) with numpy and the app installed from `wheels` (a promise of [numpy, app],
+ * each {name, bytes}) and numpy imported: restored from `stored` (findSnapshot's answer) when there
+ * is one and it restores. Returns {pyodide, restored, done}. Call done() once the app has done what
+ * a warm load should find done (its imports, the default model loaded): after a plain boot with a
+ * `place` to keep it (snapshotPlace's; null without Cache Storage) it takes the snapshot, then it
+ * records both packages as installed (Pyodide takes no snapshot once a package is recorded). It
+ * returns {taken, save}: the snapshot (a Blob, pack's, or null) and save(), which stores it (call it
+ * once the app is ready: writing 20 MB must not delay that). `mark(step)` is called when the
+ * runtime alone is restored.
  */
 export async function bootRuntime(loadPyodide, options, stored, wheels, { place = null, mark = () => {} } = {}) {
-  const recorded = (pyodide, packages) => { for (const { name } of packages) recordInstalled(pyodide, name); };
+  const finish = (pyodide, packages, taken) => {
+    for (const { name } of packages) recordInstalled(pyodide, name);
+    return { taken, save: async () => { if (taken) await storeSnapshot(place, taken); } };
+  };
   if (stored) {
     try {
       const { layout, snapshot } = unpack(stored);
@@ -144,8 +142,7 @@ export async function bootRuntime(loadPyodide, options, stored, wheels, { place 
       const [numpy, app] = await wheels;
       writeWheel(pyodide, app);   // its modules are in the heap, its files are not (restoreNumpy ends the install)
       await restoreNumpy(pyodide, numpy, layout, await compiled);
-      recorded(pyodide, [numpy, app]);
-      return { pyodide, restored: true, taken: null, save: async () => {} };
+      return { pyodide, restored: true, done: () => finish(pyodide, [numpy, app], null) };
     } catch (error) {   // booted the plain way below, and a new snapshot replaces this one
       console.warn(`Inkling: the Python memory snapshot did not restore (${error.message}); booting without it`);
     }
@@ -156,15 +153,14 @@ export async function bootRuntime(loadPyodide, options, stored, wheels, { place 
   const layout = await importNumpy(pyodide, numpy);
   writeWheel(pyodide, app);   // pure Python: no extension modules to load
   finishInstall(pyodide);
-  pyodide.runPython(APP_IMPORTS.map((name) => `import ${name}`).join("\n"));
-  const taken = place ? pack(layout, pyodide.makeMemorySnapshot()) : null;   // before any weights are read
-  recorded(pyodide, [numpy, app]);   // after: Pyodide takes no snapshot once a package is recorded
-  let unsaved = taken;
-  const save = async () => {
-    if (!unsaved) return;
-    const blob = unsaved;
-    unsaved = null;
-    await storeSnapshot(place, blob);
+  const done = () => {
+    let taken = null;
+    try {
+      taken = place && pack(layout, pyodide.makeMemorySnapshot());
+    } catch (error) {   // e.g. Python holds a JavaScript object: the next visit boots the plain way too
+      console.warn(`Inkling: no Python memory snapshot taken (${error.message})`);
+    }
+    return finish(pyodide, [numpy, app], taken);
   };
-  return { pyodide, restored: false, taken, save };
+  return { pyodide, restored: false, done };
 }

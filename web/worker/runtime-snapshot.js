@@ -8,7 +8,7 @@
 // loaded. numpy's extension modules are separate wasm modules that a heap copy cannot hold:
 // numpy-in-snapshot.js records where they were and puts them back. The file system is not in the
 // heap: a restore writes both wheels' files again (for what Python imports later), and the worker
-// writes the weights again. The snapshot is kept in Cache Storage (about 20 of its 30 MB: blocks
+// writes the weights again. The snapshot is kept in Cache Storage (about 22 of its 36 MB: blocks
 // of zeros are left out) with that record in front of it (pack/unpack below), in a cache named after
 // the content-hashed folders of the runtime, the app and the weights (snapshotPlace), so a new
 // Pyodide, numpy, inkling or model never meets an old snapshot; older ones are deleted when a new
@@ -56,8 +56,8 @@ export async function findSnapshot(place) {
 
 // What is stored: MAGIC (u32), the header's JSON length in bytes (u32), the JSON ({layout, size,
 // runs}), zeros up to a multiple of 16, then the snapshot's bytes in `runs` ([start, end] pairs):
-// over half of the heap is zeros in whole 4 KB blocks, which are not stored (a warm load reads
-// ~20 of ~30 MB from Cache Storage). A snapshot from before numpy was in it starts with Pyodide's
+// over a third of the heap is zeros in whole 4 KB blocks, which are not stored (a warm load reads
+// ~22 of ~36 MB from Cache Storage). A snapshot from before numpy was in it starts with Pyodide's
 // own magic instead, and is replaced.
 const MAGIC = 0x534b4e49;   // "INKS"
 const HEADER = 8;
@@ -124,7 +124,7 @@ async function storeSnapshot(place, blob) {
  * `place` to keep it (snapshotPlace's; null without Cache Storage) it takes the snapshot, then it
  * records both packages as installed (Pyodide takes no snapshot once a package is recorded). It
  * returns {taken, save}: the snapshot (a Blob, pack's, or null) and save(), which stores it (call it
- * once the app is ready: writing 20 MB must not delay that). `mark(step)` is called when the
+ * once the app is ready: writing 22 MB must not delay that). `mark(step)` is called when the
  * runtime alone is restored.
  */
 export async function bootRuntime(loadPyodide, options, stored, wheels, { place = null, mark = () => {} } = {}) {

@@ -34,6 +34,7 @@ export class Teach {
     this.prepNote = $in(root, "[data-testid=teach-prep]");
     this.intent = false;           // the user has shown they mean to fine-tune (this session)
     this.prepModel = null;         // the model prepared (or being prepared) for in the worker
+    this.tuning = null;            // the model being fine-tuned (busy), else null
     this.input = null;             // {input: Float32Array(784), model} of the prediction shown
     this.count = 0;
     this.digit.addEventListener("change", () => this.save());
@@ -130,6 +131,9 @@ export class Teach {
       this.prepNote.textContent = `Downloading MNIST to fine-tune… ${(message.loaded / 1e6).toFixed(1)} of ${(message.total / 1e6).toFixed(1)} MB`;
     }
     if (!this.busy) return;
+    // Only this fine-tune's news: once it has answered, the model it made (already on the pad while
+    // onTuned runs) starts a preparation of its own, whose news must not replace the result.
+    if (message.event === "finetune-prep" && message.model !== this.tuning) return;
     if (message.event === "train-data") {
       this.result.textContent = `Downloading MNIST for the replay… ${(message.loaded / 1e6).toFixed(1)} of ${(message.total / 1e6).toFixed(1)} MB`;
     } else if (message.event === "finetune" || message.event === "finetune-prep") {
@@ -145,6 +149,7 @@ export class Teach {
     if (!messenger) { this.result.textContent = "Python is still loading: try again in a moment."; return; }
     const model = this.model();
     this.busy = true;
+    this.tuning = model;
     this.tuneButton.disabled = true;
     this.root.dataset.tuning = "true";
     try {
@@ -172,6 +177,7 @@ export class Teach {
       this.result.textContent = `Fine-tuning failed: ${error.message}. ${model} is unchanged.`;
     } finally {
       this.busy = false;
+      this.tuning = null;
       this.root.dataset.tuning = "false";
       this.refreshCount();
     }

@@ -71,6 +71,7 @@ async function boot() {
   const lockFileURL = new URL("pyodide-lock.json", APP).href;
   const wheels = fetchWheels(download, lockFileURL, PYODIDE.href, ["numpy", "inkling"]);   // while the runtime boots
   wheels.catch(() => {});   // reported below, once the runtime is up
+  // No Cache Storage (an insecure origin): no snapshot is read or taken, the runtime boots the plain way.
   const place = typeof caches === "undefined" ? null : snapshotPlace(PYODIDE.href, APP.href, WEIGHTS.href);
   const snapshot = place && findSnapshot(place);   // read while pyodide.mjs loads
   const defaultWeights = fetchDefaultWeights();

@@ -16,7 +16,7 @@
 // plain way. Without Cache Storage (an insecure origin) it always does.
 
 import { compileExtensions, importNumpy, restoreNumpy } from "./numpy-in-snapshot.js";
-import { finishInstall, recordInstalled, writeWheel } from "./wheel-install.js";
+import { recordInstalled, writeWheel } from "./wheel-install.js";
 
 const CACHE_PREFIX = "pyodide-snapshot-";
 
@@ -45,7 +45,6 @@ export function snapshotPlace(runtimeUrl, appUrl, weightsUrl) {
 
 /** This browser's snapshot at `place` (snapshotPlace's; a Uint8Array, pack's), or null. */
 export async function findSnapshot(place) {
-  if (typeof caches === "undefined") return null;   // no Cache Storage here: boot the plain way
   try {
     const response = await (await caches.open(place.cache)).match(place.key);
     return response ? new Uint8Array(await response.arrayBuffer()) : null;
@@ -150,9 +149,8 @@ export async function bootRuntime(loadPyodide, options, stored, wheels, { place 
   const pyodide = await loadPyodide(place ? { ...options, _makeSnapshot: true } : options);
   pyodide.runPython(PREPARE);
   const [numpy, app] = await wheels;
+  writeWheel(pyodide, app);   // pure Python, no extension modules: importNumpy ends both installs
   const layout = await importNumpy(pyodide, numpy);
-  writeWheel(pyodide, app);   // pure Python: no extension modules to load
-  finishInstall(pyodide);
   const done = () => {
     let taken = null;
     try {

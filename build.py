@@ -34,6 +34,7 @@ from deploy import headers, layout, offline, precompress  # noqa: E402
 DIST = ROOT / "dist"
 CACHE = ROOT / ".cache"
 PYODIDE_NPM = ROOT / "node_modules" / "pyodide"
+WASM_KERNEL_SCRIPT = ROOT / "deploy" / "wasm_kernel.mjs"
 RUNTIME_FILES = ["pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip"]
 
 NUMPY_WHEEL = "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"
@@ -123,8 +124,27 @@ def _numpy_source(folder: Path) -> Path:
     return found[0]
 
 
-def inkling_wheel(out_dir: Path, src: Path = ROOT / "py") -> Path:
-    """A deterministic pure-Python wheel of py/inkling (no network, no setuptools)."""
+def wasm_kernel(wat: Path, cache: Path = CACHE) -> Path:
+    """The WebAssembly text `wat` assembled into an Emscripten side module (deploy/wasm_kernel.mjs,
+    with wabt from npm): its path in .cache/kernels/, named by the hash of the text and the script."""
+    key = hashlib.sha256(wat.read_bytes() + WASM_KERNEL_SCRIPT.read_bytes()).hexdigest()[:24]
+    target = cache / "kernels" / f"{wat.stem}-{key}.so"
+    if not target.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        part = target.with_suffix(f".part{os.getpid()}")
+        run = subprocess.run(["node", str(WASM_KERNEL_SCRIPT), str(wat), str(part)],
+                             capture_output=True, text=True)
+        if run.returncode or not part.is_file():
+            part.unlink(missing_ok=True)
+            raise BuildError(f"cannot assemble {wat.name} (npm ci installs wabt): "
+                             f"{run.stderr.strip()[-800:]}")
+        os.replace(part, target)
+    return target
+
+
+def inkling_wheel(out_dir: Path, src: Path = ROOT / "py", cache: Path = CACHE) -> Path:
+    """A deterministic wheel of py/inkling (no network, no setuptools): its Python modules, and
+    each WebAssembly kernel (x.wat) assembled beside them as x.so, which only Pyodide loads."""
     project = tomllib.loads((src / "pyproject.toml").read_text())["project"]
     name, version = project["name"], project["version"]
     files = sorted(p for p in (src / name).rglob("*.py") if "__pycache__" not in p.parts)
@@ -132,6 +152,8 @@ def inkling_wheel(out_dir: Path, src: Path = ROOT / "py") -> Path:
         raise BuildError(f"{src / name / '__init__.py'} is missing: nothing to package")
     info = f"{name}-{version}.dist-info"
     entries = [(p.relative_to(src).as_posix(), p.read_bytes()) for p in files]
+    entries += [(p.relative_to(src).with_suffix(".so").as_posix(), wasm_kernel(p, cache).read_bytes())
+                for p in sorted((src / name).rglob("*.wat"))]
     metadata = ["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}",
                 f"Summary: {project.get('description', '')}",
                 f"Requires-Python: {project.get('requires-python', '>=3')}"]
@@ -287,7 +309,7 @@ def _app(out: Path, pyodide_dir: str, cache: Path) -> str:
     lock file."""
     app = out / "app"
     app.mkdir()
-    wheel = inkling_wheel(app)
+    wheel = inkling_wheel(app, cache=cache)
     shutil.copy2(_compiled(wheel, cache), wheel)
     lock = trimmed_lock(pyodide_lock(), out / pyodide_dir / NUMPY_WHEEL, wheel)
     digest = hashlib.sha256((json.dumps(lock, sort_keys=True) + pyodide_dir).encode()).hexdigest()

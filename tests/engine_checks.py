@@ -14,6 +14,7 @@ from inkling.model import Sequential
 
 GRADIENT_TOLERANCE = 1e-6   # relative error, float64 central differences
 MATMUL_TOLERANCE = 1e-5     # einsum vs @ in float32, relative to the product's magnitude
+FLOAT32_STEP_TOLERANCE = 1e-3   # a float32 training step vs float64 (wrong products are off by ~1)
 
 F64 = np.float64
 
@@ -135,3 +136,69 @@ def matmul_agreement():
         error = np.abs(by_einsum - by_operator).max() / np.abs(by_operator).max()
         worst = max(worst, float(error))
     return worst
+
+
+# The WebAssembly kernel's edges: rows not a multiple of its 4-row tile, columns not a multiple
+# of its 8-column tile or of 4 (padded), an empty sum; (M, K, N).
+KERNEL_EDGE_SHAPES = [(m, k, n) for m in (1, 3, 4, 5, 9) for k in (0, 1, 7)
+                      for n in (1, 4, 6, 8, 12, 13)]
+
+
+def _kernel_operands(rng):
+    """(a, b) pairs for a float32 product: the layers' products, the edge shapes, and views
+    (a transpose, negative and non-unit strides) of both operands."""
+    for a_shape, b_shape, transpose_a, transpose_b in MATMUL_SHAPES:
+        a = rng.standard_normal(a_shape).astype(np.float32)
+        b = rng.standard_normal(b_shape).astype(np.float32)
+        yield (a.T if transpose_a else a), (b.T if transpose_b else b)
+    for m, k, n in KERNEL_EDGE_SHAPES:
+        yield (rng.standard_normal((m, k)).astype(np.float32),
+               rng.standard_normal((k, n)).astype(np.float32))
+    a = rng.standard_normal((10, 14)).astype(np.float32)
+    b = rng.standard_normal((14, 18)).astype(np.float32)
+    yield a[::-1, ::2], b[::2, ::-1]
+    yield a[1:, 1:].T, b[1:9, ::2].T
+
+
+def kernel_agreement(product):
+    """max |product(a, b) - a @ b| / max(1, max |a @ b|) over _kernel_operands, the exact product
+    taken in float64; inf if a result's shape or dtype is wrong."""
+    worst = 0.0
+    for a, b in _kernel_operands(np.random.default_rng(0)):
+        result = product(a, b)
+        exact = a.astype(F64) @ b.astype(F64)
+        if result.dtype != np.float32 or result.shape != exact.shape:
+            return float("inf")
+        if exact.size:
+            worst = max(worst, float(np.abs(result - exact).max() / max(1.0, np.abs(exact).max())))
+    return worst
+
+
+def _float32_models():
+    from inkling.model import cnn_config, mlp_config
+    return {"mlp_batchnorm": mlp_config(hidden=(32,), batchnorm=True),
+            "cnn": cnn_config(channels=(4, 8), hidden=16, dropout=0.0)}
+
+
+def float32_step_errors(seed=0):
+    """{model: worst relative error} of one float32 training step (logits and every gradient) with
+    the backend in use, against the same step in float64 (whose gradients the finite-difference
+    checks verify). Images with blank margins, so Dense also takes its zero-column path."""
+    from inkling.losses import softmax_cross_entropy
+    rng = np.random.default_rng(seed)
+    x = np.zeros((6, 28, 28))
+    x[:, 4:24, 6:22] = np.clip(rng.standard_normal((6, 20, 16)), 0, None)
+    labels = np.arange(6) % 10
+    errors = {}
+    for name, config in _float32_models().items():
+        results = []
+        for dtype in (np.float32, F64):
+            model = Sequential.from_config(config, seed=seed, dtype=dtype)
+            logits = model.forward(x.astype(dtype), training=True)
+            _, grad = softmax_cross_entropy(logits, labels)
+            model.backward(grad)
+            results.append([logits] + [model.grads()[key] for key in sorted(model.grads())])
+        # The floor: a bias feeding BatchNorm has a zero gradient, float32 rounding noise.
+        errors[name] = max(float(np.abs(got - want).max() / max(np.abs(want).max(), 1e-3))
+                           for got, want in zip(*results))
+    return errors

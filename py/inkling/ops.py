@@ -1,21 +1,24 @@
 """The one matrix product every layer uses: `matmul(a, b)` for 2-D `a [M, K]`, `b [K, P]` -> `[M, P]`.
 
-Two formulations compute it:
+Three backends compute it:
 
 * ``"matmul"``: ``a @ b``. In CPython numpy links a BLAS, so this is the fast one by far.
+* ``"wasm"``: Pyodide only, once ``use_wasm_kernel()`` has loaded it: float32 products by a
+  WebAssembly SIMD kernel (inkling.wasm_matmul), ~3-5x einsum's speed there; products of other
+  dtypes (the float64 gradient checks) go to einsum.
 * ``"einsum"``: ``np.einsum("ik,kj->ij", a, b)``. Pyodide's numpy has no BLAS and its fallback
   ``@`` is a naive loop; einsum's sum-of-products kernel was measured ~2.5x faster there
   (256x784 @ 784x128 float32: ``@`` 24.5 ms, einsum 10.3 ms).
 
 Which one runs is decided once, on first use, and never by a timing: the env var
-``INKLING_MATMUL=matmul|einsum`` wins; otherwise ``@`` where numpy reports a BLAS, einsum where it
-has none. It used to be timed at run time (einsum kept if 1.5x faster on a 64x128 @ 128x512 probe),
+``INKLING_MATMUL=matmul|einsum|wasm`` wins; otherwise ``@`` where numpy reports a BLAS, the kernel
+where it is loaded, einsum otherwise. It used to be timed at run time (einsum kept if 1.5x faster on a 64x128 @ 128x512 probe),
 but in Pyodide under load the probe's ratio came out 1.5-2.8x, so some page loads trained with
 ``@``: the default MLP epoch took 21 s instead of 9.5 s in chromium, and its test accuracy
 differed with the pick (97.59 vs 97.54 %, same seed). A fixed rule makes runs reproducible.
-``measure_backends`` still times both, for the benchmarks.
-Transposed views (``a.T``) are fine as arguments: `@` takes them as they are, and einsum makes
-the contiguous copies its faster loop needs (see matmul_einsum).
+``measure_backends`` still times them, for the benchmarks.
+Transposed views (``a.T``) are fine as arguments: `@` and the kernel take them as they are, and
+einsum makes the contiguous copies its faster loop needs (see matmul_einsum).
 """
 
 import os
@@ -23,7 +26,9 @@ import time
 
 import numpy as np
 
-BACKENDS = ("matmul", "einsum")
+from . import wasm_matmul
+
+BACKENDS = ("matmul", "einsum", "wasm")
 ENV_VAR = "INKLING_MATMUL"
 
 _backend = None      # the chosen name, or None until first use
@@ -55,21 +60,40 @@ def matmul_einsum(a, b):
     return np.einsum("ik,kj->ij", a, b, optimize=False)
 
 
-_IMPLEMENTATIONS = {"matmul": matmul_operator, "einsum": matmul_einsum}
+def matmul_wasm(a, b):
+    """`a @ b` by the WebAssembly kernel where it takes the operands (float32), else einsum."""
+    return wasm_matmul.matmul(a, b) if wasm_matmul.handles(a, b) else matmul_einsum(a, b)
+
+
+_IMPLEMENTATIONS = {"matmul": matmul_operator, "einsum": matmul_einsum, "wasm": matmul_wasm}
+
+
+def available_backends():
+    """The backends that can run here: "wasm" only once the kernel is loaded."""
+    return tuple(name for name in BACKENDS if name != "wasm" or wasm_matmul.loaded())
+
+
+def use_wasm_kernel(path=None):
+    """Load the WebAssembly kernel (Pyodide only) and choose the backend again, so the kernel
+    runs where there is no BLAS; returns whether it loaded."""
+    loaded = wasm_matmul.load(path)
+    set_backend(None)
+    return loaded
 
 
 def measure_backends(shape=(64, 128, 512), repeats=5, dtype=np.float32):
-    """Best-of-`repeats` seconds for one `[M, K] @ [K, P]` product with each backend
+    """Best-of-`repeats` seconds for one `[M, K] @ [K, P]` product with each available backend
     (the backends take turns, one product each per round)."""
     m, k, p = shape
     rng = np.random.default_rng(0)
     a = rng.standard_normal((m, k)).astype(dtype)
     b = rng.standard_normal((k, p)).astype(dtype)
-    for impl in _IMPLEMENTATIONS.values():
+    implementations = {name: _IMPLEMENTATIONS[name] for name in available_backends()}
+    for impl in implementations.values():
         impl(a, b)  # warm-up: first calls pay for allocation and dispatch set-up
-    timings = {name: float("inf") for name in _IMPLEMENTATIONS}
+    timings = {name: float("inf") for name in implementations}
     for _ in range(repeats):
-        for name, impl in _IMPLEMENTATIONS.items():
+        for name, impl in implementations.items():
             start = time.perf_counter()
             impl(a, b)
             timings[name] = min(timings[name], time.perf_counter() - start)
@@ -79,10 +103,12 @@ def measure_backends(shape=(64, 128, 512), repeats=5, dtype=np.float32):
 def _choose_backend():
     requested = os.environ.get(ENV_VAR, "").strip().lower()
     if requested:
-        if requested not in BACKENDS:
-            raise ValueError(f"{ENV_VAR}={requested!r}: expected one of {BACKENDS}")
+        if requested not in available_backends():
+            raise ValueError(f"{ENV_VAR}={requested!r}: expected one of {available_backends()}")
         return requested
-    return "matmul" if numpy_has_blas() else "einsum"
+    if numpy_has_blas():
+        return "matmul"
+    return "wasm" if wasm_matmul.loaded() else "einsum"
 
 
 def numpy_has_blas():
@@ -96,7 +122,7 @@ def numpy_has_blas():
 
 
 def backend():
-    """Name of the formulation in use ("matmul" or "einsum"), choosing it if not yet chosen."""
+    """Name of the backend in use ("matmul", "einsum" or "wasm"), choosing it if not yet chosen."""
     global _backend
     if _backend is None:
         _backend = _choose_backend()
@@ -104,10 +130,12 @@ def backend():
 
 
 def set_backend(name):
-    """Force a backend ("matmul" / "einsum"), or pass None to choose again (env var, then BLAS)."""
+    """Force a backend ("matmul" / "einsum" / "wasm" once loaded), or pass None to choose again
+    (env var, then BLAS, then the kernel)."""
     global _backend
-    if name is not None and name not in BACKENDS:
-        raise ValueError(f"unknown matmul backend {name!r}: expected one of {BACKENDS}")
+    if name is not None and name not in available_backends():
+        raise ValueError(f"matmul backend {name!r} is not available: expected one of "
+                         f"{available_backends()}")
     _backend = name
 
 

@@ -21,7 +21,7 @@ def _grads_after(model, images, labels, **kwargs):
     return returned, {name: value.copy() for name, value in model.grads().items()}
 
 
-@pytest.mark.parametrize("backend", ops.BACKENDS)
+@pytest.mark.parametrize("backend", ops.available_backends())
 @pytest.mark.parametrize("config", [mlp_config(hidden=(32, 16)),
                                     cnn_config(channels=(4, 8), hidden=16, dropout=0.0)],
                          ids=["mlp", "cnn"])

@@ -173,8 +173,13 @@ def test_inkling_wheel_is_complete_deterministic_and_importable(dist, tmp_path):
         names = set(z.namelist())
         sources = {p.relative_to(REPO / "py").as_posix() for p in (REPO / "py" / "inkling").rglob("*.py")
                    if "__pycache__" not in p.parts}
+        kernels = {p.relative_to(REPO / "py").with_suffix(".so").as_posix()
+                   for p in (REPO / "py" / "inkling").rglob("*.wat")}
+        assert kernels == {"inkling/sgemm.so"}
         info = "inkling-0.1.0.dist-info"
-        assert names == sources | {f"{info}/{n}" for n in ("METADATA", "WHEEL", "RECORD", "top_level.txt")}
+        assert names == sources | kernels | {f"{info}/{n}" for n in ("METADATA", "WHEEL", "RECORD", "top_level.txt")}
+        # An Emscripten side module: the wasm header, then the "dylink.0" section first of all.
+        assert z.read("inkling/sgemm.so")[:19] == b"\0asm\1\0\0\0\0\x0f\x08dylink.0"
         assert "Tag: py3-none-any" in z.read(f"{info}/WHEEL").decode()
         metadata = z.read(f"{info}/METADATA").decode()
         assert "Name: inkling\n" in metadata and "Version: 0.1.0\n" in metadata
@@ -383,3 +388,11 @@ def test_service_worker_precaches_what_the_pad_needs(dist):
         shutil.copy(REPO / "web" / "style.css", dist / "style.css")
         shutil.copy(template, dist / offline.TEMPLATE)
         assert offline.write_service_worker(dist, where["WEIGHTS_DIR"])["version"] == before
+
+
+def test_a_kernel_that_does_not_assemble_is_a_build_error_naming_it(tmp_path):
+    wat = tmp_path / "broken.wat"
+    wat.write_text("(module (func (export \"f\") (i32.add)))")   # adds nothing to nothing
+    with pytest.raises(build.BuildError, match="cannot assemble broken.wat"):
+        build.wasm_kernel(wat, cache=tmp_path)
+    assert not list((tmp_path / "kernels").iterdir())          # no half-written file is kept

@@ -12,7 +12,7 @@ from inkling.layers.dense import Dense
 TOLERANCE = 1e-6
 
 
-@pytest.fixture(params=ops.BACKENDS)
+@pytest.fixture(params=ops.available_backends())
 def backend(request):
     ops.set_backend(request.param)
     yield request.param

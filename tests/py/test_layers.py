@@ -12,7 +12,7 @@ from inkling.layers import (LAYER_TYPES, BatchNorm, Conv2D, Dense, Dropout, Flat
                             ReLU, Reshape)
 
 
-@pytest.fixture(params=ops.BACKENDS)
+@pytest.fixture(params=ops.available_backends())
 def backend(request):
     ops.set_backend(request.param)
     yield request.param

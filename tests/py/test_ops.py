@@ -1,10 +1,12 @@
-"""ops.matmul: both formulations agree; the choice is the env var, else BLAS or not (no timing)."""
+"""ops.matmul: the backends agree; the choice is the env var, else BLAS, else the WebAssembly
+kernel once loaded (Pyodide only: tests/py/test_in_pyodide.py), else einsum; never a timing."""
 
 import numpy as np
 import pytest
 
-from engine_checks import MATMUL_TOLERANCE, matmul_agreement
-from inkling import ops
+from engine_checks import (FLOAT32_STEP_TOLERANCE, MATMUL_TOLERANCE, float32_step_errors,
+                           matmul_agreement)
+from inkling import ops, wasm_matmul
 
 
 @pytest.fixture(autouse=True)
@@ -23,7 +25,7 @@ def test_matmul_is_a_matrix_product_with_each_backend():
     a = np.arange(6, dtype=np.float32).reshape(2, 3)
     b = np.arange(12, dtype=np.float32).reshape(3, 4)
     expected = [[20, 23, 26, 29], [56, 68, 80, 92]]
-    for name in ops.BACKENDS:
+    for name in ops.available_backends():
         ops.set_backend(name)
         result = ops.matmul(a, b)
         assert ops.backend() == name
@@ -36,7 +38,7 @@ def no_timing(*args, **kwargs):
     raise AssertionError("the backend was chosen by timing")
 
 
-@pytest.mark.parametrize("name", ops.BACKENDS)
+@pytest.mark.parametrize("name", ["matmul", "einsum"])
 def test_env_var_overrides_the_rule(monkeypatch, name):
     monkeypatch.setenv(ops.ENV_VAR, name)
     monkeypatch.setattr(ops, "numpy_has_blas", lambda: name == "einsum")   # the opposite pick
@@ -59,9 +61,33 @@ def test_without_env_var_blas_decides_and_nothing_is_timed(monkeypatch, has_blas
     assert ops.backend() == expected
 
 
-def test_measure_backends_times_both():
+def test_measure_backends_times_each_available_one():
     timings = ops.measure_backends(shape=(8, 16, 4), repeats=1)
-    assert set(timings) == set(ops.BACKENDS) and all(t > 0 for t in timings.values())
+    assert set(timings) == {"matmul", "einsum"} and all(t > 0 for t in timings.values())
+
+
+def test_the_wasm_kernel_is_pyodide_only():
+    """CPython cannot load a WebAssembly module: "wasm" is not offered, asking for it is an error,
+    and use_wasm_kernel leaves BLAS in charge."""
+    assert ops.available_backends() == ("matmul", "einsum")
+    assert ops.use_wasm_kernel() is False and ops.backend() == "matmul"
+    with pytest.raises(ValueError, match="not available"):
+        ops.set_backend("wasm")
+    with pytest.raises(RuntimeError, match="not loaded"):
+        wasm_matmul.matmul(np.ones((2, 2), np.float32), np.ones((2, 4), np.float32))
+
+
+def test_asking_for_the_kernel_by_env_var_without_it_is_an_error(monkeypatch):
+    monkeypatch.setenv(ops.ENV_VAR, "wasm")
+    with pytest.raises(ValueError, match="INKLING_MATMUL='wasm'"):
+        ops.backend()
+
+
+@pytest.mark.parametrize("name", ["matmul", "einsum"])
+def test_a_float32_training_step_matches_float64(name):
+    """The same check as in Pyodide (tests/py/test_in_pyodide.py), where "wasm" joins in."""
+    ops.set_backend(name)
+    assert all(e < FLOAT32_STEP_TOLERANCE for e in float32_step_errors().values())
 
 
 def test_this_cpython_numpy_reports_its_blas():

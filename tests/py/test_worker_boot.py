@@ -11,6 +11,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from prereq import require
@@ -65,7 +66,6 @@ def test_the_second_boot_restores_numpy_from_the_snapshot(boots):
 def test_restored_numpy_computes_what_a_fresh_one_does(boots):
     """numpy's extension modules are re-instantiated at their old places: every call must agree
     with the plain boot, with CPython, and reading the pad gives the same probabilities."""
-    import numpy as np
 
     fresh, restored = boots["fresh"], boots["restored"]
     a = np.arange(12, dtype=np.float32).reshape(3, 4)
@@ -74,6 +74,15 @@ def test_restored_numpy_computes_what_a_fresh_one_does(boots):
     assert fresh["numpy"] == restored["numpy"] == expected
     assert fresh["probabilities"] == restored["probabilities"]
     np.testing.assert_allclose(restored["later_draws"], np.random.default_rng(0).random(3), rtol=1e-12)
+
+
+def test_once_ready_the_kernel_loads_from_the_wheel_and_reads_the_same(boots):
+    """Fresh and restored: the kernel is not in the snapshot, it loads after it, from the wheel."""
+    for name in ("fresh", "restored"):
+        boot = boots[name]
+        kernel = boot["kernel"]
+        assert (kernel["loaded"], kernel["backend"]) == (True, "wasm"), name
+        np.testing.assert_allclose(kernel["probabilities"], boot["probabilities"], atol=1e-5)
 
 
 def test_a_layout_that_does_not_match_is_refused_and_the_boot_goes_the_plain_way():
@@ -102,7 +111,6 @@ def test_the_boot_loads_only_the_extension_modules_installed_up_front(boot):
     later = set(dynlibs["later"]) - set(dynlibs["ready"])
     assert any(name.startswith("numpy/random/_generator.") for name in later), later
     assert any(name.startswith("numpy/fft/") for name in later), later
-    import numpy as np
     np.testing.assert_allclose(boot["later_draws"], np.random.default_rng(0).random(3), rtol=1e-12)
 
 

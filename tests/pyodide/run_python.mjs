@@ -1,6 +1,6 @@
 // Runs Python inside real Pyodide under Node 20, with the repo's py/ and tests/ importable.
 //
-//   node tests/pyodide/run_python.mjs [--wheel numpy.whl]... (FILE.py | -c "CODE")
+//   node tests/pyodide/run_python.mjs [--wheel numpy.whl]... [--kernel sgemm.so] (FILE.py | -c "CODE")
 //
 // Boots the Pyodide from node_modules/pyodide, installs each --wheel from its local file (default:
 // the numpy wheel build.py caches in .cache/wheels), mounts the repository at /repo (NODEFS),
@@ -8,7 +8,9 @@
 // to stderr; stdout gets exactly one line of JSON:
 //   {"ok": true, "result": <the global RESULT, via json.dumps>, "seconds": {...}}
 //   {"ok": false, "error": "<traceback or message>"}            (exit status 1)
-// INKLING_MATMUL is passed through to Python's environment.
+// INKLING_MATMUL is passed through to Python's environment. --kernel copies an assembled
+// WebAssembly kernel (build.wasm_kernel) into Pyodide's file system and names it in INKLING_SGEMM,
+// where inkling.wasm_matmul.load finds it (from py/ there is no wheel to carry it).
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -21,15 +23,17 @@ const defaultWheel = path.join(repoRoot, ".cache", "wheels",
 function parseArgs(argv) {
   const wheels = [];
   let code = null;
+  let kernel = null;
   let filename = "<snippet>";
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--wheel") wheels.push(path.resolve(argv[++i]));
+    else if (argv[i] === "--kernel") kernel = path.resolve(argv[++i]);
     else if (argv[i] === "-c") code = argv[++i];
     else { filename = path.resolve(argv[i]); code = readFileSync(filename, "utf8"); }
   }
   if (code === null) throw new Error("usage: run_python.mjs [--wheel W]... (FILE.py | -c CODE)");
   if (wheels.length === 0) wheels.push(defaultWheel);
-  return { wheels, code, filename };
+  return { wheels, kernel, code, filename };
 }
 
 function report(object, status) {
@@ -38,12 +42,14 @@ function report(object, status) {
 }
 
 async function main() {
-  const { wheels, code, filename } = parseArgs(process.argv.slice(2));
+  const { wheels, kernel, code, filename } = parseArgs(process.argv.slice(2));
   const seconds = {};
   let start = performance.now();
   const { loadPyodide } = await import(pathToFileURL(path.join(pyodideDir, "pyodide.mjs")).href);
   const env = {};
   if (process.env.INKLING_MATMUL) env.INKLING_MATMUL = process.env.INKLING_MATMUL;
+  const KERNEL_PATH = "/kernels/sgemm.so";
+  if (kernel) env.INKLING_SGEMM = KERNEL_PATH;
   const pyodide = await loadPyodide({
     indexURL: pyodideDir + path.sep,
     env,
@@ -62,6 +68,10 @@ async function main() {
   }
   seconds.packages = (performance.now() - start) / 1000;
 
+  if (kernel) {
+    pyodide.FS.mkdirTree(path.posix.dirname(KERNEL_PATH));
+    pyodide.FS.writeFile(KERNEL_PATH, readFileSync(kernel));
+  }
   pyodide.FS.mkdirTree("/repo");
   pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, { root: repoRoot }, "/repo");
   pyodide.runPython(`

@@ -6,9 +6,10 @@
 // Boots twice in one process, as a first and a second visit do: a plain boot (loadPyodide, PREPARE,
 // numpy and inkling installed, numpy imported), then what the worker does before "ready" (import
 // inkling.app, load the default model), after which it takes the memory snapshot; then a boot
-// restored from it and the same steps, which must import nothing. After each: one prediction, then
-// numpy.random and numpy.fft, whose extension modules are left to Python's import, and inkling
-// modules that the snapshot does not hold. With --tamper, the layout stored with the snapshot is
+// restored from it and the same steps, which must import nothing. After each: one prediction, the
+// WebAssembly kernel loaded from the inkling wheel (as the worker does once ready) and the same
+// prediction, then numpy.random and numpy.fft, whose extension modules are left to Python's import,
+// and inkling modules that the snapshot does not hold. With --tamper, the layout stored with the snapshot is
 // altered (its GOT checksum) before the second boot, which must then refuse it and boot the plain
 // way. Prints one line of JSON:
 //   {"ok": true, "fresh": BOOT, "restored": BOOT, "warnings": [console.warn lines]}, where BOOT is
@@ -16,7 +17,7 @@
 //    "late_imports": [stdlib and inkling modules imported by the steps to "ready"],
 //    "installed": [...], "digit": <what it reads in an upright stroke>, "probabilities": [10 floats],
 //    "dynlibs": {"ready": [...], "later": [...]} (.so files loaded so far),
-//    "numpy": [results of a few numpy calls], "later_draws": [3 floats from numpy.random], "seconds": {...}}
+//    "numpy": [results of a few numpy calls], "kernel": {"loaded", "backend", "probabilities"}, "later_draws": [3 floats from numpy.random], "seconds": {...}}
 //   {"ok": false, "error": "..."}   (exit status 1)
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -81,6 +82,13 @@ r = inkling.app.predict(bytes(pad), 280, 280, model=default)
 [r["digit"], [float(p) for p in r["probabilities"]]]
 `).toJs();
   const numpy = pyodide.runPython(NUMPY_CHECKS).toJs();
+  // What the worker does once ready: the WebAssembly kernel from the installed wheel, then the same read.
+  const kernel = pyodide.runPython(`
+import inkling.ops
+loaded = inkling.ops.use_wasm_kernel()
+r = inkling.app.predict(bytes(pad), 280, 280, model=default)
+{"loaded": loaded, "backend": inkling.ops.backend(), "probabilities": [float(p) for p in r["probabilities"]]}
+`).toJs({ dict_converter: Object.fromEntries });
   start = performance.now();
   const draws = pyodide.runPython(`
 import numpy.fft, numpy.random
@@ -92,7 +100,7 @@ import inkling.reading, inkling.studio   # from the files the boot wrote (not in
   return {
     boot: { restored, models_at_boot: modelsAtBoot, late_imports: imported.filter((name) => !atBoot.has(name)),
             installed: Object.keys(pyodide.loadedPackages), digit: result[0] ?? null, probabilities: result[1],
-            dynlibs: loaded, numpy, later_draws: draws, seconds },
+            dynlibs: loaded, numpy, kernel, later_draws: draws, seconds },
     taken: taken && new Uint8Array(await taken.arrayBuffer()),
   };
 }

@@ -103,11 +103,16 @@ async function boot() {
 const ready = boot();
 ready.catch(() => {});  // every request reports the failure
 
-// The default model's first forward pass (slow: numpy's first calls) runs as soon as the worker is
-// ready, before any request can be handled: a prediction asked for meanwhile waits for it, so it
-// is never slower than with the warm-up inside boot; "ready" comes that much earlier.
+// As soon as the worker is ready, before any request can be handled (a prediction asked for
+// meanwhile waits): NumPy's matrix products move to the WebAssembly SIMD kernel (inkling.wasm_matmul;
+// loaded only now, as a memory snapshot cannot hold a library loaded at run time), then the default
+// model's first forward pass (slow: numpy's first calls) runs, so the first drawing does not pay
+// for it; "ready" comes that much earlier than with both inside boot.
 // (A macrotask later: init's answer, posted from microtasks, goes out first.)
+const callOps = pythonCaller(ready, "inkling.ops");
 ready.then(({ defaultModel }) => new Promise((resolve) => setTimeout(resolve))
+  .then(() => callOps("use_wasm_kernel").catch((e) => console.warn(reason(e))))
+  .then((loaded) => loaded || console.warn("Inkling: no WebAssembly SIMD kernel; NumPy's einsum does the products"))
   .then(() => callPython("warm_up", { model: defaultModel })))
   .then(() => mark("warmedUp"), () => {});   // a broken model is reported by the requests that use it
 

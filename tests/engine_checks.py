@@ -139,9 +139,10 @@ def matmul_agreement():
 
 
 # The WebAssembly kernel's edges: rows not a multiple of its 4-row tile, columns not a multiple
-# of its 8-column tile or of 4 (padded), an empty sum; (M, K, N).
+# of its 8-column tile or of 4 (padded), an empty sum, a last 256-column panel that is partial;
+# (M, K, N).
 KERNEL_EDGE_SHAPES = [(m, k, n) for m in (1, 3, 4, 5, 9) for k in (0, 1, 7)
-                      for n in (1, 4, 6, 8, 12, 13)]
+                      for n in (1, 4, 6, 8, 12, 13)] + [(5, 3, 260), (9, 7, 301), (6, 2, 520)]
 
 
 def _kernel_operands(rng):

@@ -60,7 +60,10 @@ def matmul(a, b):
 
     a may be any view (a transpose included): the kernel reads it element by element. b's rows
     must be contiguous and N a multiple of 4; when they are not, b is copied into that form and
-    the result cut back to N columns.
+    the result cut back to N columns, or, when a is the smaller of the two, the product is taken
+    the other way round, (b.T @ a.T).T, so that a.T is the one copied: a conv layer's weight
+    gradient g [16, 8192] @ cols.T [8192, 200] copies 16 columns instead of 200 (Pyodide under
+    Node, medians of 15 interleaved: 6.3 -> 2.6 ms, and 8.2 -> 3.7 ms in a second run).
     """
     if _sgemm is None:
         raise RuntimeError("the WebAssembly matmul kernel is not loaded (inkling.wasm_matmul.load)")
@@ -71,6 +74,8 @@ def matmul(a, b):
         return np.zeros((m, n), np.float32)
     width = -(-n // LANES) * LANES
     if width != n or b.strides[1] != b.itemsize:
+        if -(-m // LANES) * LANES < width:
+            return np.ascontiguousarray(matmul(b.T, a.T).T)
         padded = np.zeros((k, width), np.float32)
         padded[:, :n] = b
         b = padded

@@ -13,7 +13,8 @@ What is measured, per run:
 * wall seconds: Start click -> the panel says the run has ended, in page time (includes building
   the run, the chunk pauses and the evaluation on the 10,000 test images);
 * test accuracy: the panel's test-accuracy after the run (all 10,000 MNIST test images);
-* images/s: the studio state's images_per_s (training images over training seconds);
+* images/s: the studio state's images_per_s (training images over training seconds), with the
+  backend that did the run's matrix products (studio state "matmul": "wasm" for the kernel);
 * the longest main-thread task while training: a PerformanceObserver for "longtask" installed
   before the page's scripts; the longest entry that starts between the Start click and the end.
 
@@ -59,7 +60,7 @@ RESULT = """
   const during = probe.longtasks.filter(([t]) => t >= began && t <= ended).map(([, d]) => d);
   // long_task_at_ms: [ms after Start, duration] of each, to tell where one came from
   return {wall_s: (ended - began) / 1000, train_s: Number(panel.dataset.trainS),
-          images_per_s: Number(panel.dataset.imagesPerS),
+          images_per_s: Number(panel.dataset.imagesPerS), matmul: panel.dataset.matmul,
           accuracy: Number(panel.dataset.testAccuracy),
           longest_task_ms: during.length ? Math.max(...during) : 0, long_tasks: during.length,
           long_task_at_ms: probe.longtasks.filter(([t]) => t >= began && t <= ended)
@@ -118,7 +119,8 @@ def report(bench, results: dict) -> None:
                   f"{settings}; 1-min load {r['load_1min'][0]} -> {r['load_1min'][1]}")
         bench.add("train", f"{name} wall time incl. test evaluation", r["wall_s"], "s")
         bench.add("train", f"{name} MNIST test accuracy", r["accuracy"], "", "10,000 test images")
-        bench.add("train", f"{name} training images/s", r["images_per_s"], "images/s")
+        bench.add("train", f"{name} training images/s", r["images_per_s"], "images/s",
+                  f"matrix products by: {r['matmul']}")
         bench.add("train", f"{name} longest main-thread task while training", r["longest_task_ms"],
                   "ms", f"{r['long_tasks']} tasks over 50 ms")
 

@@ -159,6 +159,7 @@ def _kernel_operands(rng):
     b = rng.standard_normal((14, 18)).astype(np.float32)
     yield a[::-1, ::2], b[::2, ::-1]
     yield a[1:, 1:].T, b[1:9, ::2].T
+    yield a[:, ::-1], b[::-1]           # B's rows contiguous, walked backwards
 
 
 def kernel_agreement(product):

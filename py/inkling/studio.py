@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from . import app, mnist, run_report
+from . import app, mnist, ops, run_report
 from .trainer import TrainConfig, Trainer, build_model, subset_indices
 
 _data: dict[str, np.ndarray] = {}   # "train-images" ... -> parsed arrays
@@ -119,7 +119,8 @@ class Run:
                       "total_steps": self.trainer.total_steps, "loss": None, "test_accuracy": None,
                       "history": [], "images_per_s": 0.0, "eta_s": None, "done": False,
                       "phase": "train", "tested": 0, "test_size": len(self.test_labels),
-                      "chunk_loss": None, "elapsed_s": 0.0, "train_s": 0.0}
+                      "chunk_loss": None, "elapsed_s": 0.0, "train_s": 0.0,
+                      "matmul": ops.backend()}   # who does the products: "wasm" in the page
         self.train_seconds = 0.0
         self.test_proba = None      # [10000, 10] float32 of the last finished evaluation
         self.batch_loss = None      # the last batch's own loss (the trainer reports epoch means)

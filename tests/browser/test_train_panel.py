@@ -62,6 +62,8 @@ def test_train_small_mlp_then_it_reads_the_pad(panel, mnist_test_raw):
     accuracy = float(page.inner_text("[data-testid=test-accuracy]"))
     print(f"\n1 epoch on {SUBSET} images in {seconds:.1f} s: {accuracy} % · {status}")
     assert accuracy > 80, status
+    # The worker loaded the WebAssembly kernel once ready, and the run's products went to it.
+    assert page.evaluate("document.querySelector('.train').dataset.matmul") == "wasm"
     assert page.eval_on_selector("[data-testid=train-progress]", "p => p.value === p.max && p.max > 0")
     assert page.input_value(harness.MODEL_SELECT) == "my-mlp-1"
     images, labels = mnist_test_raw

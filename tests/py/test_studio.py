@@ -28,6 +28,7 @@ def test_small_run_learns_and_drives_predict():
     assert state["test_accuracy"] > 0.8 and state["history"][0]["epoch"] == 1
     assert state["phase"] == "test" and state["tested"] == state["test_size"] == 10000
     assert state["elapsed_s"] > 0
+    assert state["matmul"] == "matmul"          # CPython: numpy's BLAS (the page: "wasm")
     out = studio.finish()
     assert out["name"].startswith("my-mlp-") and out["test_accuracy"] == state["test_accuracy"]
     report = studio.report()

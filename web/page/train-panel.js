@@ -96,6 +96,7 @@ export class TrainPanel {
     this.progress.value = s.step;
     this.root.dataset.trainS = s.train_s.toFixed(3);       // for bench/train_browser.py
     this.root.dataset.imagesPerS = Math.round(s.images_per_s);
+    this.root.dataset.matmul = s.matmul;   // "wasm": the WebAssembly kernel does the products (tests, bench)
     if (s.test_accuracy != null) this.root.dataset.testAccuracy = String(s.test_accuracy);
     const loss = s.loss == null ? "…" : s.loss.toFixed(3);
     const speed = Math.round(s.images_per_s).toLocaleString("en");

@@ -3,6 +3,7 @@ on the pad at once; Pause holds the run still, Resume goes on, Stop hands over w
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -96,7 +97,8 @@ def draw_line(page, n_strokes):
 
 def test_pause_resume_stop(panel):
     page = panel
-    fill(page, hidden="128", epochs=1, subset="")   # the full 60,000: long enough to pause
+    # The full 60,000 for 5 epochs: ~10-15 s, long enough to pause (one epoch is ~2-3 s now).
+    fill(page, hidden="128", epochs=5, subset="")
     page.click("[data-testid=train-start]")
     page.wait_for_function("document.querySelector('[data-testid=train-progress]').value > 2",
                            timeout=60_000)
@@ -122,3 +124,28 @@ def test_pause_resume_stop(panel):
     assert status.startswith("Stopped") and "my-mlp-2" in status, status
     assert page.input_value(harness.MODEL_SELECT) == "my-mlp-2"
     harness.clear_pad(page)
+
+
+def test_a_corrupt_mnist_file_is_refused_with_a_message_and_the_pad_keeps_working(new_context, site):
+    """One bit of train-labels flipped on the way: the worker's sha256 check refuses it, the panel
+    says which file and how to retry, Start stays off, and the pad still reads."""
+    ctx = new_context(viewport={"width": 800, "height": 900})
+
+    def flip(route):
+        response = route.fetch()
+        body = bytearray(response.body())
+        body[-1] ^= 1
+        route.fulfill(response=response, body=bytes(body))
+
+    ctx.route(re.compile(r".*/mnist/train-labels\.idx\.gz$"), flip)
+    page = ctx.new_page()
+    harness.open_app(page, site)
+    page.click("[data-testid=train-open]")
+    page.wait_for_function("document.querySelector('[data-testid=train-data]').textContent"
+                           ".startsWith(\"Couldn't load MNIST\")", timeout=120_000)
+    page.wait_for_timeout(2000)   # the other files' downloads end meanwhile: the message stays
+    text = page.inner_text("[data-testid=train-data]")
+    assert "mnist/train-labels.idx.gz differs from mnist/manifest.json" in text, text
+    assert "open the panel to try again" in text, text
+    assert page.is_disabled("[data-testid=train-start]")
+    assert draw_line(page, 1) < 5.0

@@ -81,6 +81,9 @@ export class TrainPanel {
   // Worker news: download progress and training state after every chunk.
   onEvent(message) {
     if (message.event === "train-data") {
+      // The four files download side by side: once one has failed, the others' progress must not
+      // write over the message that says so.
+      if (!this.loading) return;
       this.progress.max = message.total;
       this.progress.value = message.loaded;
       this.data.textContent = `Downloading MNIST… ${(message.loaded / 1e6).toFixed(1)} of ${(message.total / 1e6).toFixed(1)} MB`;

@@ -48,7 +48,7 @@ async function fetchMnist(onProgress) {
     }
     const bytes = new Uint8Array(await new Blob(parts).arrayBuffer());
     if ((await sha256Hex(bytes)) !== entry.sha256) {
-      throw new Error(`mnist/${entry.path} differs from mnist/manifest.json (sha256); reload to try again`);
+      throw new Error(`mnist/${entry.path} differs from mnist/manifest.json (sha256)`);   // the panel says how to retry
     }
     return [name, await gunzip(bytes)];
   }));

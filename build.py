@@ -128,18 +128,11 @@ def wasm_kernel(wat: Path, cache: Path = CACHE) -> Path:
     """The WebAssembly text `wat` assembled into an Emscripten side module (deploy/wasm_kernel.mjs,
     with wabt from npm): its path in .cache/kernels/, named by the hash of the text and the script."""
     key = hashlib.sha256(wat.read_bytes() + WASM_KERNEL_SCRIPT.read_bytes()).hexdigest()[:24]
-    target = cache / "kernels" / f"{wat.stem}-{key}.so"
-    if not target.is_file():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        part = target.with_suffix(f".part{os.getpid()}")
-        run = subprocess.run(["node", str(WASM_KERNEL_SCRIPT), str(wat), str(part)],
-                             capture_output=True, text=True)
-        if run.returncode or not part.is_file():
-            part.unlink(missing_ok=True)
-            raise BuildError(f"cannot assemble {wat.name} (npm ci installs wabt): "
-                             f"{run.stderr.strip()[-800:]}")
-        os.replace(part, target)
-    return target
+    try:
+        return layout.made_by_node(cache / "kernels" / f"{wat.stem}-{key}.so", WASM_KERNEL_SCRIPT,
+                                   str(wat), layout.OUT)
+    except RuntimeError as e:
+        raise BuildError(f"cannot assemble {wat.name} (npm ci installs wabt): {e}") from None
 
 
 def inkling_wheel(out_dir: Path, src: Path = ROOT / "py", cache: Path = CACHE) -> Path:

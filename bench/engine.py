@@ -49,6 +49,8 @@ NUMPY_WHEEL = REPO / ".cache" / "wheels" / "numpy-2.0.2-cp312-cp312-pyodide_2024
 BATCH = 128
 BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 PYODIDE_WEIGHTS_MOUNT = "/engine-bench-weights"
+BACKEND_REASONS = {"matmul": "numpy has a BLAS", "einsum": "numpy has no BLAS",
+                   "wasm": "numpy has no BLAS; the WebAssembly kernel is loaded"}
 
 if str(REPO / "py") not in sys.path:
     sys.path.insert(0, str(REPO / "py"))
@@ -180,10 +182,9 @@ RESULT = engine.measure(weights_path, **request)
 
 def _wasm_kernel():
     """The WebAssembly kernel as build.py assembles it (cached in .cache/kernels/)."""
-    import importlib.util
-    spec = importlib.util.spec_from_file_location("inkling_build", REPO / "build.py")
-    build = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(build)
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    import build
     return build.wasm_kernel(REPO / "py" / "inkling" / "sgemm.wat")
 
 
@@ -308,9 +309,7 @@ def format_table(result):
         if info:
             timings = ", ".join(f"{k} {v:.2f} ms" for k, v in info["backend_timings_ms"].items())
             why = (f"set by INKLING_MATMUL={info['backend_env']}" if info.get("backend_env")
-                   else "numpy has a BLAS" if info["matmul_backend"] == "matmul"
-                   else "numpy has no BLAS; the WebAssembly kernel is loaded"
-                   if info["matmul_backend"] == "wasm" else "numpy has no BLAS")
+                   else BACKEND_REASONS[info["matmul_backend"]])
             why += f"; 64x128 @ 128x512: {timings}"
             lines.append(f"{runtime}: python {info['python']}, numpy {info['numpy']}, matmul "
                          f"backend {info['matmul_backend']!r} ({why})")

@@ -93,23 +93,33 @@ SITE_PACKAGES = "/lib/python3.12/site-packages"   # where Pyodide 0.27 installs 
 NUMPY_UNUSED = r"\.(pyi|pxd)$|^numpy/(_core/include|_core/lib|random/lib|f2py)/"
 
 
+OUT = "{out}"   # in made_by_node's arguments: the file the script is to write
+
+
+def made_by_node(target: Path, script: Path, *args: str) -> Path:
+    """`target`, made once by `node script args...`, where the argument OUT names the file the
+    script writes: a temporary beside `target`, renamed into place only when the script succeeded,
+    so a half-written file is never found there. RuntimeError with the end of the script's stderr."""
+    import os
+    import subprocess
+
+    if not target.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        part = target.with_suffix(f".part{os.getpid()}")
+        run = subprocess.run(["node", str(script), *(str(part) if a == OUT else a for a in args)],
+                             capture_output=True, text=True)
+        if run.returncode or not part.is_file():
+            part.unlink(missing_ok=True)
+            raise RuntimeError(f"{script.name} failed: {run.stderr.strip()[-800:]}")
+        os.replace(part, target)
+    return target
+
+
 def py_compiled(wheel: Path, cache: Path, leave_out: str = "") -> Path:
     """`wheel` with its modules as .pyc made by Pyodide's own CPython (deploy/pycompile.mjs),
     members stored, those whose name matches the regular expression `leave_out` left out. Cached
     in .cache/pyc/ under the hash of the wheel, `leave_out`, the script and Pyodide."""
-    import os
-    import subprocess
-
     key = hashlib.sha256(wheel.read_bytes() + leave_out.encode() + PYCOMPILE.read_bytes()
                          + (PYCOMPILE.parents[1] / "node_modules/pyodide/package.json").read_bytes())
     target = cache / "pyc" / f"{key.hexdigest()[:24]}.whl"
-    if not target.is_file():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        part = target.with_suffix(f".part{os.getpid()}")
-        run = subprocess.run(["node", str(PYCOMPILE), str(wheel), str(part), SITE_PACKAGES, leave_out],
-                             capture_output=True, text=True)
-        if run.returncode or not part.is_file():
-            part.unlink(missing_ok=True)
-            raise RuntimeError(f"pycompile.mjs failed on {wheel.name}: {run.stderr.strip()[-800:]}")
-        os.replace(part, target)
-    return target
+    return made_by_node(target, PYCOMPILE, str(wheel), OUT, SITE_PACKAGES, leave_out)

@@ -122,14 +122,18 @@ MATMUL_SHAPES = [((256, 784), (784, 128), False, False),   # Dense forward, MLP 
                  ((64, 512), (800, 512), False, True)]     # Conv2D dW = g @ cols.T
 
 
-def matmul_agreement():
-    """max |einsum - @| / max |@| over MATMUL_SHAPES, in float32."""
-    rng = np.random.default_rng(0)
-    worst = 0.0
+def _layer_operands(rng):
+    """(a, b) float32 pairs of MATMUL_SHAPES, transposed as the layers pass them."""
     for a_shape, b_shape, transpose_a, transpose_b in MATMUL_SHAPES:
         a = rng.standard_normal(a_shape).astype(np.float32)
         b = rng.standard_normal(b_shape).astype(np.float32)
-        a, b = (a.T if transpose_a else a), (b.T if transpose_b else b)
+        yield (a.T if transpose_a else a), (b.T if transpose_b else b)
+
+
+def matmul_agreement():
+    """max |einsum - @| / max |@| over MATMUL_SHAPES, in float32."""
+    worst = 0.0
+    for a, b in _layer_operands(np.random.default_rng(0)):
         by_operator, by_einsum = ops.matmul_operator(a, b), ops.matmul_einsum(a, b)
         if by_einsum.dtype != np.float32 or by_operator.shape != by_einsum.shape:
             return float("inf")
@@ -148,10 +152,7 @@ KERNEL_EDGE_SHAPES = [(m, k, n) for m in (1, 3, 4, 5, 9) for k in (0, 1, 7)
 def _kernel_operands(rng):
     """(a, b) pairs for a float32 product: the layers' products, the edge shapes, and views
     (a transpose, negative and non-unit strides) of both operands."""
-    for a_shape, b_shape, transpose_a, transpose_b in MATMUL_SHAPES:
-        a = rng.standard_normal(a_shape).astype(np.float32)
-        b = rng.standard_normal(b_shape).astype(np.float32)
-        yield (a.T if transpose_a else a), (b.T if transpose_b else b)
+    yield from _layer_operands(rng)
     for m, k, n in KERNEL_EDGE_SHAPES:
         yield (rng.standard_normal((m, k)).astype(np.float32),
                rng.standard_normal((k, n)).astype(np.float32))

@@ -73,10 +73,10 @@ def available_backends():
     return tuple(name for name in BACKENDS if name != "wasm" or wasm_matmul.loaded())
 
 
-def use_wasm_kernel(path=None):
+def use_wasm_kernel():
     """Load the WebAssembly kernel (Pyodide only) and choose the backend again, so the kernel
     runs where there is no BLAS; returns whether it loaded."""
-    loaded = wasm_matmul.load(path)
+    loaded = wasm_matmul.load()
     set_backend(None)
     return loaded
 

@@ -27,11 +27,11 @@ LANES = 4                           # float32 lanes of a 128-bit vector: N is pa
 _sgemm = None                       # the kernel's ctypes function, once loaded
 
 
-def load(path=None):
+def load():
     """Load the kernel (Pyodide only); returns whether it is ready. Safe to call again."""
     global _sgemm
     if _sgemm is None and sys.platform == "emscripten":
-        library = Path(path or os.environ.get(ENV_VAR) or LIBRARY)
+        library = Path(os.environ.get(ENV_VAR) or LIBRARY)
         if library.is_file():
             try:
                 function = ctypes.CDLL(str(library)).inkling_sgemm

@@ -96,25 +96,73 @@ async function boot() {
   app.destroy();
   mark("modelLoaded");
   const { save } = done();   // a first visit's snapshot is taken here: what a warm load finds
-  setTimeout(() => save().catch((e) => console.warn(`Inkling: Python memory snapshot not stored (${e.message})`)));
-  return { pyodide, defaultModel };
+  return { pyodide, defaultModel, save };   // save(): the last background step below
 }
 
 const ready = boot();
 ready.catch(() => {});  // every request reports the failure
 
-// As soon as the worker is ready, before any request can be handled (a prediction asked for
-// meanwhile waits): NumPy's matrix products move to the WebAssembly SIMD kernel (inkling.wasm_matmul;
-// loaded only now, as a memory snapshot cannot hold a library loaded at run time), then the default
-// model's first forward pass (slow: numpy's first calls) runs, so the first drawing does not pay
-// for it; "ready" comes that much earlier than with both inside boot.
-// (A macrotask later: init's answer, posted from microtasks, goes out first.)
+// After ready, work that makes later requests faster, in the background: each step starts only
+// while no request is waiting or being handled, and the slow part of the first one (compiling
+// the kernel) is asynchronous, so a user's first prediction does not queue behind it.
+// 1. NumPy's matrix products move to the WebAssembly SIMD kernel (inkling.wasm_matmul): the
+//    library is compiled and instantiated off the main thread of this worker
+//    (loadDynamicLibrary, loadAsync), then the dlopen that ctypes does finds it loaded. (Loaded
+//    only now: a memory snapshot cannot hold a library loaded at run time.)
+// 2. The default model's first forward pass (numpy's first calls are slow), unless a request
+//    already made one.
+// 3. (below)
+// Requests that last (MNIST's download, a training run) do not hold it back; a run waits for it.
+const LASTING = new Set(["trainData", "trainStart"]);
+let handling = 0;        // other requests received and not yet answered
+let predicted = false;   // a prediction ran: the model is warm
+let backgroundDone;
+const backgroundFinished = new Promise((resolve) => { backgroundDone = resolve; });
+const background = [
+  async ({ pyodide }) => {
+    const wasmMatmul = pyodide.pyimport("inkling.wasm_matmul");
+    const library = String(wasmMatmul.LIBRARY);
+    wasmMatmul.destroy();
+    const module = pyodide._module;
+    if (module.FS.analyzePath(library).exists) {
+      await module.loadDynamicLibrary(library, { loadAsync: true, global: false, nodelete: true, fs: module.FS })
+        .catch((e) => console.warn(`Inkling: the WebAssembly kernel did not compile (${e.message})`));
+    }
+    mark("kernelCompiled");
+  },
+  async () => {
+    const loaded = await callOps("use_wasm_kernel").catch((e) => console.warn(reason(e)));
+    if (!loaded) console.warn("Inkling: no WebAssembly SIMD kernel; NumPy's einsum does the products");
+    mark("kernelLoaded");
+  },
+  async ({ defaultModel }) => {
+    if (!predicted) await callPython("warm_up", { model: defaultModel }).catch(() => {});   // a broken model is reported by the requests that use it
+    mark("warmedUp");
+  },
+  // 3. A first visit stores its memory snapshot for the next (22 MB into Cache Storage).
+  async ({ save }) => {
+    await save().catch((e) => console.warn(`Inkling: Python memory snapshot not stored (${e.message})`));
+    mark("snapshotStored");
+  },
+];
+let backgroundRunning = false;
+async function runBackground() {
+  if (backgroundRunning) return;
+  backgroundRunning = true;
+  try {
+    const booted = await ready;
+    while (background.length) {
+      await new Promise((resolve) => setTimeout(resolve));   // a macrotask: messages waiting go first
+      if (handling > 0) return;   // resumed when the requests are answered
+      await background.shift()(booted);
+    }
+    backgroundDone();
+  } finally {
+    backgroundRunning = false;
+  }
+}
+ready.then(runBackground, () => {});
 const callOps = pythonCaller(ready, "inkling.ops");
-ready.then(({ defaultModel }) => new Promise((resolve) => setTimeout(resolve))
-  .then(() => callOps("use_wasm_kernel").catch((e) => console.warn(reason(e))))
-  .then((loaded) => loaded || console.warn("Inkling: no WebAssembly SIMD kernel; NumPy's einsum does the products"))
-  .then(() => callPython("warm_up", { model: defaultModel })))
-  .then(() => mark("warmedUp"), () => {});   // a broken model is reported by the requests that use it
 
 // The last line of a Python traceback ("ValueError: ...") is what a person needs to read.
 function reason(error) {
@@ -133,9 +181,14 @@ async function callApp(name, kwargs = {}, buffers = {}) {
   return callPython(name, kwargs, buffers);
 }
 
+const training = trainHandlers(ready);
 const handlers = {
   ...readingHandlers(callApp),
-  ...trainHandlers(ready),
+  ...training,
+  async trainStart(data) {   // a run's products in the kernel, not in einsum
+    await backgroundFinished;
+    return training.trainStart(data);
+  },
   ...modelHandlers(ready, { ensureModel }),
 
   async init() {
@@ -146,6 +199,7 @@ const handlers = {
   async predict({ model, width, height, alpha }) {
     if (!(alpha instanceof Uint8Array)) throw new Error("predict needs the pad's alpha channel as a Uint8Array");
     const r = await callApp("predict", { width, height, model }, { alpha });
+    predicted = true;
     return { digit: r.digit ?? null, probabilities: r.probabilities, input: r.input, ms: r.ms };
   },
 
@@ -179,6 +233,8 @@ function isFatal(error) {
 self.addEventListener("message", async ({ data }) => {
   const { id, type } = data ?? {};
   if (type === "ping") return self.postMessage({ event: "alive" });   // the page's watchdog
+  const counted = !LASTING.has(type);
+  if (counted) handling++;
   try {
     if (!Object.hasOwn(handlers, type)) throw new Error(`unknown request type ${JSON.stringify(type)}`);
     const result = await handlers[type](data);
@@ -191,5 +247,7 @@ self.addEventListener("message", async ({ data }) => {
     }
     if (type !== "init") console.warn(error);
     self.postMessage({ id, error: reason(error) });
+  } finally {
+    if (counted && --handling === 0) runBackground();
   }
 });

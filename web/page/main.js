@@ -18,7 +18,7 @@ import { Teach } from "./teach.js";
 const $ = (selector) => document.querySelector(selector);
 const WORKER_URL = new URL("../worker/inkling-worker.js", import.meta.url);
 
-const prediction = new Prediction($("[data-testid=prediction]"), $(".confidence"));
+const prediction = new Prediction($("[data-testid=prediction]"), $(".confidence"), $("[data-testid=announce]"));
 const bars = new ProbabilityBars($(".bars"));
 const modelInput = new ModelInput($("[data-testid=model-input]"));
 const status = new Status($("#status"), { onRetry: () => { deaths.length = 0; start(); } });
@@ -85,7 +85,10 @@ async function predict() {
       modelInput.show(r.input);
       teach.show(r, model);
       reading.padShown(r);
-      if (status.state === "ready") status.ready(`Ready · read in ${Math.round(r.ms)} ms${restartNote}`);
+      if (status.state === "ready") {
+        status.ready(`Ready${restartNote}`);
+        status.detail(`· read in ${Math.round(r.ms)} ms`);
+      }
     }
   } catch (error) {
     if (ready && sentEpoch === epoch && !error.workerDied) status.warn(`Couldn't read that drawing: ${error.message}. Your drawing is kept; try another stroke.`);

@@ -76,7 +76,9 @@ export class Reading {
     if (generation !== this.generation) return;
     this.pad.clear();                    // the picture replaces the drawing (bumps main's epoch)
     this.generation = generation;        // pad.clear() above must not make this result stale
-    this.prediction.show({ digit: r.digit, probabilities: r.probabilities, strokes: 0 });
+    const several = r.number.length >= 2;
+    this.prediction.show({ digit: r.digit, probabilities: r.probabilities, strokes: 0 }, { announce: !several });
+    if (several) this.prediction.announce(`Number ${r.number}`);
     this.prediction.output.dataset.source = "image";
     this.bars.show(r.probabilities, r.digit);
     this.modelInput.show(r.input);

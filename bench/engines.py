@@ -108,7 +108,14 @@ def main(argv=None) -> int:
         for r in range(args.rounds):
             for engine in args.engines.split(","):   # engines take turns: the machine's load is shared
                 print(f"round {r + 1}: {engine}", file=sys.stderr, flush=True)
-                for name, value in round_(engine, site, digits, r == 0 and not args.no_train, args.strokes).items():
+                try:
+                    figures = round_(engine, site, digits, r == 0 and not args.no_train, args.strokes)
+                except Exception as e:  # noqa: BLE001 - one failed round is reported, the others still count
+                    print(f"  {engine}, round {r + 1} failed: {str(e)[:300]}", file=sys.stderr, flush=True)
+                    results.setdefault(engine, {}).setdefault("failed rounds", []).append(1)
+                    continue
+                print(f"  {figures}", file=sys.stderr, flush=True)
+                for name, value in figures.items():
                     results.setdefault(engine, {}).setdefault(name, []).append(value)
     for engine, figures in results.items():
         for name, values in figures.items():

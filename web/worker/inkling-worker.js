@@ -111,7 +111,8 @@ ready.catch(() => {});  // every request reports the failure
 //    only now: a memory snapshot cannot hold a library loaded at run time.)
 // 2. The default model's first forward pass (numpy's first calls are slow), unless a request
 //    already made one.
-// 3. (below)
+// 3. A first visit's memory snapshot stored for the next (22 MB into Cache Storage).
+const callOps = pythonCaller(ready, "inkling.ops");
 // Requests that last (MNIST's download, a training run) do not hold it back; a run waits for it.
 const LASTING = new Set(["trainData", "trainStart"]);
 let handling = 0;        // other requests received and not yet answered
@@ -136,10 +137,10 @@ const background = [
     mark("kernelLoaded");
   },
   async ({ defaultModel }) => {
-    if (!predicted) await callPython("warm_up", { model: defaultModel }).catch(() => {});   // a broken model is reported by the requests that use it
+    // A broken model is reported by the requests that use it.
+    if (!predicted) await callPython("warm_up", { model: defaultModel }).catch(() => {});
     mark("warmedUp");
   },
-  // 3. A first visit stores its memory snapshot for the next (22 MB into Cache Storage).
   async ({ save }) => {
     await save().catch((e) => console.warn(`Inkling: Python memory snapshot not stored (${e.message})`));
     mark("snapshotStored");
@@ -154,15 +155,18 @@ async function runBackground() {
     while (background.length) {
       await new Promise((resolve) => setTimeout(resolve));   // a macrotask: messages waiting go first
       if (handling > 0) return;   // resumed when the requests are answered
-      await background.shift()(booted);
+      try {
+        await background.shift()(booted);
+      } catch (error) {   // a step that fails leaves the app as it was: the others still run
+        console.warn(`Inkling: a background step failed (${reason(error)})`);
+      }
     }
     backgroundDone();
   } finally {
     backgroundRunning = false;
   }
 }
-ready.then(runBackground, () => {});
-const callOps = pythonCaller(ready, "inkling.ops");
+ready.then(runBackground, () => {});   // no boot, no background: the requests report why
 
 // The last line of a Python traceback ("ValueError: ...") is what a person needs to read.
 function reason(error) {
@@ -248,6 +252,6 @@ self.addEventListener("message", async ({ data }) => {
     if (type !== "init") console.warn(error);
     self.postMessage({ id, error: reason(error) });
   } finally {
-    if (counted && --handling === 0) runBackground();
+    if (counted && --handling === 0) runBackground().catch(() => {});   // a failed boot: nothing to do
   }
 });

@@ -183,7 +183,7 @@ def copy_weights(src: Path, dest: Path) -> None:
     """manifest.json and exactly the files it lists, each checked against its sha256."""
     manifest_path = src / "manifest.json"
     if not manifest_path.is_file():
-        raise BuildError(f"{manifest_path} is missing: train with `python -m inkling.train`")
+        raise BuildError(f"{manifest_path} is missing: train with `python -m inkling.training.train`")
     manifest = json.loads(manifest_path.read_text())
     if not manifest.get("models"):
         raise BuildError(f"{manifest_path} lists no models")
@@ -206,11 +206,11 @@ MNIST_LEVEL = 9   # gzip level: the four files come to ~11.6 MB, under the 12 MB
 def mnist_files(dest: Path, cache: Path = CACHE) -> dict:
     """dist/mnist/: the four MNIST IDX files gzipped (the browser's DecompressionStream("gzip")
     opens them with no library) + manifest.json with each file's sha256 (of the gzip bytes,
-    what the page checks before use) and shape. The raw files are checked by inkling.mnist;
+    what the page checks before use) and shape. The raw files are checked by inkling.data.mnist;
     the compressed ones are cached in .cache/mnist-web/ under the raw file's sha256."""
     sys.path.insert(0, str(ROOT / "py"))
     try:
-        from inkling import mnist
+        from inkling.data import mnist
     finally:
         sys.path.remove(str(ROOT / "py"))
     dest.mkdir(parents=True)

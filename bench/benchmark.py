@@ -7,7 +7,7 @@
 
 Sections (add one by writing a function decorated with @section; it gets the Bench and
 calls bench.add(...) for each figure, and may put raw data in bench.raw[name]):
-  accuracy  MNIST test accuracy of each shipped model (inkling.evaluate, CPython)
+  accuracy  MNIST test accuracy of each shipped model (inkling.training.evaluate, CPython)
   load      navigation -> <html data-state=ready>: cold (fresh profile) beside a bare Pyodide +
             numpy page, warm (service worker); first-visit bytes as compressed (bench/load.py)
   latency   pointer-up -> prediction shown (data-strokes updated), median and p95
@@ -119,7 +119,7 @@ def percentile(xs, q: float) -> float:
 
 @section("accuracy")
 def accuracy(bench: Bench):
-    from inkling import evaluate
+    from inkling.training import evaluate
 
     t0 = time.perf_counter()
     rows = evaluate.evaluate()

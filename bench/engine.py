@@ -11,7 +11,7 @@ bench/benchmark.py's "engine" section calls both.
 
 How each figure is taken:
 
-* accuracy: inkling.load + inkling.mnist test set (10,000 images), in CPython.
+* accuracy: inkling.load + inkling.data.mnist test set (10,000 images), in CPython.
 * forward: one image [1, 28, 28] through `model.forward`, median (and min) of many runs after a
   warm-up, with the shipped weights.
 * training: Trainer.train_batch at batch 128 with the model's preset (trainer.PRESETS: optimiser,
@@ -24,7 +24,7 @@ How each figure is taken:
   so the figures are reproducible on a 2-core machine and compare one core with Pyodide's one.
 * Pyodide runs under Node 20 through tests/pyodide/run_python.mjs (same V8/wasm engine family
   as Chromium); weights outside the repository are mounted into its file system.
-* The matmul backend is left to inkling.ops' choice in both runtimes (INKLING_MATMUL, if set, is
+* The matmul backend is left to inkling.nn.ops' choice in both runtimes (INKLING_MATMUL, if set, is
   passed to both: else `@` with a BLAS; in Pyodide the WebAssembly kernel, loaded first as the
   page's worker does) and reported with a timing of each backend available.
 
@@ -78,8 +78,8 @@ def time_forward(model, image, runs=200, warmup=20):
 def time_training(architecture, model_type, images, labels, augment, min_seconds=3.0,
                   min_steps=5, max_steps=200):
     """Seconds for each timed Trainer.train_batch step (batch BATCH, the model's preset)."""
-    from inkling.model import Sequential
-    from inkling.trainer import Trainer, preset
+    from inkling.nn.model import Sequential
+    from inkling.training.trainer import Trainer, preset
 
     config = preset(model_type, augment=augment, batch_size=BATCH, validation=0)
     model = Sequential.from_config(architecture, seed=config.seed)
@@ -107,7 +107,9 @@ def measure(weights_path, names=None, forward_runs=200, min_train_s=3.0, train_i
 
     import numpy as np
 
-    from inkling import mnist, ops, weights
+    from inkling.data import mnist
+    from inkling.nn import ops
+    from inkling.nn import weights
 
     backend = ops.backend()
     result = {"runtime": "pyodide" if sys.platform == "emscripten" else "cpython",
@@ -174,7 +176,7 @@ if request.pop("mount"):                 # a folder outside the repository: moun
     weights_path = {mount!r}
 sys.path.insert(0, "/repo/bench")
 import engine
-from inkling import ops
+from inkling.nn import ops
 ops.use_wasm_kernel()                    # as the page's worker does once ready
 RESULT = engine.measure(weights_path, **request)
 """
@@ -185,7 +187,7 @@ def _wasm_kernel():
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
     import build
-    return build.wasm_kernel(REPO / "py" / "inkling" / "sgemm.wat")
+    return build.wasm_kernel(REPO / "py" / "inkling" / "nn" / "sgemm.wat")
 
 
 def run_pyodide(weights_path, names=None, **options):
@@ -217,8 +219,10 @@ def run_pyodide(weights_path, names=None, **options):
 
 def test_accuracy(weights_path, names=None):
     """{name: (measured test accuracy, manifest's figure)} in this (CPython) process."""
-    from inkling import load, mnist, weights
-    from inkling.trainer import accuracy
+    from inkling import load
+    from inkling.data import mnist
+    from inkling.nn import weights
+    from inkling.training.trainer import accuracy
 
     manifest = weights.read_manifest(weights_path)
     test_x, test_y = mnist.load("test")

@@ -103,7 +103,7 @@ def browser(models: list[str], n: int, kinds: list[str], draw_max: int, pace: fl
     from static_server import serve
     from strokes import trace_strokes
 
-    from inkling import mnist
+    from inkling.data import mnist
     images, labels = mnist.load_raw("train")
     order = np.random.default_rng(0).permutation(len(labels))
     with serve(harness.DIST, prefix="/inkling/") as site, sync_playwright() as pw:
@@ -152,8 +152,11 @@ def browser(models: list[str], n: int, kinds: list[str], draw_max: int, pace: fl
 def cpython(models: list[str]) -> None:
     """The same library.fine_tune the worker runs, in CPython, on 20 training digits each model
     reads wrong after a strong distortion (augment: rotate 30, shift 2, scale 0.25, thickness)."""
-    from inkling import app, mnist, studio, tuning
-    from inkling.augment import AugmentConfig, augment
+    from inkling.worker import app
+    from inkling.data import mnist
+    from inkling.worker import studio
+    from inkling.worker import tuning
+    from inkling.data.augment import AugmentConfig, augment
     for name in mnist.FILES:
         studio.set_data(name, mnist.read_checked(name))
     shipped = REPO / "weights"

@@ -9,9 +9,9 @@ Each number is four random MNIST test digits, each cropped to its ink and scaled
 its own (the number's base height, 36..110 px, times 0.8..1.15), raised or lowered from a common
 baseline by up to 15 % of the base height, and placed left to right with a random gap of
 2..50 % of the base height; one gap in ten is "touching" instead (-6..0 % : the boxes meet or
-overlap, and the strokes often touch). The ink image goes through inkling.number.read_number,
+overlap, and the strokes often touch). The ink image goes through inkling.reading.number.read_number,
 exactly what the page does for a pad. With --photo it is first rendered as a photo (dark ink on
-grey paper, a lighting gradient, a soft shadow, noise) and read back through inkling.images.
+grey paper, a lighting gradient, a soft shadow, noise) and read back through inkling.reading.images.
 
 `number_accuracy(...)` returns the share of numbers whose four digits are all read right, in
 order, and nothing else; bench/benchmark.py calls it for its "numbers" section.
@@ -30,7 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO / "py") not in sys.path:
     sys.path.insert(0, str(REPO / "py"))
 
-from inkling.preprocess import box_resample_matrix  # noqa: E402
+from inkling.data.preprocess import box_resample_matrix  # noqa: E402
 
 DIGITS = 4
 TOUCHING = 0.1     # share of gaps where neighbours touch or overlap a little
@@ -93,9 +93,9 @@ def number_accuracy(model=None, n: int = 1000, seed: int = 0, photo: bool = Fals
                     misreads: list | None = None) -> float:
     """Share of `n` seeded 4-digit numbers read exactly right (default model: inkling.load("cnn"))."""
     import inkling
-    from inkling import images as pictures
-    from inkling import mnist
-    from inkling.number import read_number
+    from inkling.reading import images as pictures
+    from inkling.data import mnist
+    from inkling.reading.number import read_number
 
     model = inkling.load("cnn") if model is None else model
     test_images, test_labels = mnist.load_raw("test")

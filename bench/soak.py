@@ -9,7 +9,7 @@ window.__inkling, a handle on the same WorkerMessenger the pad uses):
   after another, to the worker's `predict` handler.
 * Memory is the worker's `memory` request: the wasm heap (bytes; it only grows), the bytes
   malloc has handed out and not had back (dlmalloc's mallinfo), and Python's gc-tracked objects
-  after a gc.collect() (inkling.app.memory).
+  after a gc.collect() (inkling.worker.app.memory).
 * The Train panel is opened (MNIST loaded into the worker) before the baseline, since a training
   run needs it; each run (MLP, 1 epoch on a small subset, through the panel's Start button) keeps
   its trained model, as the page does, so a little growth per run is by design.

@@ -1,5 +1,5 @@
 """Checks of the NumPy engine written once and run twice: by pytest in CPython
-(tests/py/test_layers.py, test_ops.py) and inside real Pyodide (tests/pyodide/check_engine.py).
+(tests/py/nn/test_layers.py, test_ops.py) and inside real Pyodide (tests/pyodide/check_engine.py).
 
 Plain functions and data only, no pytest: each returns numbers the caller asserts on.
 """
@@ -7,10 +7,10 @@ Plain functions and data only, no pytest: each returns numbers the caller assert
 import numpy as np
 
 from gradcheck import check_gradients
-from inkling import ops
-from inkling.layers import (BatchNorm, Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU,
+from inkling.nn import ops
+from inkling.nn.layers import (BatchNorm, Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU,
                             Reshape)
-from inkling.model import Sequential
+from inkling.nn.model import Sequential
 
 GRADIENT_TOLERANCE = 1e-6   # relative error, float64 central differences
 MATMUL_TOLERANCE = 1e-5     # einsum vs @ in float32, relative to the product's magnitude
@@ -178,7 +178,7 @@ def kernel_agreement(product):
 
 
 def _float32_models():
-    from inkling.model import cnn_config, mlp_config
+    from inkling.nn.model import cnn_config, mlp_config
     return {"mlp_batchnorm": mlp_config(hidden=(32,), batchnorm=True),
             "cnn": cnn_config(channels=(4, 8), hidden=16, dropout=0.0)}
 
@@ -187,7 +187,7 @@ def float32_step_errors(seed=0):
     """{model: worst relative error} of one float32 training step (logits and every gradient) with
     the backend in use, against the same step in float64 (whose gradients the finite-difference
     checks verify). Images with blank margins, so Dense also takes its zero-column path."""
-    from inkling.losses import softmax_cross_entropy
+    from inkling.nn.losses import softmax_cross_entropy
     rng = np.random.default_rng(seed)
     x = np.zeros((6, 28, 28))
     x[:, 4:24, 6:22] = np.clip(rng.standard_normal((6, 20, 16)), 0, None)

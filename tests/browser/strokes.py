@@ -308,7 +308,7 @@ def render_strokes(strokes, size: int = 28, width: float = 2.2) -> np.ndarray:
 
 def load_mnist_test() -> tuple[np.ndarray, np.ndarray]:
     """The raw MNIST test set, sha256-checked: images uint8 [10000, 28, 28] (ink = 255), labels [10000]."""
-    from inkling import mnist
+    from inkling.data import mnist
     images, labels = mnist.load_raw("test")
     return np.asarray(images), np.asarray(labels).astype(np.int64)
 

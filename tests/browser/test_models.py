@@ -19,8 +19,8 @@ from pen import draw_strokes, fit_strokes
 from strokes import sample_per_digit, trace_strokes
 
 import inkling
-from inkling import weights
-from inkling.model import Sequential, mlp_config
+from inkling.nn import weights
+from inkling.nn.model import Sequential, mlp_config
 
 SUBSET = 2000           # 1 epoch of MLP-128 on 2,000 images: a few seconds, ~85 % on MNIST test
 LIST = "[data-testid=my-models]"

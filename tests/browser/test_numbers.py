@@ -9,7 +9,7 @@ import pytest
 
 import harness
 import pictures as P
-from inkling.segment import label_components
+from inkling.reading.segment import label_components
 from strokes import trace_strokes
 from pen import draw_strokes, fit_strokes
 

@@ -2,7 +2,7 @@
 (scaled to <= 560 px before Python sees it); dark or light ink; uneven light; the crop shown;
 and drawing on the pad afterwards goes back to the pad.
 
-(Named test_picture_input.py, not test_images.py: tests/py/test_images.py exists and pytest
+(Named test_picture_input.py, not test_images.py: tests/py/reading/test_images.py exists and pytest
 cannot collect two test modules of the same name without packages.)
 """
 

@@ -2,7 +2,7 @@
 layer's activations, the top three, and [data-testid=unsure] (present and visible only when
 unsure: low confidence, or input that looks like no digit: a scribble, a blank photo).
 
-(Named test_why.py, not test_explain.py: tests/py/test_explain.py exists.)"""
+(Named test_why.py, not test_explain.py: tests/py/reading/test_explain.py exists.)"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Run inside Pyodide by tests/py/test_in_pyodide.py (via run_python.mjs): every gradient case
+"""Run inside Pyodide by tests/py/nn/test_in_pyodide.py (via run_python.mjs): every gradient case
 of tests/engine_checks.py with each matmul backend, the conv reference and einsum-vs-@; then the
 WebAssembly kernel (given to the runner with --kernel) against exact products, and a float32
 training step with each backend against the same step in float64.
@@ -10,7 +10,8 @@ import numpy as np
 
 from engine_checks import (GRADIENT_CASES, conv_reference_error, float32_step_errors,
                            gradient_errors, kernel_agreement, matmul_agreement)
-from inkling import ops, wasm_matmul
+from inkling.nn import ops
+from inkling.nn import wasm_matmul
 
 chosen = ops.backend()  # the run-time choice, made before anything below forces one
 kernel_loaded = ops.use_wasm_kernel()

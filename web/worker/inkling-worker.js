@@ -30,7 +30,7 @@ const SITE = new URL("../", import.meta.url);          // dist/, wherever it is 
 const PYODIDE = new URL(PYODIDE_DIR, SITE);            // content-hashed folders (build.py)
 const APP = new URL(APP_DIR, SITE);
 const WEIGHTS = new URL(WEIGHTS_DIR, SITE);
-const FS_WEIGHTS = "/weights";                         // inkling.app.WEIGHTS_DIR
+const FS_WEIGHTS = "/weights";                         // inkling.worker.app.WEIGHTS_DIR
 const started = performance.now();
 
 // When each boot step ended (ms since this worker started; `origin` is performance.timeOrigin,
@@ -84,7 +84,7 @@ async function boot() {
   const { pyodide, restored, done } = await bootRuntime(loadPyodide, { indexURL: PYODIDE.href, lockFileURL },
                                                        stored, wheels, { place, mark });
   mark(restored ? "pyodideRestored" : "pyodideLoaded");   // numpy imported, inkling installed
-  const app = pyodide.pyimport("inkling.app");   // restored: already imported, as the model is loaded
+  const app = pyodide.pyimport("inkling.worker.app");   // restored: already imported, as the model is loaded
   progress("model", "Loading model…");
   const defaultModel = await defaultWeights;
   mark("weightsFetched");
@@ -104,12 +104,12 @@ const ready = boot();
 ready.catch(() => {});  // every request reports the failure
 
 // As soon as the worker is ready, before any request can be handled (a prediction asked for
-// meanwhile waits): NumPy's matrix products move to the WebAssembly SIMD kernel (inkling.wasm_matmul;
+// meanwhile waits): NumPy's matrix products move to the WebAssembly SIMD kernel (inkling.nn.wasm_matmul;
 // loaded only now, as a memory snapshot cannot hold a library loaded at run time), then the default
 // model's first forward pass (slow: numpy's first calls) runs, so the first drawing does not pay
 // for it; "ready" comes that much earlier than with both inside boot.
 // (A macrotask later: init's answer, posted from microtasks, goes out first.)
-const callOps = pythonCaller(ready, "inkling.ops");
+const callOps = pythonCaller(ready, "inkling.nn.ops");
 ready.then(({ defaultModel }) => new Promise((resolve) => setTimeout(resolve))
   .then(() => callOps("use_wasm_kernel").catch((e) => console.warn(reason(e))))
   .then((loaded) => loaded || console.warn("Inkling: no WebAssembly SIMD kernel; NumPy's einsum does the products"))
@@ -123,8 +123,8 @@ function reason(error) {
   return error?.type && lines.length ? lines[lines.length - 1] : text;
 }
 
-// inkling.app, with a shipped model's weights fetched and checked first if it is not loaded yet.
-const callPython = pythonCaller(ready, "inkling.app");
+// inkling.worker.app, with a shipped model's weights fetched and checked first if it is not loaded yet.
+const callPython = pythonCaller(ready, "inkling.worker.app");
 async function ensureModel(model) {
   if (weights.isShipped(model)) await weights.install((await ready).pyodide, model);
 }

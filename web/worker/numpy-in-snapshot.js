@@ -15,7 +15,7 @@
 // Nothing is taken on trust: the layout records the table's length before and after the modules
 // and a checksum of the GOT (every linked symbol's address or table slot). A restore that does not
 // end with the same throws, and runtime-snapshot.js boots the plain way and replaces the snapshot.
-// tests/py/test_worker_boot.py restores one in Pyodide under Node and checks what numpy computes.
+// tests/pyodide/test_worker_boot.py restores one in Pyodide under Node and checks what numpy computes.
 
 import { bootExtensions, finishInstall, writeWheel } from "./wheel-install.js";
 

@@ -7,7 +7,7 @@
 // rest is what loadPackage does after unpacking, through the same Pyodide 0.27.7 functions: load
 // extension modules' wasm (numpy-in-snapshot.js), resolve symbols, record the package, and
 // invalidate Python's import caches (runtime-snapshot.js's bootRuntime puts these steps in order).
-// tests/py/test_worker_boot.py checks it in Pyodide under Node.
+// tests/pyodide/test_worker_boot.py checks it in Pyodide under Node.
 //
 // Only the extension modules that `import numpy` itself loads are loaded here (BOOT_EXTENSIONS):
 // 4.6 of numpy's 7.5 MB of wasm. The others (numpy.random, numpy.fft, lapack_lite, numpy's test

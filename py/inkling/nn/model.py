@@ -48,9 +48,9 @@ class Sequential:
         """Back-propagates dL/dlogits through every layer (filling their grads); returns dL/dx.
 
         input_grad=False (training) returns None and stops at the first layer with parameters,
-        which fills its grads without computing dL/d(its input): for an MLP that product is a
-        third of a training step's multiply-adds (measured in Pyodide: 784-128-10 epoch 14.1 s
-        -> 10.4 s).
+        which fills its grads without computing dL/d(its input): nobody needs the gradient of the
+        images, and for an MLP that product is a third of a training step's multiply-adds
+        (docs/benchmarks.md, Layers).
         """
         grad = grad_logits
         first = next((i for i, layer in enumerate(self.layers) if layer.params), 0)

@@ -4,19 +4,17 @@ Three backends compute it:
 
 * ``"matmul"``: ``a @ b``. In CPython numpy links a BLAS, so this is the fast one by far.
 * ``"wasm"``: Pyodide only, once ``use_wasm_kernel()`` has loaded it: float32 products by a
-  WebAssembly SIMD kernel (inkling.nn.wasm_matmul), ~3-5x einsum's speed there; products of other
-  dtypes (the float64 gradient checks) go to einsum.
+  WebAssembly SIMD kernel (inkling.nn.wasm_matmul), several times einsum's speed there; products
+  of other dtypes (the float64 gradient checks) go to einsum.
 * ``"einsum"``: ``np.einsum("ik,kj->ij", a, b)``. Pyodide's numpy has no BLAS and its fallback
-  ``@`` is a naive loop; einsum's sum-of-products kernel was measured ~2.5x faster there
-  (256x784 @ 784x128 float32: ``@`` 24.5 ms, einsum 10.3 ms).
+  ``@`` is a naive loop; einsum's sum-of-products kernel is about twice as fast there.
 
 Which one runs is decided once, on first use, and never by a timing: the env var
 ``INKLING_MATMUL=matmul|einsum|wasm`` wins; otherwise ``@`` where numpy reports a BLAS, the kernel
-where it is loaded, einsum otherwise. It used to be timed at run time (einsum kept if 1.5x faster on a 64x128 @ 128x512 probe),
-but in Pyodide under load the probe's ratio came out 1.5-2.8x, so some page loads trained with
-``@``: the default MLP epoch took 21 s instead of 9.5 s in chromium, and its test accuracy
-differed with the pick (97.59 vs 97.54 %, same seed). A fixed rule makes runs reproducible.
-``measure_backends`` still times them, for the benchmarks.
+where it is loaded, einsum otherwise. A timing at start-up is noisy under load: it once picked
+``@`` in the page, which made training twice as slow and changed its result for the same seed
+(docs/benchmarks.md). A fixed rule makes runs reproducible. ``measure_backends`` still times
+them, for the benchmarks.
 Transposed views (``a.T``) are fine as arguments: `@` and the kernel take them as they are, and
 einsum makes the contiguous copies its faster loop needs (see matmul_einsum).
 """

@@ -24,15 +24,11 @@ _run: "Run | None" = None
 _count = 0                          # trained models so far: names my-mlp-1, my-cnn-2, ...
 _report_proba = None                # test probabilities [10000, 10] of the last finished run, for report()
 
-# The small CNN: picked for one epoch well within 2 minutes in the page. One epoch over the 60k
-# images, MNIST test accuracy (CPython simulation of the same math, batch 128, one-cycle SGD):
-# channels 8,16 at lr 0.3: 98.92 / 98.96 / 98.97 / 99.02 % (seeds 0-3; at lr 0.2 98.65 / 98.94);
-# 10,20 at lr 0.3: 98.99-99.09 % for ~1.5x the multiply-adds; 12,24 at lr 0.2: 99.04 / 99.03 % for
-# ~2x; 16,32: 99.02 / 99.06 % for ~3.4x (~470 images/s in Pyodide: over 2 min an epoch; that and
-# the figures below were measured with einsum, before the WebAssembly kernel, inkling.nn.wasm_matmul).
+# The small CNN: the widest whose epoch stays well within 2 minutes in the page; wider ones gain
+# about 0.1 point for 1.5-3.4x the work (docs/benchmarks.md, the Train panel's small CNN).
 SMALL_CNN = {"channels": [8, 16], "kernel": 5, "padding": 0, "hidden": 64, "dropout": 0.0,
              "batchnorm": True}
-EVAL_BATCH = 250                    # test images a step of the evaluation: ~60 ms for the small CNN
+EVAL_BATCH = 250                    # test images a step of the evaluation: short enough to keep chunks ~100 ms
 
 
 def set_data(name: str, raw) -> list[int]:
@@ -81,13 +77,8 @@ def make_config(model="mlp", hidden="128", optimizer="nesterov", lr=1.0, batch_s
                 epochs=1, augment=False, subset=None, seed=0) -> TrainConfig:
     """The run's TrainConfig; the defaults are the Train panel's for the MLP (web/index.html).
 
-    The MLP has BatchNorm after each hidden Dense. One epoch over the 60k images, MNIST test
-    accuracy over seeds 0-9 (CPython simulation of the same math, batch 128, one-cycle SGD):
-    784-128-10 without BatchNorm at its best lr (0.5): 97.10-97.52 % (seeds 0-2); with it at lr
-    1.0: 97.45-97.81 %, mean 97.62 % (97.58 % in chromium, seed 0; 97.59 % with the WebAssembly
-    kernel, whose sums round differently); 784-128-32-10 with it at lr 0.7: 97.56-97.78 %, mean
-    97.68 %, but ~7 % more time a step in Pyodide, which took the epoch past 5 s in chromium when
-    einsum did the products (~70 % of a step then). With the kernel the epoch takes ~2.3 s there.
+    The MLP has BatchNorm after each hidden Dense: with it, one epoch of 784-128-10 reaches
+    97.5 % on MNIST's test set at a high learning rate, without it not (docs/benchmarks.md).
     """
     if model == "mlp":
         architecture = {"hidden": parse_hidden(hidden), "dropout": 0.0, "batchnorm": True}

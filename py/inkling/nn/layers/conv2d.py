@@ -10,9 +10,8 @@ window gradients back onto the image) loops over the k*k kernel offsets adding o
 each, far faster than `np.add.at` over every element.
 The image is first laid out batch-last, [C, Hp, Wp, N], and the columns ordered (oh, ow, n):
 then a kernel offset's slice is a run of OW*N contiguous numbers per output row, so the copies
-in im2col and the adds in col2im go in long runs instead of OW-long ones. Measured in Pyodide for
-the small CNN's second conv (batch 128, 12 -> 24 channels, 5x5 on 12x12): im2col 5.2 -> 1.2 ms,
-col2im 26.6 -> 3.0 ms; for the first conv, rows of 24 instead of 24*128.
+in im2col and the adds in col2im go in long runs instead of OW-long ones: several times faster
+without a BLAS, where these copies are a large part of a step (docs/benchmarks.md, Layers).
 """
 
 import numpy as np

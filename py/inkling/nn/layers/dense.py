@@ -7,9 +7,8 @@ x W and gets a zero gradient in dW = x^T g, so forward multiplies only the batch
 columns, `x[:, cols] @ W[cols]`, and backward fills dW only at rows `cols` (the rest are exactly
 0). The result is the same sum without its zero terms. It pays for a first layer fed images:
 in a batch of 128 MNIST digits a third of the 784 pixels are 0 in every image (the margins), and
-without a BLAS (Pyodide) those two products are nearly all of an MLP's training step (measured
-784-128-10 epoch in chromium ~6 s -> ~4 s; with the WebAssembly kernel, a step in Pyodide
-under Node 9.2 -> 7.8 ms). With a BLAS the full product is cheaper than the gather, so by
+without a BLAS (Pyodide) those two products are nearly all of an MLP's training step
+(docs/benchmarks.md, Layers). With a BLAS the full product is cheaper than the gather, so by
 default (`skip_zero_inputs=None`) it runs only where ops has no BLAS (einsum or the kernel); True
 or False forces it (tests compare both ways). dL/dx = g W^T always uses the whole W.
 """

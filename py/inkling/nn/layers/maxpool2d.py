@@ -5,9 +5,9 @@ that no window covers are dropped, as in the usual "floor" mode).
 
 Both passes loop over the size*size offsets inside a window: the entries at offset (i, j) of
 every window form one strided slice of x, so the max is size*size elementwise np.maximum calls.
-This is faster than reducing a reshaped [N, C, OH, 2, OW, 2] view over two small axes
-(measured for the CNN's 2x2 pool on [128, 32, 24, 24] float32: 1.6 ms against 43 ms), and the
-same code serves overlapping windows.
+numpy's elementwise loops are fast over long runs, while reducing a reshaped
+[N, C, OH, 2, OW, 2] view over two tiny axes is not (over 20x slower for the CNN's pool:
+docs/benchmarks.md, Layers), and the same code serves overlapping windows.
 
 The gradient goes to the window's maximum; entries tying for it share it equally (a valid
 subgradient; ties are common after a ReLU, where whole windows can be 0).

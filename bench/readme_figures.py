@@ -38,11 +38,14 @@ def table(results: list[dict]) -> str:
             if fig["metric"] == "FAILED":
                 continue
             note = fig["note"].replace("|", "/")
-            rows[(fig["section"], fig["metric"])] = f"| {fig['section']} | {fig['metric']} | " \
-                f"{format_value(fig['value'], fig['unit'])} | {note} |"
+            rows[(fig["section"], fig["metric"])] = (
+                f"| {fig['section']} | {fig['metric']} | {format_value(fig['value'], fig['unit'])} | {note} |"
+            )
         sections = ",".join(dict.fromkeys(f["section"] for f in result["figures"]))
-        sources.append(f"`python bench/benchmark.py --only {sections}` on {env['date']} ({env['cpus']} CPUs, "
-                       f"CPU reference {env['cpu_reference_s']} s, {env.get('chromium_version', 'no browser')})")
+        sources.append(
+            f"`python bench/benchmark.py --only {sections}` on {env['date']} ({env['cpus']} CPUs, "
+            f"CPU reference {env['cpu_reference_s']} s, {env.get('chromium_version', 'no browser')})"
+        )
     lines = ["| section | figure | value | note |", "| --- | --- | --- | --- |", *rows.values(), ""]
     lines += [f"Measured by {s}." for s in sources]
     return "\n".join(lines)

@@ -14,8 +14,10 @@ spec.loader.exec_module(readme_figures)
 
 
 def run(date, *figures):
-    return {"env": {"date": date, "cpus": 2, "cpu_reference_s": 0.4, "chromium_version": "1.0"},
-            "figures": [dict(zip(("section", "metric", "value", "unit", "note"), f, strict=True)) for f in figures]}
+    return {
+        "env": {"date": date, "cpus": 2, "cpu_reference_s": 0.4, "chromium_version": "1.0"},
+        "figures": [dict(zip(("section", "metric", "value", "unit", "note"), f, strict=True)) for f in figures],
+    }
 
 
 def test_rows_come_from_the_runs_and_a_later_run_wins():

@@ -29,7 +29,7 @@ from . import wasm_matmul
 BACKENDS = ("matmul", "einsum", "wasm")
 ENV_VAR = "INKLING_MATMUL"
 
-_backend = None      # the chosen name, or None until first use
+_backend = None  # the chosen name, or None until first use
 
 
 def matmul_operator(a, b):
@@ -46,15 +46,14 @@ def matmul_operator(a, b):
 # 0.25 -> 0.09; the CNN's im2col products, whose rows are 8192-73728 long, got slower (conv2
 # forward 20.5 -> 21.6, dW 13.2 -> 15.1, conv1 forward 10.8 -> 18.4). So the dot-product loop
 # runs when the summed axis is at least as long as the output rows and both operands fit in cache.
-DOT_LOOP_MAX_ELEMENTS = 1 << 18     # a.size + b.size: 1 MB of float32
+DOT_LOOP_MAX_ELEMENTS = 1 << 18  # a.size + b.size: 1 MB of float32
 
 
 def matmul_einsum(a, b):
     """`a @ b` written as an einsum; `optimize=False` so it never routes back to BLAS-less dot."""
     k, p = b.shape
     if k >= p and a.size + b.size <= DOT_LOOP_MAX_ELEMENTS:
-        return np.einsum("ik,jk->ij", np.ascontiguousarray(a), np.ascontiguousarray(b.T),
-                         optimize=False)
+        return np.einsum("ik,jk->ij", np.ascontiguousarray(a), np.ascontiguousarray(b.T), optimize=False)
     return np.einsum("ik,kj->ij", a, b, optimize=False)
 
 
@@ -132,8 +131,7 @@ def set_backend(name):
     (env var, then BLAS, then the kernel)."""
     global _backend
     if name is not None and name not in available_backends():
-        raise ValueError(f"matmul backend {name!r} is not available: expected one of "
-                         f"{available_backends()}")
+        raise ValueError(f"matmul backend {name!r} is not available: expected one of {available_backends()}")
     _backend = name
 
 

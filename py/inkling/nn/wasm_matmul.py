@@ -20,10 +20,10 @@ from pathlib import Path
 import numpy as np
 
 LIBRARY = Path(__file__).with_name("sgemm.so")
-ENV_VAR = "INKLING_SGEMM"           # another path to the library (the Node test runner's)
-LANES = 4                           # float32 lanes of a 128-bit vector: N is padded to a multiple
+ENV_VAR = "INKLING_SGEMM"  # another path to the library (the Node test runner's)
+LANES = 4  # float32 lanes of a 128-bit vector: N is padded to a multiple
 
-_sgemm = None                       # the kernel's ctypes function, once loaded
+_sgemm = None  # the kernel's ctypes function, once loaded
 
 
 def load():
@@ -34,13 +34,19 @@ def load():
         if library.is_file():
             try:
                 function = ctypes.CDLL(str(library)).inkling_sgemm
-            except OSError:   # a browser without WebAssembly SIMD (Safari before 16.4): einsum does it
+            except OSError:  # a browser without WebAssembly SIMD (Safari before 16.4): einsum does it
                 return False
             function.restype = None
             # m, n, k; A's address and byte strides (row, column); B's and C's address and row stride
-            function.argtypes = [ctypes.c_int] * 3 + [ctypes.c_void_p, ctypes.c_int, ctypes.c_int,
-                                                      ctypes.c_void_p, ctypes.c_int,
-                                                      ctypes.c_void_p, ctypes.c_int]
+            function.argtypes = [ctypes.c_int] * 3 + [
+                ctypes.c_void_p,
+                ctypes.c_int,
+                ctypes.c_int,
+                ctypes.c_void_p,
+                ctypes.c_int,
+                ctypes.c_void_p,
+                ctypes.c_int,
+            ]
             _sgemm = function
     return _sgemm is not None
 
@@ -78,6 +84,7 @@ def matmul(a, b):
         padded[:, :n] = b
         b = padded
     c = np.empty((m, width), np.float32)
-    _sgemm(m, width, k, a.ctypes.data, a.strides[0], a.strides[1],
-           b.ctypes.data, b.strides[0], c.ctypes.data, c.strides[0])
+    _sgemm(
+        m, width, k, a.ctypes.data, a.strides[0], a.strides[1], b.ctypes.data, b.strides[0], c.ctypes.data, c.strides[0]
+    )
     return c if width == n else np.ascontiguousarray(c[:, :n])

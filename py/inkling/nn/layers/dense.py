@@ -27,11 +27,10 @@ class Dense(Layer):
     def __init__(self, n_in, n_out, init="he", rng=None, dtype=np.float32):
         super().__init__()
         self.n_in, self.n_out, self.init = int(n_in), int(n_out), init
-        self.params["W"] = init_weights(rng, (self.n_in, self.n_out), self.n_in, self.n_out,
-                                        init, dtype)
+        self.params["W"] = init_weights(rng, (self.n_in, self.n_out), self.n_in, self.n_out, init, dtype)
         self.params["b"] = np.zeros(self.n_out, dtype=dtype)
         self.grads = {name: np.zeros_like(value) for name, value in self.params.items()}
-        self.skip_zero_inputs = None   # None: where ops has no BLAS; True / False: always / never
+        self.skip_zero_inputs = None  # None: where ops has no BLAS; True / False: always / never
         self._x = self._cols = None
 
     def _skipping(self):
@@ -42,20 +41,20 @@ class Dense(Layer):
         b = self.params["b"].astype(x.dtype, copy=False)
         self._x, self._cols = x, None
         if self._skipping():
-            cols = np.flatnonzero(x.any(axis=0))                # [K'] input columns in use
+            cols = np.flatnonzero(x.any(axis=0))  # [K'] input columns in use
             if len(cols) <= SKIP_WHEN_NONZERO_SHARE * self.n_in:
-                self._x, self._cols = x[:, cols], cols          # [N, K']
-                return ops.matmul(self._x, W[cols]) + b         # [N, K'] @ [K', out]
+                self._x, self._cols = x[:, cols], cols  # [N, K']
+                return ops.matmul(self._x, W[cols]) + b  # [N, K'] @ [K', out]
         return ops.matmul(x, W) + b
 
     def backward(self, grad_out):
         self.backward_params(grad_out)
         W = self.params["W"].astype(grad_out.dtype, copy=False)
-        return ops.matmul(grad_out, W.T)                       # [N, out] @ [out, in]
+        return ops.matmul(grad_out, W.T)  # [N, out] @ [out, in]
 
     def backward_params(self, grad_out):
-        grad_W = ops.matmul(self._x.T, grad_out)               # [in or K', N] @ [N, out]
-        if self._cols is not None:                              # rows of skipped columns: 0
+        grad_W = ops.matmul(self._x.T, grad_out)  # [in or K', N] @ [N, out]
+        if self._cols is not None:  # rows of skipped columns: 0
             full = np.zeros((self.n_in, self.n_out), dtype=grad_W.dtype)
             full[self._cols] = grad_W
             grad_W = full
@@ -70,5 +69,4 @@ class Dense(Layer):
 
     @classmethod
     def from_config(cls, config, rng=None, dtype=np.float32):
-        return cls(config["in"], config["out"], init=config.get("init", "he"), rng=rng,
-                   dtype=dtype)
+        return cls(config["in"], config["out"], init=config.get("init", "he"), rng=rng, dtype=dtype)

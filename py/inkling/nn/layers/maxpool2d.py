@@ -30,8 +30,11 @@ class MaxPool2D(Layer):
         oh, ow = out_hw
         s = self.stride
         h_span, w_span = s * (oh - 1) + 1, s * (ow - 1) + 1
-        return [(slice(None), slice(None), slice(i, i + h_span, s), slice(j, j + w_span, s))
-                for i in range(self.size) for j in range(self.size)]
+        return [
+            (slice(None), slice(None), slice(i, i + h_span, s), slice(j, j + w_span, s))
+            for i in range(self.size)
+            for j in range(self.size)
+        ]
 
     def forward(self, x, training=False):
         h, w = x.shape[2:]
@@ -50,9 +53,9 @@ class MaxPool2D(Layer):
         ties = is_max[0].astype(grad_out.dtype)
         for mask in is_max[1:]:
             ties += mask
-        share = grad_out / ties                      # each maximum's part of the window's grad
+        share = grad_out / ties  # each maximum's part of the window's grad
         grad_x = np.zeros(x.shape, dtype=grad_out.dtype)
-        disjoint = self.stride >= self.size          # windows never overlap: write, not add
+        disjoint = self.stride >= self.size  # windows never overlap: write, not add
         for index, mask in zip(slices, is_max):
             if disjoint:
                 np.multiply(mask, share, out=grad_x[index])

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the tests need on a fresh Debian machine (Python 3.11, Node 20), builds dist/,
-# and runs every test: unit tests, the Pyodide tests under Node, and the browser tests in chromium,
+# lints, and runs every test: unit tests, the Pyodide tests under Node, and the browser tests in chromium,
 # with the core flows also in Firefox ESR and WebKitGTK (tests/browser/test_engines.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +28,11 @@ python3 -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 
 echo "== npm ci"
 PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error   # puppeteer-core drives Debian's firefox-esr
+
+echo "== lint: ruff (Python), ESLint (JavaScript)"
+python3 -m ruff check .
+python3 -m ruff format --check .
+npx eslint .
 
 echo "== python build.py"
 python3 build.py

@@ -12,12 +12,14 @@ from pathlib import Path
 __version__ = "0.1.0"
 
 SHIPPED_MODELS = ("mlp", "cnn")
+# The checkout this package sits in (py/inkling -> ..): weights/, node_modules/ and .cache/ live there.
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def weights_dir() -> Path:
     """Where shipped weights live: $INKLING_WEIGHTS, else the repo's weights/ folder."""
     override = os.environ.get("INKLING_WEIGHTS")
-    return Path(override) if override else Path(__file__).resolve().parents[2] / "weights"
+    return Path(override) if override else REPO_ROOT / "weights"
 
 
 def load(name_or_path, model: str | None = None):
@@ -28,7 +30,7 @@ def load(name_or_path, model: str | None = None):
     Export button). model: which entry of that manifest to load (default: the shipped name, or
     the manifest's only model). Raises weights.WeightsError.
     """
-    from . import weights
+    from inkling.nn import weights
 
     if isinstance(name_or_path, str) and name_or_path in SHIPPED_MODELS:  # "./mlp" for a folder
         return weights.load(weights_dir(), model or name_or_path)

@@ -10,7 +10,7 @@
 //   {"ok": false, "error": "<traceback or message>"}            (exit status 1)
 // INKLING_MATMUL is passed through to Python's environment. --kernel copies an assembled
 // WebAssembly kernel (build.wasm_kernel) into Pyodide's file system and names it in INKLING_SGEMM,
-// where inkling.wasm_matmul.load finds it (from py/ there is no wheel to carry it).
+// where inkling.nn.wasm_matmul.load finds it (from py/ there is no wheel to carry it).
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";

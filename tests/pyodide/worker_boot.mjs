@@ -5,7 +5,7 @@
 //
 // Boots twice in one process, as a first and a second visit do: a plain boot (loadPyodide, PREPARE,
 // numpy and inkling installed, numpy imported), then what the worker does before "ready" (import
-// inkling.app, load the default model), after which it takes the memory snapshot; then a boot
+// inkling.worker.app, load the default model), after which it takes the memory snapshot; then a boot
 // restored from it and the same steps, which must import nothing. After each: one prediction, the
 // WebAssembly kernel loaded from the inkling wheel (as the worker does once ready) and the same
 // prediction, then numpy.random and numpy.fft, whose extension modules are left to Python's import,
@@ -13,7 +13,7 @@
 // altered (its GOT checksum) before the second boot, which must then refuse it and boot the plain
 // way. Prints one line of JSON:
 //   {"ok": true, "fresh": BOOT, "restored": BOOT, "warnings": [console.warn lines]}, where BOOT is
-//   {"restored": bool, "models_at_boot": models inkling.app has loaded before the steps to "ready",
+//   {"restored": bool, "models_at_boot": models inkling.worker.app has loaded before the steps to "ready",
 //    "late_imports": [stdlib and inkling modules imported by the steps to "ready"],
 //    "installed": [...], "digit": <what it reads in an upright stroke>, "probabilities": [10 floats],
 //    "dynlibs": {"ready": [...], "later": [...]} (.so files loaded so far),
@@ -51,16 +51,16 @@ async function bootOnce(loadPyodide, folder, lock, stored) {
   const atBoot = modules();   // restored: exactly the snapshot's modules
   const modelsAtBoot = pyodide.runPython(`
 import sys
-len(getattr(sys.modules.get("inkling.app"), "_models", {}))
+len(getattr(sys.modules.get("inkling.worker.app"), "_models", {}))
 `);
 
   start = performance.now();
   pyodide.FS.mkdirTree("/weights");
   pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, { root: folder("weights-") }, "/weights");
   pyodide.runPython(`
-import json, inkling.app
+import json, inkling.worker.app
 default = json.load(open("/weights/manifest.json"))["default"]
-inkling.app.load_model(default, warm=False)
+inkling.worker.app.load_model(default, warm=False)
 `);
   const { taken } = done();   // the plain boot takes its snapshot here, as the worker does
   seconds.ready = (performance.now() - start) / 1000;
@@ -78,21 +78,21 @@ import sys
 pad = bytearray(280 * 280)
 for y in range(40, 240):          # a "1": one upright stroke
     pad[y * 280 + 132:y * 280 + 148] = bytes([255]) * 16
-r = inkling.app.predict(bytes(pad), 280, 280, model=default)
+r = inkling.worker.app.predict(bytes(pad), 280, 280, model=default)
 [r["digit"], [float(p) for p in r["probabilities"]]]
 `).toJs();
   const numpy = pyodide.runPython(NUMPY_CHECKS).toJs();
   // What the worker does once ready: the WebAssembly kernel from the installed wheel, then the same read.
   const kernel = pyodide.runPython(`
-import inkling.ops
-loaded = inkling.ops.use_wasm_kernel()
-r = inkling.app.predict(bytes(pad), 280, 280, model=default)
-{"loaded": loaded, "backend": inkling.ops.backend(), "probabilities": [float(p) for p in r["probabilities"]]}
+import inkling.nn.ops
+loaded = inkling.nn.ops.use_wasm_kernel()
+r = inkling.worker.app.predict(bytes(pad), 280, 280, model=default)
+{"loaded": loaded, "backend": inkling.nn.ops.backend(), "probabilities": [float(p) for p in r["probabilities"]]}
 `).toJs({ dict_converter: Object.fromEntries });
   start = performance.now();
   const draws = pyodide.runPython(`
 import numpy.fft, numpy.random
-import inkling.reading, inkling.studio   # from the files the boot wrote (not in the snapshot's heap)
+import inkling.worker.read_requests, inkling.worker.studio   # from the files the boot wrote (not in the snapshot's heap)
 [float(v) for v in numpy.random.default_rng(0).random(3)]
 `).toJs();
   seconds.later = (performance.now() - start) / 1000;

@@ -1,7 +1,7 @@
 // The "Why" section: the saliency overlay on the model's 28x28 view ([data-testid=saliency]),
 // the top three readings, each layer's activations (activations-view.js), and the "unsure"
 // badge beside the prediction ([data-testid=unsure]: in the page, and visible, only when the
-// model is unsure; its text says why). Thresholds live in py/inkling/explain.py.
+// model is unsure; its text says why). Thresholds live in py/inkling/reading/explain.py.
 //
 // Saliency: red where more ink would raise the chosen digit's score, blue where it would lower
 // it, over the input in grey; strength = |gradient| / the largest |gradient|.

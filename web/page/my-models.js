@@ -2,7 +2,7 @@
 // (store.js) and listed with name, date and MNIST test accuracy; registered in the worker again
 // after a reload. Export downloads the current model (shipped ones too) as one .zip; Import takes
 // a .zip (or a manifest.json with its .npy files) from the file input or dropped on the page.
-// The worker checks every import (py/inkling/library.py); a bad one only costs a message.
+// The worker checks every import (py/inkling/worker/library.py); a bad one only costs a message.
 
 import * as store from "./store.js";
 

@@ -1,6 +1,6 @@
 // Teach mode (issue 4): under the Prediction, "Wrong? It's a …" saves the 28x28 input the model
 // just read with the right digit to IndexedDB (store.js samples, kept across reloads); "Fine-tune
-// on my digits" adapts the current model to them in the worker (py/inkling/finetune.py, with an
+// on my digits" adapts the current model to them in the worker (py/inkling/training/finetune.py, with an
 // MNIST replay) and shows accuracy on the samples and on the MNIST test set, before and after.
 // MNIST is the Train panel's data: asked for (trainData) here if it isn't loaded yet.
 // The one-time part of a fine-tuning (MNIST prepared and read through the model's frozen body:

@@ -17,7 +17,7 @@ import { nextTask } from "./next-task.js";
 
 const $in = (root, sel) => root.querySelector(sel);
 // Form values set when the model select changes: each model's settings for one epoch that meets
-// issue 4's targets (MLP: index.html's defaults; small CNN: see SMALL_CNN in py/inkling/studio.py).
+// issue 4's targets (MLP: index.html's defaults; small CNN: see SMALL_CNN in py/inkling/worker/studio.py).
 const MODEL_DEFAULTS = { mlp: { lr: "1.0", batch_size: "128", epochs: "1" },
                          cnn: { lr: "0.3", batch_size: "128", epochs: "1" } };
 const fmtTime = (s) => (s == null ? "…" : s < 60 ? `${Math.round(s)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`);

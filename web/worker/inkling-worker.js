@@ -30,7 +30,7 @@ const SITE = new URL("../", import.meta.url);          // dist/, wherever it is 
 const PYODIDE = new URL(PYODIDE_DIR, SITE);            // content-hashed folders (build.py)
 const APP = new URL(APP_DIR, SITE);
 const WEIGHTS = new URL(WEIGHTS_DIR, SITE);
-const FS_WEIGHTS = "/weights";                         // inkling.app.WEIGHTS_DIR
+const FS_WEIGHTS = "/weights";                         // inkling.worker.app.WEIGHTS_DIR
 const started = performance.now();
 
 // When each boot step ended (ms since this worker started; `origin` is performance.timeOrigin,
@@ -44,7 +44,7 @@ async function download(url, init = {}) {
   try {
     response = await fetch(url, init);
   } catch (e) {
-    throw new Error(`cannot fetch ${url.pathname}: ${e.message}`);
+    throw new Error(`cannot fetch ${url.pathname}: ${e.message}`, { cause: e });
   }
   if (!response.ok) throw new Error(`cannot fetch ${url.pathname}: HTTP ${response.status}`);
   return new Uint8Array(await response.arrayBuffer());
@@ -84,7 +84,7 @@ async function boot() {
   const { pyodide, restored, done } = await bootRuntime(loadPyodide, { indexURL: PYODIDE.href, lockFileURL },
                                                        stored, wheels, { place, mark });
   mark(restored ? "pyodideRestored" : "pyodideLoaded");   // numpy imported, inkling installed
-  const app = pyodide.pyimport("inkling.app");   // restored: already imported, as the model is loaded
+  const app = pyodide.pyimport("inkling.worker.app");   // restored: already imported, as the model is loaded
   progress("model", "Loading model…");
   const defaultModel = await defaultWeights;
   mark("weightsFetched");
@@ -105,14 +105,14 @@ ready.catch(() => {});  // every request reports the failure
 // After ready, work that makes later requests faster, in the background: each step starts only
 // while no request is waiting or being handled, and the slow part of the first one (compiling
 // the kernel) is asynchronous, so a user's first prediction does not queue behind it.
-// 1. NumPy's matrix products move to the WebAssembly SIMD kernel (inkling.wasm_matmul): the
+// 1. NumPy's matrix products move to the WebAssembly SIMD kernel (inkling.nn.wasm_matmul): the
 //    library is compiled and instantiated off the main thread of this worker
 //    (loadDynamicLibrary, loadAsync), then the dlopen that ctypes does finds it loaded. (Loaded
 //    only now: a memory snapshot cannot hold a library loaded at run time.)
 // 2. The default model's first forward pass (numpy's first calls are slow), unless a request
 //    already made one.
 // 3. A first visit's memory snapshot stored for the next (22 MB into Cache Storage).
-const callOps = pythonCaller(ready, "inkling.ops");
+const callOps = pythonCaller(ready, "inkling.nn.ops");
 // Requests that last (MNIST's download, a training run) do not hold it back; a run waits for it.
 const LASTING = new Set(["trainData", "trainStart"]);
 let handling = 0;        // other requests received and not yet answered
@@ -121,7 +121,7 @@ let backgroundDone;
 const backgroundFinished = new Promise((resolve) => { backgroundDone = resolve; });
 const background = [
   async ({ pyodide }) => {
-    const wasmMatmul = pyodide.pyimport("inkling.wasm_matmul");
+    const wasmMatmul = pyodide.pyimport("inkling.nn.wasm_matmul");
     const library = String(wasmMatmul.LIBRARY);
     wasmMatmul.destroy();
     const module = pyodide._module;
@@ -175,8 +175,8 @@ function reason(error) {
   return error?.type && lines.length ? lines[lines.length - 1] : text;
 }
 
-// inkling.app, with a shipped model's weights fetched and checked first if it is not loaded yet.
-const callPython = pythonCaller(ready, "inkling.app");
+// inkling.worker.app, with a shipped model's weights fetched and checked first if it is not loaded yet.
+const callPython = pythonCaller(ready, "inkling.worker.app");
 async function ensureModel(model) {
   if (weights.isShipped(model)) await weights.install((await ready).pyodide, model);
 }

@@ -1,6 +1,6 @@
 // The worker's model-library requests (issue 4): export, import, stored models, fine-tuning
 // (listed here, not in inkling-worker.js's header).
-// Python side: py/inkling/library.py. Every model travels as its one-file .zip export.
+// Python side: py/inkling/worker/library.py. Every model travels as its one-file .zip export.
 //
 // {type: "exportModel", model, info: {test_accuracy, created, source}}
 //                                -> {zip: Uint8Array, filename}
@@ -11,7 +11,7 @@
 // {type: "fineTune", model, samples: Float32Array(N*784), labels: Uint8Array(N)}
 //                                -> {name, before: {user, mnist}, after: {user, mnist}, samples, mnist_test,
 //                                    lr, attempts, prepare_s, features_s, tune_s, eval_s, zip, ...}
-//                                   needs MNIST (trainData) first. Runs in ~100 ms chunks (py/inkling/tuning.py),
+//                                   needs MNIST (trainData) first. Runs in ~100 ms chunks (py/inkling/worker/tuning.py),
 //                                   posting {event: "finetune", state: {phase, done, total, attempt}} after each,
 //                                   so predictions are answered meanwhile. If a prepareTuning of the same
 //                                   model is under way, it waits for it (its events go on meanwhile).
@@ -28,11 +28,11 @@ const bytesOf = (typed) => new Uint8Array(typed.buffer, typed.byteOffset, typed.
 const turn = () => new Promise((resolve) => setTimeout(resolve, 0));
 const CHUNK_MS = 100;
 
-// ensureModel(name): resolves once model `name`'s weights are where inkling.app reads them (for a
+// ensureModel(name): resolves once model `name`'s weights are where inkling.worker.app reads them (for a
 // worker that fetches shipped weights lazily); the default assumes they are there already.
 export function modelHandlers(ready, { ensureModel = async () => {} } = {}) {
-  const call = pythonCaller(ready, "inkling.library");
-  const tuning = pythonCaller(ready, "inkling.tuning");
+  const call = pythonCaller(ready, "inkling.worker.library");
+  const tuning = pythonCaller(ready, "inkling.worker.tuning");
   let tuningNow = false;
   let prep = null;       // {model, cancelled, promise} of the preparation under way
 

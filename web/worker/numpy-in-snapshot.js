@@ -1,6 +1,6 @@
 // numpy imported before the memory snapshot is taken (runtime-snapshot.js), so that a warm load
 // restores it instead of importing it again: `import numpy` runs ~80 modules, and V8 compiles each
-// extension function it calls on that first call (~0.4-0.5 s of a warm load in chromium here).
+// extension function it calls on that first call: a large part of a warm load otherwise.
 //
 // A heap copy holds numpy's Python objects and its extension modules' data, but not the modules
 // themselves: their wasm instances, function-table slots and the GOT entries that link them live
@@ -15,7 +15,7 @@
 // Nothing is taken on trust: the layout records the table's length before and after the modules
 // and a checksum of the GOT (every linked symbol's address or table slot). A restore that does not
 // end with the same throws, and runtime-snapshot.js boots the plain way and replaces the snapshot.
-// tests/py/test_worker_boot.py restores one in Pyodide under Node and checks what numpy computes.
+// tests/pyodide/test_worker_boot.py restores one in Pyodide under Node and checks what numpy computes.
 
 import { bootExtensions, finishInstall, writeWheel } from "./wheel-install.js";
 

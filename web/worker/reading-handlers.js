@@ -1,5 +1,5 @@
 // The worker's requests beyond "predict": the follow-up "explain" for a pad drawing and
-// "readImage" for a picture (upload, paste, camera). Both call inkling.app (Python) and return
+// "readImage" for a picture (upload, paste, camera). Both call inkling.worker.app (Python) and return
 // plain data and typed arrays only; every PyProxy made here is destroyed.
 //
 // {type: "explain", model, width, height, alpha: Uint8Array}
@@ -11,7 +11,7 @@
 //   -> the same fields plus {digit | null, probabilities, input, blank, dark_ink,
 //       crop: Int32Array(4), preview: Uint8Array, preview_width, preview_height, preview_scale, ms}
 
-// callApp: pythonCaller(ready, "inkling.app"), see python-call.js.
+// callApp: pythonCaller(ready, "inkling.worker.app"), see python-call.js.
 export function readingHandlers(callApp) {
   return {
     async explain({ model, width, height, alpha }) {

@@ -2,7 +2,7 @@
 //
 // Only the manifest and the default model's files are fetched at boot; another model's files are
 // fetched the first time it is asked for. Every file is checked against the manifest's sha256
-// before it is written into Pyodide's file system (inkling.weights checks again when it loads).
+// before it is written into Pyodide's file system (inkling.nn.weights checks again when it loads).
 // A model with a file that fails is refused: never offered again, and the page is told
 // {event: "model-refused", model, file, fallback}. If the default itself is refused, the most
 // accurate shipped model whose files pass becomes the default.
@@ -12,7 +12,7 @@ import { sha256Hex } from "./sha256.js";
 export class WeightsRefused extends Error {}
 
 export class ShippedWeights {
-  // baseUrl: the weights/ folder; download(url) -> Uint8Array; fsDir: inkling.app.WEIGHTS_DIR.
+  // baseUrl: the weights/ folder; download(url) -> Uint8Array; fsDir: inkling.worker.app.WEIGHTS_DIR.
   constructor({ baseUrl, download, fsDir }) {
     this.baseUrl = baseUrl;
     this.download = download;
@@ -82,7 +82,7 @@ export class ShippedWeights {
                               "failed its integrity check (sha256)");
   }
 
-  // Fetch (if need be), check and write model `name`'s files where inkling.app reads them.
+  // Fetch (if need be), check and write model `name`'s files where inkling.worker.app reads them.
   async install(pyodide, name) {
     if (this.installed.has(name)) return;
     const files = await this.fetchModel(name);

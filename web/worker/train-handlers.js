@@ -7,7 +7,7 @@
 //                     -> {name, test_accuracy, parameters, steps, stopped} once the run ends
 //                        (finished or stopped). Events {event: "train", state} after every chunk.
 // {type: "trainPause"} / {type: "trainResume"} / {type: "trainStop"} -> {state}
-// {type: "trainReport"} -> the last finished run's final test evaluation (inkling.run_report):
+// {type: "trainReport"} -> the last finished run's final test evaluation (inkling.training.run_report):
 //                        {confusion: Int32Array(100) (row = true digit), tested, accuracy,
 //                         misclassified: {index, label, predicted: Int32Array(k), proba: Float32Array(10k),
 //                         images: Uint8Array(784k), total}}, or {tested: 0} if it stopped before one.
@@ -56,7 +56,7 @@ async function fetchMnist(onProgress) {
 }
 
 export function trainHandlers(ready) {
-  const call = pythonCaller(ready, "inkling.studio");
+  const call = pythonCaller(ready, "inkling.worker.studio");
   let data = null;       // the promise of the trainData answer, shared by every caller
   let run = null;        // {paused, stop, wake} of the run in progress
 

@@ -1,0 +1,127 @@
+"""The functions the web worker calls (web/worker/inkling-worker.js).
+
+Plain values in (ints, strings, a bytes-like alpha channel); plain values and numpy arrays out.
+The worker writes the shipped weights into Pyodide's file system under WEIGHTS_DIR; the same
+functions run in CPython on any folder holding a manifest.json (tests/py/worker/test_app.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+import inkling
+from inkling.data.preprocess import SIZE, normalize_digit
+
+WEIGHTS_DIR = "/weights"
+MAX_SIDE = 4096  # larger pads are refused rather than allocating without bound
+_models: dict = {}  # (manifest path, model name) -> loaded model
+
+
+def _manifest_path(weights_dir) -> Path:
+    path = Path(weights_dir)
+    return path if path.suffix == ".json" else path / "manifest.json"
+
+
+def load_model(name: str, weights_dir=WEIGHTS_DIR, warm: bool = True):
+    """The model called `name`, loaded (and its weights checked) once, then reused. With warm,
+    a first load also runs one forward pass (the first call is slow); the worker's boot passes
+    warm=False and calls warm_up just after it has said it is ready."""
+    key = (str(_manifest_path(weights_dir)), name)
+    if key not in _models:
+        model = inkling.load(key[0], model=name)
+        if warm:
+            model.predict_proba(np.zeros((1, SIZE, SIZE), np.float32))
+        _models[key] = model
+    return _models[key]
+
+
+def warm_up(model: str) -> None:
+    """One forward pass of a blank image through `model` (loading it if need be), so that the
+    first drawing is not the one that pays for numpy's first calls."""
+    load_model(model).predict_proba(np.zeros((1, SIZE, SIZE), np.float32))
+
+
+def register_model(name: str, model, weights_dir=WEIGHTS_DIR) -> None:
+    """Make `model` (one trained in the page, inkling.worker.studio) usable by name like a shipped one.
+    One single-image forward pass replaces what its layers cached for backward from the last
+    training or test batch (MBs a model), which a kept model would otherwise hold for good."""
+    model.predict_proba(np.zeros((1, SIZE, SIZE), np.float32))
+    _models[(str(_manifest_path(weights_dir)), name)] = model
+
+
+def model_names(weights_dir=WEIGHTS_DIR) -> set[str]:
+    """Every name the pad can use now: the manifest's models and those registered or loaded."""
+    from inkling.nn import weights
+
+    path = _manifest_path(weights_dir)
+    names = {name for (where, name) in _models if where == str(path)}
+    if path.is_file():
+        names |= set(weights.read_manifest(path).get("models", {}))
+    return names
+
+
+def pixel_array(buffer, width: int, height: int, channels: int = 1, what: str = "pad") -> np.ndarray:
+    """A row-major uint8 buffer (bytes-like or array) -> uint8 [H, W] (or [H, W, channels]),
+    refusing sizes that are not whole pixels in 1..MAX_SIDE or a buffer of the wrong length."""
+    w, h = int(width), int(height)
+    if (w, h) != (width, height) or not (0 < w <= MAX_SIDE and 0 < h <= MAX_SIDE):
+        raise ValueError(f"{what} size {width}x{height} is not whole pixels in 1..{MAX_SIDE}")
+    pixels = (
+        np.asarray(buffer, dtype=np.uint8) if isinstance(buffer, np.ndarray) else np.frombuffer(buffer, dtype=np.uint8)
+    )
+    if pixels.size != w * h * channels:
+        raise ValueError(f"got {pixels.size} values for a {w}x{h} {what} ({w * h * channels} expected)")
+    return pixels.reshape((h, w) if channels == 1 else (h, w, channels))
+
+
+def alpha_to_ink(alpha, width: int, height: int) -> np.ndarray:
+    """Canvas alpha channel (bytes-like or array, uint8, row-major) -> ink float32 [H, W] in [0, 1]."""
+    return pixel_array(alpha, width, height).astype(np.float32) * np.float32(1 / 255)
+
+
+def predict(alpha, width: int, height: int, model: str, weights_dir=WEIGHTS_DIR) -> dict:
+    """Read the digit drawn on the pad.
+
+    Returns {"digit": int, or None for an empty pad, "probabilities": float32 [10] (zeros when
+    empty), "input": float32 [784], the 28x28 image the model saw (row-major, ink = 1)}.
+    """
+    x = normalize_digit(alpha_to_ink(alpha, width, height))
+    if x is None:
+        return {"digit": None, "probabilities": np.zeros(10, np.float32), "input": np.zeros(SIZE * SIZE, np.float32)}
+    proba = np.asarray(load_model(model, weights_dir).predict_proba(x[None]), np.float32)[0]
+    return {
+        "digit": int(np.argmax(proba)),
+        "probabilities": proba,
+        "input": np.ascontiguousarray(x, np.float32).reshape(-1),
+    }
+
+
+def explain(alpha, width: int, height: int, model: str, weights_dir=WEIGHTS_DIR) -> dict:
+    """The follow-up to predict() for the same pad: the "Why" and the number on the pad
+    (inkling.worker.read_requests.explain_ink: saliency, activations, top three, unsure, number)."""
+    from . import read_requests
+
+    return read_requests.explain_ink(load_model(model, weights_dir), alpha_to_ink(alpha, width, height))
+
+
+def read_image(rgba, width: int, height: int, model: str, weights_dir=WEIGHTS_DIR) -> dict:
+    """A picture's RGBA pixels (bytes-like, row-major, as getImageData gives) -> what the page
+    shows for it (inkling.worker.read_requests.read_picture: digit, crop, number, the "Why")."""
+    from . import read_requests
+
+    pixels = pixel_array(rgba, width, height, channels=4, what="picture")
+    return read_requests.read_picture(load_model(model, weights_dir), pixels)
+
+
+def memory() -> dict:
+    """Python's side of the soak benchmark and its test, after a full collection:
+    {"gcObjects": objects the gc tracks, "models": models loaded}. A result kept alive per request
+    (a PyProxy never destroyed holds its dict) adds at least one gc-tracked object per call.
+    (sys.getallocatedblocks() says 0 in Pyodide, built without pymalloc; the worker reports
+    malloc's bytes in use instead.)"""
+    import gc
+
+    gc.collect()
+    return {"gcObjects": len(gc.get_objects()), "models": len(_models)}

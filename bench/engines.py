@@ -85,7 +85,9 @@ def round_(engine: str, site, digits, train: bool, strokes: int) -> dict:
             engines.wait_until(browser, TRAIN_READY, timeout_s=300)
             browser.js(engines.CLICK, "[data-testid=train-start]")
             time.sleep(1)
-            out["one default MLP epoch, Train panel (s)"] = engines.wait_until(browser, TRAIN_DONE, timeout_s=900, every_s=1)
+            out["one default MLP epoch, Train panel (s)"] = engines.wait_until(
+                browser, TRAIN_DONE, timeout_s=900, every_s=1
+            )
         problems = browser.take_problems()
         if problems:
             print(f"  {engine}: page problems: {problems}", file=sys.stderr)
@@ -106,7 +108,7 @@ def main(argv=None) -> int:
     results: dict = {}
     with serve(harness.DIST, prefix="/inkling/") as site:
         for r in range(args.rounds):
-            for engine in args.engines.split(","):   # engines take turns: the machine's load is shared
+            for engine in args.engines.split(","):  # engines take turns: the machine's load is shared
                 print(f"round {r + 1}: {engine}", file=sys.stderr, flush=True)
                 try:
                     figures = round_(engine, site, digits, r == 0 and not args.no_train, args.strokes)

@@ -14,6 +14,7 @@ reload() · take_problems() (page errors, console errors and failed requests sin
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -35,7 +36,8 @@ ERROR_RECORDER = """
 if (!window.__engineProblems) {
   const problems = (window.__engineProblems = []);
   addEventListener('error', (e) => problems.push('uncaught error in page: ' + (e.message || e.error)));
-  addEventListener('unhandledrejection', (e) => problems.push('unhandled rejection: ' + (e.reason?.message ?? e.reason)));
+  addEventListener('unhandledrejection',
+                   (e) => problems.push('unhandled rejection: ' + (e.reason?.message ?? e.reason)));
   const original = console.error.bind(console);
   console.error = (...args) => { problems.push('console error: ' + args.join(' ')); original(...args); };
 }
@@ -69,8 +71,9 @@ class Firefox:
 
     def __init__(self, width: int = 1000, height: int = 900):
         env = {**os.environ, "INKLING_VIEWPORT": f"{width}x{height}", "PUPPETEER_SKIP_DOWNLOAD": "1"}
-        self.proc = subprocess.Popen(["node", str(BRIDGE)], cwd=REPO, env=env, text=True,
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.proc = subprocess.Popen(
+            ["node", str(BRIDGE)], cwd=REPO, env=env, text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        )
         self._id = 0
         self._problems: list[str] = []
         self.version = self._answer(0)
@@ -105,15 +108,13 @@ class Firefox:
         self._call("pointer", strokes=[[[float(x), float(y)] for x, y in s] for s in strokes])
 
     def take_problems(self) -> list[str]:
-        self._call("eval", fn="async () => null")   # collect what came since the last answer
+        self._call("eval", fn="async () => null")  # collect what came since the last answer
         out, self._problems = self._problems, []
         return out
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # closing is best effort
             self._call("close")
-        except Exception:  # noqa: BLE001 - closing is best effort
-            pass
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -135,9 +136,12 @@ class WebKit:
 
         port = _free_port()
         # Its own process group: closing ends xvfb-run, Xvfb and the driver together.
-        self.proc = subprocess.Popen(["xvfb-run", "-a", "-s", f"-screen 0 {width + 100}x{height + 200}x24",
-                                      WEBKIT_DRIVER, f"--port={port}"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        self.proc = subprocess.Popen(
+            ["xvfb-run", "-a", "-s", f"-screen 0 {width + 100}x{height + 200}x24", WEBKIT_DRIVER, f"--port={port}"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 30
         while True:
             try:
@@ -146,7 +150,7 @@ class WebKit:
             except OSError:
                 if time.monotonic() > deadline or self.proc.poll() is not None:
                     self._kill()
-                    raise RuntimeError("WebKitWebDriver did not start under xvfb-run")
+                    raise RuntimeError("WebKitWebDriver did not start under xvfb-run") from None
                 time.sleep(0.1)
         options = Options()
         options.add_argument("--automation")
@@ -172,7 +176,8 @@ class WebKit:
             "const done = arguments[arguments.length - 1];"
             f"Promise.resolve().then(() => ({fn})(...arguments[0]))"
             ".then((v) => done({ok: v === undefined ? null : v}), (e) => done({err: String(e && e.stack || e)}));",
-            list(args))
+            list(args),
+        )
         if "err" in r:
             raise RuntimeError(f"webkit: {r['err']}")
         return r["ok"]
@@ -196,10 +201,8 @@ class WebKit:
         return out
 
     def _kill(self) -> None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -215,12 +218,12 @@ class WebKit:
 class Chromium:
     """Debian's chromium under Playwright (harness.launch_chromium), behind the same interface,
     so that bench/engines.py measures all three engines the same way."""
+
     name = "chromium"
 
     def __init__(self, width: int = 1000, height: int = 900):
-        from playwright.sync_api import sync_playwright
-
         import harness
+        from playwright.sync_api import sync_playwright
 
         self.pw = sync_playwright().start()
         self.browser = harness.launch_chromium(self.pw)
@@ -271,9 +274,12 @@ def launch(engine: str, **kw):
 WAIT_READY = """async () => {
   const el = document.documentElement;
   const done = () => ['ready', 'error'].includes(el.dataset.state);
-  if (!done()) await new Promise((resolve) => new MutationObserver((_, o) => { if (done()) { o.disconnect(); resolve(); } })
-    .observe(el, {attributes: true, attributeFilter: ['data-state']}));
-  return [el.dataset.state, performance.now(), document.querySelector('.status-text').textContent];
+  if (!done()) {
+    await new Promise((resolve) => new MutationObserver((_, o) => { if (done()) { o.disconnect(); resolve(); } })
+      .observe(el, {attributes: true, attributeFilter: ['data-state']}));
+  }
+  const status = document.querySelector('.status-text').textContent;
+  return [el.dataset.state, performance.now(), status];
 }"""
 
 # The pad's box in viewport pixels: {x, y, width, height}.
@@ -295,7 +301,8 @@ WAIT_STROKES = """async (n, timeoutMs) => {
   const out = document.querySelector('[data-testid=prediction]');
   const t0 = performance.now();
   while (out.dataset.strokes !== String(n)) {
-    if (performance.now() - t0 > timeoutMs) throw new Error(`no prediction for ${n} strokes (data-strokes=${out.dataset.strokes})`);
+    if (performance.now() - t0 > timeoutMs)
+      throw new Error(`no prediction for ${n} strokes (data-strokes=${out.dataset.strokes})`);
     await new Promise((r) => setTimeout(r, 10));
   }
   const probs = []; for (let i = 0; i < 10; i++) probs.push(Number(out.dataset['p' + i]));
@@ -303,7 +310,6 @@ WAIT_STROKES = """async (n, timeoutMs) => {
 }"""
 
 CLICK = """async (selector) => { document.querySelector(selector).click(); return true; }"""
-
 
 
 def wait_until(browser, fn: str, *args, timeout_s: float = 120, every_s: float = 0.2):

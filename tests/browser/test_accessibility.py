@@ -12,27 +12,41 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 import harness
 import pictures as P
+import pytest
 from pen import draw_strokes, fit_strokes
 from strokes import trace_strokes
 
 AXE = harness.REPO / "node_modules" / "axe-core" / "axe.min.js"
 VIEWPORTS = {
     "desktop": {"viewport": {"width": 1280, "height": 900}},
-    "phone": {"viewport": {"width": 360, "height": 640}, "has_touch": True, "is_mobile": True,
-              "device_scale_factor": 2},
+    "phone": {
+        "viewport": {"width": 360, "height": 640},
+        "has_touch": True,
+        "is_mobile": True,
+        "device_scale_factor": 2,
+    },
 }
-SUBSET = 600   # a short run: its report (confusion matrix, misclassified digits) is what is checked
+SUBSET = 600  # a short run: its report (confusion matrix, misclassified digits) is what is checked
 RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 # Controls that must be at least 44 px (both sides) on a touch screen, 24 px elsewhere.
-TARGETS = ["[data-testid=undo]", "[data-testid=clear]", "[data-testid=model-select]", ".sources .upload",
-           "[data-testid=camera-open]", "[data-testid=teach-digit]", "[data-testid=fine-tune]",
-           "[data-testid=teach-clear]", "[data-testid=train-start]", "[data-testid=train-pause]",
-           "[data-testid=train-stop]", "[data-testid=train-close]", "[data-testid=train-open]"]
+TARGETS = [
+    "[data-testid=undo]",
+    "[data-testid=clear]",
+    "[data-testid=model-select]",
+    ".sources .upload",
+    "[data-testid=camera-open]",
+    "[data-testid=teach-digit]",
+    "[data-testid=fine-tune]",
+    "[data-testid=teach-clear]",
+    "[data-testid=train-start]",
+    "[data-testid=train-pause]",
+    "[data-testid=train-stop]",
+    "[data-testid=train-close]",
+    "[data-testid=train-open]",
+]
 SIZES = """(selectors) => selectors.map((s) => { const el = document.querySelector(s);
   const r = el.getBoundingClientRect(); return [s, Math.round(r.width), Math.round(r.height)]; })"""
 
@@ -40,11 +54,14 @@ SIZES = """(selectors) => selectors.map((s) => { const el = document.querySelect
 def axe(page) -> list[str]:
     """axe-core's violations on the page as it is, one line each ([] when none)."""
     if not page.evaluate("() => typeof window.axe === 'object'"):
-        page.evaluate(AXE.read_text())   # through the DevTools protocol: the page's CSP does not apply
-    found = page.evaluate("async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags},"
-                          " resultTypes: ['violations']})).violations"
-                          ".map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')"
-                          " + ': ' + n.failureSummary.split('\\n').slice(1).join(' ').slice(0, 200))}))", RULES)
+        page.evaluate(AXE.read_text())  # through the DevTools protocol: the page's CSP does not apply
+    found = page.evaluate(
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']})).violations"
+        ".map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')"
+        " + ': ' + n.failureSummary.split('\\n').slice(1).join(' ').slice(0, 200))}))",
+        RULES,
+    )
     return [f"{v['id']} ({v['help']}): {json.dumps(v['nodes'][:4])}" for v in found]
 
 
@@ -111,8 +128,10 @@ def desktop(chromium, net_guard, site):
 
 
 def focused(page) -> str:
-    return page.evaluate("() => { const a = document.activeElement;"
-                         " return a === document.body ? 'body' : (a.dataset.testid || a.name || a.className); }")
+    return page.evaluate(
+        "() => { const a = document.activeElement;"
+        " return a === document.body ? 'body' : (a.dataset.testid || a.name || a.className); }"
+    )
 
 
 def test_train_panel_is_a_disclosure_and_keeps_the_focus(desktop):
@@ -123,7 +142,7 @@ def test_train_panel_is_a_disclosure_and_keeps_the_focus(desktop):
     page.keyboard.press("Enter")
     assert page.get_attribute(opener, "aria-expanded") == "true"
     assert page.is_visible(".train")
-    assert focused(page) == "model"              # the form's first control
+    assert focused(page) == "model"  # the form's first control
     page.keyboard.press("Escape")
     assert page.is_hidden(".train")
     assert page.get_attribute(opener, "aria-expanded") == "false"
@@ -137,7 +156,7 @@ def test_train_panel_is_a_disclosure_and_keeps_the_focus(desktop):
     page.eval_on_selector(".train-advanced", "d => { d.open = true; }")
     page.fill(".train-form [name=subset]", "300")
     page.focus("[data-testid=train-start]")
-    page.keyboard.press("Enter")                 # Start disables itself: the focus moves on
+    page.keyboard.press("Enter")  # Start disables itself: the focus moves on
     page.wait_for_function("document.querySelector('.train').dataset.running === 'true'")
     assert focused(page) == "train-pause"
     page.wait_for_function("document.querySelector('.train').dataset.running === 'false'", timeout=240_000)
@@ -190,7 +209,7 @@ def test_one_live_region_says_each_reading_once(desktop, mnist_test_raw):
     p = draw(page, images[P.CLEAR[4][0]])
     page.wait_for_timeout(300)
     said = page.evaluate("window.__said")
-    assert [who for who, _ in said] == ["announce"] * p.strokes, said   # one a reading (a stroke), nothing else
+    assert [who for who, _ in said] == ["announce"] * p.strokes, said  # one a reading (a stroke), nothing else
     assert said[-1][1] == f"{p.digit}, {page.inner_text('.confidence')}", said
     assert page.inner_text("#status .status-text") == "Ready"
     assert "read in" in page.inner_text("#status .status-detail")
@@ -200,7 +219,7 @@ def test_one_live_region_says_each_reading_once(desktop, mnist_test_raw):
 def test_targets_are_big_enough(new_context, site, viewport, least):
     page = new_context(**VIEWPORTS[viewport]).new_page()
     harness.open_app(page, site, wait=False)
-    page.evaluate("() => { document.querySelector('.train').hidden = false; }")   # laid out, not opened
+    page.evaluate("() => { document.querySelector('.train').hidden = false; }")  # laid out, not opened
     small = [s for s in page.evaluate(SIZES, TARGETS) if min(s[1], s[2]) < least]
     assert not small, f"targets under {least} px: {small}"
 
@@ -216,5 +235,5 @@ def test_the_pad_reads_the_same_in_dark_mode(desktop, mnist_test_raw):
         results[-1].background = page.eval_on_selector(harness.PAD, "el => getComputedStyle(el).backgroundColor")
     page.emulate_media(color_scheme="light")
     light, dark = results
-    assert dark.background == light.background == "rgb(255, 255, 255)"   # a light sheet in both
+    assert dark.background == light.background == "rgb(255, 255, 255)"  # a light sheet in both
     assert dark.probs == light.probs and dark.digit == light.digit

@@ -14,11 +14,10 @@ from __future__ import annotations
 import base64
 import contextlib
 
-import pytest
-
 import engines
 import harness
 import pictures as P
+import pytest
 from pen import fit_strokes
 from prereq import in_ci
 from static_server import serve
@@ -44,9 +43,13 @@ BOXES = """async (selectors) => selectors.map((s) => { const r = document.queryS
 TRAIN_READY = "async () => !document.querySelector('[data-testid=train-start]').disabled"
 TRAIN_DONE = """async () => { const p = document.querySelector('.train');
   return p.dataset.report !== undefined && p.dataset.running === 'false'; }"""
-CHARTS = """async () => ['loss', 'accuracy'].map((f) => { const c = document.querySelector(`[data-testid=train-chart-${f}]`);
-  return {series: Number(c.dataset.series || 0), points: Number(c.dataset.points || 0), failed: c.dataset.failed || '',
-          canvas: c.querySelector('canvas') !== null, label: c.querySelector('.chart-box').getAttribute('aria-label')}; })"""
+CHARTS = """async () => ['loss', 'accuracy'].map((f) => {
+  const c = document.querySelector(`[data-testid=train-chart-${f}]`);
+  return {series: Number(c.dataset.series || 0), points: Number(c.dataset.points || 0),
+          failed: c.dataset.failed || '', canvas: c.querySelector('canvas') !== null,
+          label: c.querySelector('.chart-box').getAttribute('aria-label')}; })"""
+PAD_IN_VIEW = """async () => {
+  document.querySelector('[data-testid=pad]').scrollIntoView({block: 'center'}); return true; }"""
 
 
 class Visit:
@@ -77,7 +80,7 @@ class Visit:
 
     def draw(self, image, before: int = 0) -> dict:
         """A traced MNIST digit drawn with the engine's pointer input; its prediction."""
-        self.js("async () => { document.querySelector('[data-testid=pad]').scrollIntoView({block: 'center'}); return true; }")
+        self.js(PAD_IN_VIEW)
         strokes = fit_strokes(trace_strokes(image), self.js(engines.PAD_BOX), 0.7)
         for k, stroke in enumerate(strokes, start=1):
             self.browser.pointer([stroke.tolist()])
@@ -105,7 +108,7 @@ def visit(request, _prerequisites):
 def test_cold_load_from_a_sub_path(visit):
     visit.browser.open(visit.site.url + "?debug")
     visit.ready()
-    assert "pyodideLoaded" in visit.js(INIT_TIMINGS)   # booted the plain way: no snapshot yet
+    assert "pyodideLoaded" in visit.js(INIT_TIMINGS)  # booted the plain way: no snapshot yet
     visit.clean("cold load")
     visit.done.add("loaded")
 
@@ -150,8 +153,11 @@ def test_a_short_training_run_draws_its_charts(visit):
       document.querySelector('.train-form [name=subset]').value = '300'; return true; }""")
     visit.js(engines.CLICK, "[data-testid=train-start]")
     engines.wait_until(visit.browser, TRAIN_DONE, timeout_s=300, every_s=0.5)
-    charts = engines.wait_until(visit.browser, f"async () => {{ const c = await ({CHARTS})();"
-                                " return c.every(x => x.points > 0) && c; }", timeout_s=10)
+    charts = engines.wait_until(
+        visit.browser,
+        f"async () => {{ const c = await ({CHARTS})(); return c.every(x => x.points > 0) && c; }}",
+        timeout_s=10,
+    )
     for chart in charts:
         assert chart["series"] >= 1 and chart["canvas"] and not chart["failed"], charts
         assert "latest run 1" in chart["label"], charts
@@ -161,7 +167,7 @@ def test_a_short_training_run_draws_its_charts(visit):
 def test_a_warm_load_restores_the_snapshot(visit, mnist_test_raw):
     visit.need("loaded")
     engines.wait_until(visit.browser, SNAPSHOT_STORED, timeout_s=120)
-    engines.wait_until(visit.browser, CONTROLLED, timeout_s=120)   # for the offline test after this
+    engines.wait_until(visit.browser, CONTROLLED, timeout_s=120)  # for the offline test after this
     visit.browser.open(visit.site.url + "?debug")
     visit.ready()
     assert "pyodideRestored" in visit.js(INIT_TIMINGS)
@@ -173,8 +179,8 @@ def test_a_warm_load_restores_the_snapshot(visit, mnist_test_raw):
 
 def test_an_offline_reload_after_a_first_visit(visit, mnist_test_raw):
     visit.need("controlled")
-    visit.stack.close()   # the server is gone: everything must come from the service worker's cache
-    visit.browser.open(visit.site.url)   # the app's own URL (the precache knows no "?debug")
+    visit.stack.close()  # the server is gone: everything must come from the service worker's cache
+    visit.browser.open(visit.site.url)  # the app's own URL (the precache knows no "?debug")
     visit.ready()
     images, _ = mnist_test_raw
     assert visit.draw(images[P.CLEAR[2][0]])["digit"] == "2"

@@ -109,13 +109,16 @@ ready.catch(() => {});  // every request reports the failure
 //    library is compiled and instantiated off the main thread of this worker
 //    (loadDynamicLibrary, loadAsync), then the dlopen that ctypes does finds it loaded. (Loaded
 //    only now: a memory snapshot cannot hold a library loaded at run time.)
-// 2. The default model's first forward pass (numpy's first calls are slow), unless a request
-//    already made one.
-// 3. A first visit's memory snapshot stored for the next (22 MB into Cache Storage).
+// 2. A first prediction of a drawn bar with the default model, through the pad's whole path
+//    (alpha -> 28x28 -> model: numpy's first calls in each are slow), unless a user's came first.
+// 3. A first visit's memory snapshot stored for the next (22 MB into Cache Storage), once no
+//    request came for QUIET_MS: storing it costs the worker's thread too.
 const callOps = pythonCaller(ready, "inkling.nn.ops");
 // Requests that last (MNIST's download, a training run) do not hold it back; a run waits for it.
 const LASTING = new Set(["trainData", "trainStart"]);
+const QUIET_MS = 1000;
 let handling = 0;        // other requests received and not yet answered
+let lastRequest = 0;     // performance.now() when the last one came
 let predicted = false;   // a prediction ran: the model is warm
 let backgroundDone;
 const backgroundFinished = new Promise((resolve) => { backgroundDone = resolve; });
@@ -137,11 +140,19 @@ const background = [
     mark("kernelLoaded");
   },
   async ({ defaultModel }) => {
-    // A broken model is reported by the requests that use it.
-    if (!predicted) await callPython("warm_up", { model: defaultModel }).catch(() => {});
+    if (!predicted) {
+      // The pad's largest backing store (pad.js's MAX_BACKING): the heap grows to what a drawing needs.
+      const side = 560, alpha = new Uint8Array(side * side);
+      for (let y = 120; y < 440; y++) alpha.fill(255, y * side + 260, y * side + 300);   // a "1"
+      // A broken model is reported by the requests that use it.
+      await callPython("predict", { width: side, height: side, model: defaultModel }, { alpha }).catch(() => {});
+    }
     mark("warmedUp");
   },
   async ({ save }) => {
+    while (performance.now() - lastRequest < QUIET_MS || handling > 0) {
+      await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+    }
     await save().catch((e) => console.warn(`Inkling: Python memory snapshot not stored (${e.message})`));
     mark("snapshotStored");
   },
@@ -238,7 +249,10 @@ self.addEventListener("message", async ({ data }) => {
   const { id, type } = data ?? {};
   if (type === "ping") return self.postMessage({ event: "alive" });   // the page's watchdog
   const counted = !LASTING.has(type);
-  if (counted) handling++;
+  if (counted) {
+    handling++;
+    lastRequest = performance.now();
+  }
   try {
     if (!Object.hasOwn(handlers, type)) throw new Error(`unknown request type ${JSON.stringify(type)}`);
     const result = await handlers[type](data);

@@ -105,12 +105,14 @@ ready.catch(() => {});  // every request reports the failure
 // After ready, work that makes later requests faster, in the background: each step starts only
 // while no request is waiting or being handled, and the slow part of the first one (compiling
 // the kernel) is asynchronous, so a user's first prediction does not queue behind it.
-// 1. NumPy's matrix products move to the WebAssembly SIMD kernel (inkling.nn.wasm_matmul): the
-//    library is compiled and instantiated off the main thread of this worker
-//    (loadDynamicLibrary, loadAsync), then the dlopen that ctypes does finds it loaded. (Loaded
-//    only now: a memory snapshot cannot hold a library loaded at run time.)
-// 2. A first prediction of a drawn bar with the default model, through the pad's whole path
-//    (alpha -> 28x28 -> model: numpy's first calls in each are slow), unless a user's came first.
+// 1. A few predictions of a drawn bar with the default model, through the pad's whole path
+//    (alpha -> 28x28 -> model: numpy's first calls, the heap's growth and, in WebKit, the engine's
+//    slower first tiers are paid there), unless a user's prediction came first.
+// 2. NumPy's matrix products move to the WebAssembly SIMD kernel (inkling.nn.wasm_matmul): the
+//    library is compiled and instantiated asynchronously (loadDynamicLibrary, loadAsync: seconds
+//    in WebKit on a busy machine), then the dlopen that ctypes does finds it loaded. (Loaded
+//    only now: a memory snapshot cannot hold a library loaded at run time.) One more warm-up
+//    prediction then goes through the kernel.
 // 3. A first visit's memory snapshot stored for the next (22 MB into Cache Storage), once no
 //    request came for QUIET_MS: storing it costs the worker's thread too.
 const callOps = pythonCaller(ready, "inkling.nn.ops");
@@ -120,9 +122,23 @@ const QUIET_MS = 1000;
 let handling = 0;        // other requests received and not yet answered
 let lastRequest = 0;     // performance.now() when the last one came
 let predicted = false;   // a prediction ran: the model is warm
+// A prediction of a drawn "1" at the pad's largest backing store (pad.js's MAX_BACKING): the heap
+// grows to what a drawing needs. A few, each a step: WebKit runs a function's first calls in
+// slower tiers of its engine.
+const WARM_UPS = 3;
+async function warmUp({ defaultModel }) {
+  if (!predicted) {
+    const side = 560, alpha = new Uint8Array(side * side);
+    for (let y = 120; y < 440; y++) alpha.fill(255, y * side + 260, y * side + 300);
+    // A broken model is reported by the requests that use it.
+    await callPython("predict", { width: side, height: side, model: defaultModel }, { alpha }).catch(() => {});
+  }
+  mark("warmedUp");
+}
 let backgroundDone;
 const backgroundFinished = new Promise((resolve) => { backgroundDone = resolve; });
 const background = [
+  ...Array(WARM_UPS - 1).fill(warmUp),
   async ({ pyodide }) => {
     const wasmMatmul = pyodide.pyimport("inkling.nn.wasm_matmul");
     const library = String(wasmMatmul.LIBRARY);
@@ -137,18 +153,10 @@ const background = [
   async () => {
     const loaded = await callOps("use_wasm_kernel").catch((e) => console.warn(reason(e)));
     if (!loaded) console.warn("Inkling: no WebAssembly SIMD kernel; NumPy's einsum does the products");
+    predicted = false;   // the products now take the kernel's path: warmed by the next step
     mark("kernelLoaded");
   },
-  async ({ defaultModel }) => {
-    if (!predicted) {
-      // The pad's largest backing store (pad.js's MAX_BACKING): the heap grows to what a drawing needs.
-      const side = 560, alpha = new Uint8Array(side * side);
-      for (let y = 120; y < 440; y++) alpha.fill(255, y * side + 260, y * side + 300);   // a "1"
-      // A broken model is reported by the requests that use it.
-      await callPython("predict", { width: side, height: side, model: defaultModel }, { alpha }).catch(() => {});
-    }
-    mark("warmedUp");
-  },
+  warmUp,
   async ({ save }) => {
     while (performance.now() - lastRequest < QUIET_MS || handling > 0) {
       await new Promise((resolve) => setTimeout(resolve, QUIET_MS));

@@ -44,7 +44,12 @@ def _why(model, x: np.ndarray) -> dict:
 
 
 def _number(model, ink: np.ndarray) -> dict:
-    n = number.read_number(model, ink)
+    return number_fields(number.read_number(model, ink))
+
+
+def number_fields(n: dict) -> dict:
+    """A number's reading (number.read_pieces) as the page gets it; with several digits,
+    "unsure" and "reason" speak for the number's digits."""
     out = {
         "number": n["text"],
         "number_digits": n["digits"],
@@ -84,6 +89,17 @@ def explain_ink(model, ink: np.ndarray) -> dict:
     if x is None:
         return empty_why()
     return {**_why(model, x), **_number(model, ink)}
+
+
+def explain_read(model, n: dict, index: int | None = None) -> dict:
+    """The "Why" of one digit of a number already read (strokes.read_strokes): digit `index`, or
+    by default the least sure one (the likeliest mistake), plus the number; "why_index" says which."""
+    if not len(n["text"]):
+        return {**empty_why(), "why_index": -1}
+    k = int(np.argmin(n["confidence"])) if index is None else int(index)
+    if not 0 <= k < len(n["text"]):
+        raise ValueError(f"there is no digit {k + 1} in a number of {len(n['text'])} digits")
+    return {**_why(model, n["inputs"][k]), **number_fields(n), "why_index": k}
 
 
 def _preview(ink: np.ndarray, box) -> tuple[np.ndarray, int, int, float]:

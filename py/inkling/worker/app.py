@@ -116,7 +116,7 @@ def _read_strokes(net, points, counts, width: int, height: int) -> dict:
         raise ValueError(f"pad size {width}x{height} is not in 1..{MAX_SIDE}")
     xy = np.asarray(points, np.float32) if isinstance(points, np.ndarray) else np.frombuffer(points, np.float32)
     n = np.asarray(counts, np.int32) if isinstance(counts, np.ndarray) else np.frombuffer(counts, np.int32)
-    key = (id(net), width, height, xy.tobytes(), n.tobytes())
+    key = (net, width, height, xy.tobytes(), n.tobytes())
     if _last_read[0] != key:
         drawn = strokes.split_points(xy, n)
         _last_read[:] = [key, strokes.read_strokes(net, [s * (width, height) for s in drawn])]

@@ -93,13 +93,15 @@ def explain_ink(model, ink: np.ndarray) -> dict:
 
 def explain_read(model, n: dict, index: int | None = None) -> dict:
     """The "Why" of one digit of a number already read (strokes.read_strokes): digit `index`, or
-    by default the least sure one (the likeliest mistake), plus the number; "why_index" says which."""
+    by default the least sure one (the likeliest mistake), plus the number; "why_index" says which
+    and "input" is what the model read for it."""
     if not len(n["text"]):
-        return {**empty_why(), "why_index": -1}
+        return {**empty_why(), "why_index": -1, "input": np.zeros(SIZE * SIZE, np.float32)}
     k = int(np.argmin(n["confidence"])) if index is None else int(index)
     if not 0 <= k < len(n["text"]):
         raise ValueError(f"there is no digit {k + 1} in a number of {len(n['text'])} digits")
-    return {**_why(model, n["inputs"][k]), **number_fields(n), "why_index": k}
+    x = n["inputs"][k]
+    return {**_why(model, x), **number_fields(n), "why_index": k, "input": x.reshape(-1).astype(np.float32)}
 
 
 def _preview(ink: np.ndarray, box) -> tuple[np.ndarray, int, int, float]:

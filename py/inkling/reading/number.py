@@ -85,10 +85,11 @@ def read_number(model, ink: np.ndarray) -> dict:
     return read_pieces(model, [(ink, p) for p in segment(ink)[:MAX_DIGITS]])
 
 
-def read_pieces(model, parts: list[tuple[np.ndarray, Piece]]) -> dict:
+def read_pieces(model, parts: list[tuple[np.ndarray, Piece]], min_cut_aspect: float = 0.0) -> dict:
     """Read (ink, piece) parts, left to right, each one digit or touching digits: read_number's
     result, with each piece's box in its own ink's pixels and "parts" saying which part each
-    digit came from (the pad's strokes give each digit an ink of its own: strokes.py)."""
+    digit came from (the pad's strokes give each digit an ink of its own: strokes.py).
+    A piece narrower than min_cut_aspect times its height is never cut."""
     parts = parts[:MAX_DIGITS]
     inputs, proba = _read(model, parts)
     # entries: [piece, input, probabilities, tried, part]. Every candidate cut of every doubtful piece
@@ -97,7 +98,13 @@ def read_pieces(model, parts: list[tuple[np.ndarray, Piece]]) -> dict:
     entries = [[p, x, pr, False, k] for k, ((_, p), x, pr) in enumerate(zip(parts, inputs, proba))]
     for _ in range(MAX_CUTS):
         # Only pieces that even perfect halves (confidence 1) could justify cutting are tried.
-        todo = [e for e in entries if not e[3] and _cut_score(e[0], None, float(e[2].max()), 1.0) > 0]
+        todo = [
+            e
+            for e in entries
+            if not e[3]
+            and e[0].width >= min_cut_aspect * e[0].height
+            and _cut_score(e[0], None, float(e[2].max()), 1.0) > 0
+        ]
         for e in todo:
             e[3] = True
         cuts = [(e, cut) for e in todo for cut in _cuts(e[0])]

@@ -24,13 +24,19 @@ import numpy as np
 
 from inkling.data.preprocess import INK_THRESHOLD
 
-from .segment import Piece, _attach_minor, _drop_specks, _merge, _tight
+from .segment import MINOR_GAP, Piece, _attach_minor, _drop_specks, _join, _merge, _tight
 
-TOUCH = 0.07  # strokes closer than this share of the tallest stroke's height touch
+TOUCH = 0.05  # strokes closer than this share of the tallest stroke's height touch
+LOW = 0.5  # a piece less than this share of its neighbour's height is part of that digit (_attach_low)
+STACKED = 0.3  # pieces overlapping this much in x and less in y are one digit (_attach_low)
 DOT = 0.2  # a stroke whose longer side is under this share of the median group height is a dot
 RENDER_SIDE = 48  # a group is drawn this many pixels tall (or half as many as it is wide, if more)
 PEN = 0.12  # pen width as a share of that: MNIST's strokes are about 2.4 px of its 20 px box
 STEP = 2.0  # strokes are resampled to about one point every STEP pixels of the rendering
+REJOIN_ASPECT = 1.2  # rejoin: two groups together narrower than this times their height...
+REJOIN_GAP = 0.2  # ...and no further apart than this share of it...
+REJOIN_GAIN = 0.3  # ...are one digit when it reads this much surer than the less sure of them
+CUT_ASPECT = 1.25  # a group narrower than this times its height is one digit: number.py never cuts it
 MAX_STROKES = 256  # noise guard: more strokes than this are not grouped, only the last ones
 MAX_POINTS = 4096  # ...nor more points in one stroke
 
@@ -121,9 +127,30 @@ def group_strokes(strokes: list[np.ndarray]) -> list[list[int]]:
         {**g, "box": [g["box"][0] - pen, g["box"][1] - pen, g["box"][2] + pen, g["box"][3] + pen]}
         for g in _without_dots(list(pieces.values()))
     ]
-    groups = _drop_specks(_attach_minor(_merge(groups)))
+    groups = _drop_specks(_attach_low(_attach_minor(_merge(groups)), 2 * pen))
     groups.sort(key=lambda g: g["box"][1] + g["box"][3])
     return [sorted(g["labels"]) for g in groups]
+
+
+def _attach_low(groups: list[dict], pen: float) -> list[dict]:
+    """Join a piece to a neighbour when it is less than LOW as tall and overlaps it in x or nearly
+    reaches it (within MINOR_GAP of that one's height): a 7's bar drawn apart from its stem
+    (_attach_minor compares with the median piece, which two pieces do not tell); or when the two
+    are stacked: overlapping by STACKED of the narrower in x but hardly in y (a 5 or 3 whose
+    strokes do not meet; digits side by side overlap in y). `pen`: what the boxes were grown by."""
+    while len(groups) > 1:
+        y0, x0, y1, x1 = (np.array([g["box"][k] for g in groups]) for k in range(4))
+        h, w = y1 - y0 - pen, x1 - x0 - pen
+        x_overlap = np.minimum(x1[:, None], x1) - np.maximum(x0[:, None], x0) - pen
+        y_overlap = np.minimum(y1[:, None], y1) - np.maximum(y0[:, None], y0) - pen
+        low = (h[:, None] < LOW * h[None, :]) & (x_overlap + MINOR_GAP * h[None, :] > 0)
+        stacked = (x_overlap >= STACKED * np.minimum(w[:, None], w)) & (y_overlap < STACKED * np.minimum(h[:, None], h))
+        join = (low | stacked) & ~np.eye(len(groups), dtype=bool)
+        if not join.any():
+            return groups
+        i, j = np.unravel_index(np.argmax(np.where(join, h[None, :], -1)), join.shape)
+        groups = [g for k, g in enumerate(groups) if k not in (i, j)] + [_join(groups[j], groups[i])]
+    return groups
 
 
 def _without_dots(groups: list[dict]) -> list[dict]:
@@ -180,13 +207,47 @@ def render_groups(strokes: list[np.ndarray], groups: list[list[int]]) -> list[tu
     return parts
 
 
+def rejoin(model, strokes: list[np.ndarray], groups: list[list[int]]) -> list[list[int]]:
+    """Neighbouring groups that read much surer as one digit than apart are one digit (a 4 whose
+    two strokes neither touch nor overlap enough): the reverse of number.py's cut, asked of the
+    model too. Only pairs that could be one digit are tried: together narrower than
+    REJOIN_ASPECT times their height, and no further apart than REJOIN_GAP of it."""
+    boxes = [_box(np.concatenate([strokes[k] for k in g])) for g in groups]
+    pairs = []
+    for i in range(len(groups) - 1):
+        (ay0, ax0, ay1, ax1), (by0, bx0, by1, bx1) = boxes[i], boxes[i + 1]
+        h = max(ay1, by1) - min(ay0, by0)
+        if max(ax1, bx1) - min(ax0, bx0) < REJOIN_ASPECT * h and bx0 - ax1 < REJOIN_GAP * h:
+            pairs.append(i)
+    if not pairs:
+        return groups
+    from inkling.data.preprocess import normalize_digit
+
+    candidates = [groups[i] for i in range(len(groups))] + [groups[i] + groups[i + 1] for i in pairs]
+    inputs = np.stack([normalize_digit(render_group([strokes[k] for k in g])[0]) for g in candidates])
+    sure = np.asarray(model.predict_proba(inputs), np.float32).max(axis=1)
+    gains = sorted(
+        ((float(sure[len(groups) + n] - min(sure[i], sure[i + 1])), i) for n, i in enumerate(pairs)), reverse=True
+    )
+    joined: dict[int, int] = {}  # first group of a pair -> second
+    for gain, i in gains:
+        if gain > REJOIN_GAIN and i not in joined and i + 1 not in joined and i - 1 not in joined.values():
+            joined[i] = i + 1
+    out = []
+    for i, g in enumerate(groups):
+        if i - 1 in joined:
+            continue
+        out.append(sorted(g + groups[i + 1]) if i in joined else g)
+    return out
+
+
 def read_strokes(model, strokes: list[np.ndarray]) -> dict:
     """The pad's strokes (float [k, 2] (x, y) in pad pixels) -> number.read_pieces's result for
     the digits they draw, with "boxes" (y0, x0, y1, x1) in pad pixels."""
     from .number import read_pieces
 
-    parts = render_groups(strokes, group_strokes(strokes))
-    out = read_pieces(model, [(ink, piece) for ink, piece, _ in parts])
+    parts = render_groups(strokes, rejoin(model, strokes, group_strokes(strokes)))
+    out = read_pieces(model, [(ink, piece) for ink, piece, _ in parts], min_cut_aspect=CUT_ASPECT)
     boxes = out["boxes"].astype(np.float64)
     for n, k in enumerate(out["parts"].tolist()):
         y0, x0, scale = parts[k][2]

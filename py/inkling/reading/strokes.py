@@ -30,7 +30,7 @@ TOUCH = 0.05  # strokes closer than this share of the tallest stroke's height to
 LOW = 0.5  # a piece less than this share of its neighbour's height is part of that digit (_attach_low)
 STACKED = 0.3  # pieces overlapping this much in x and less in y are one digit (_attach_low)
 DOT = 0.2  # a stroke whose longer side is under this share of the median group height is a dot
-RENDER_SIDE = 48  # a group is drawn this many pixels tall (or half as many as it is wide, if more)
+RENDER_SIDE = 32  # a group is drawn this many pixels tall (or half as many as it is wide, if more)
 PEN = 0.12  # pen width as a share of that: MNIST's strokes are about 2.4 px of its 20 px box
 STEP = 2.0  # strokes are resampled to about one point every STEP pixels of the rendering
 REJOIN_ASPECT = 1.2  # rejoin: two groups together narrower than this times their height...
@@ -183,14 +183,19 @@ def render_group(strokes: list[np.ndarray]) -> tuple[np.ndarray, tuple[float, fl
         p = _resample((s - (x0, y0)) * scale + margin, STEP)
         a.append(p[:-1] if len(p) > 1 else p)
         b.append(p[1:] if len(p) > 1 else p)
-    a, b = np.concatenate(a), np.concatenate(b)
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float64) + 0.5
-    pix = np.stack([xx.reshape(-1), yy.reshape(-1)], axis=1)  # [P, 2]
-    ab = b - a
-    length2 = np.maximum((ab**2).sum(axis=1), 1e-12)
-    t = np.clip(((pix[:, None, :] - a[None]) * ab[None]).sum(axis=2) / length2, 0.0, 1.0)  # [P, S]
-    nearest = a[None] + t[..., None] * ab[None]
-    d = np.sqrt(((pix[:, None, :] - nearest) ** 2).sum(axis=2).min(axis=1))
+    a, b = np.concatenate(a).astype(np.float32), np.concatenate(b).astype(np.float32)
+    # Distance from every pixel centre (column vectors) to every segment (rows), in float32:
+    # the one costly step of reading a digit, kept to a few whole-array operations.
+    px = (np.arange(w, dtype=np.float32) + 0.5)[None, :].repeat(h, axis=0).reshape(-1, 1)
+    py = (np.arange(h, dtype=np.float32) + 0.5)[:, None].repeat(w, axis=1).reshape(-1, 1)
+    ax, ay = a[:, 0], a[:, 1]
+    dx, dy = b[:, 0] - ax, b[:, 1] - ay
+    inv = 1 / np.maximum(dx * dx + dy * dy, np.float32(1e-12))
+    ex, ey = px - ax, py - ay  # [P, S]
+    t = np.clip((ex * dx + ey * dy) * inv, 0, 1)
+    ex -= t * dx
+    ey -= t * dy
+    d = np.sqrt((ex * ex + ey * ey).min(axis=1))
     ink = np.clip(radius + 0.5 - d, 0.0, 1.0).reshape(h, w).astype(np.float32)
     return ink, (y0 - margin / scale, x0 - margin / scale, scale)
 

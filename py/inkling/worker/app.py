@@ -135,7 +135,7 @@ def _predict_strokes(net, points, counts, width: int, height: int) -> dict:
         "digit": int(n["digits"][0]) if len(n["text"]) == 1 else None,
         "probabilities": n["probabilities"][k],
         "input": n["inputs"][k].reshape(-1),
-        **read_requests.number_fields(n),
+        **read_requests.number_fields(n, unsure=False),  # "explain" says whether unsure
         "why_index": k,
     }
 

@@ -47,16 +47,16 @@ def _number(model, ink: np.ndarray) -> dict:
     return number_fields(number.read_number(model, ink))
 
 
-def number_fields(n: dict) -> dict:
-    """A number's reading (number.read_pieces) as the page gets it; with several digits,
-    "unsure" and "reason" speak for the number's digits."""
+def number_fields(n: dict, unsure: bool = True) -> dict:
+    """A number's reading (number.read_pieces) as the page gets it; with several digits (and
+    `unsure`), "unsure" and "reason" speak for the number's digits."""
     out = {
         "number": n["text"],
         "number_digits": n["digits"],
         "number_confidence": n["confidence"],
         "number_boxes": n["boxes"].reshape(-1),
     }
-    if len(n["text"]) >= 2:
+    if unsure and len(n["text"]) >= 2:
         # Several digits: reading all the ink as one digit is bound to look unsure, so say
         # whether the number's own digits are.
         reasons = [(k, explain.unsure_reason(p, x)) for k, (p, x) in enumerate(zip(n["probabilities"], n["inputs"]))]

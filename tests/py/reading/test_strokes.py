@@ -107,7 +107,7 @@ def test_a_group_is_drawn_on_its_own_pixels():
     assert len(parts) == 2
     for ink, piece, _ in parts:
         assert piece.mask.any() and piece.mask.shape == (piece.height, piece.width)
-        assert ink.dtype == np.float32 and 0 <= ink.min() and ink.max() <= 1
+        assert ink.dtype == np.float32 and ink.min() >= 0 and ink.max() <= 1
 
 
 def test_numbers_are_read_from_strokes(model):

@@ -96,3 +96,30 @@ def test_numbers_written_across_the_pad_are_read(new_context, site, mnist, scree
     if len(results[-1][1]) >= 2:
         assert state["shown"] and state["digit"] == "" and len(state["conf"].split(",")) == len(results[-1][1])
     assert _score(f"4-digit numbers, {screen['viewport']['width']} px wide", results) >= MIN_NUMBERS
+
+
+def test_why_explains_the_digit_of_a_number_that_is_chosen(new_context, site, mnist):
+    import pictures as P
+
+    images, _ = mnist
+    page = _page(new_context, site, viewport={"width": 1280, "height": 900})
+    box = harness.pad_box(page)
+    strokes = number_strokes(
+        np.random.default_rng(3), [mnist_strokes(images[P.CLEAR[d][0]]) for d in (2, 0, 2, 6)], box
+    )
+    assert _read(page, strokes) == "2026"
+    P.wait_why(page, len(strokes))
+    why = "() => document.querySelector('.why').dataset.digitIndex"
+    least_sure = page.evaluate(
+        "(sel) => { const c = document.querySelector(sel).dataset.confidence.split(',').map(Number);"
+        " return c.indexOf(Math.min(...c)); }",
+        NUMBER,
+    )
+    assert page.evaluate(why) == str(least_sure)  # at first: the likeliest mistake
+    chosen = (least_sure + 1) % 4
+    page.locator(".number-digits button").nth(chosen).click()
+    page.wait_for_function(f"() => document.querySelector('.why').dataset.digitIndex === '{chosen}'")
+    assert page.locator(".why-digit").inner_text() == "2026"[chosen]
+    assert page.locator(".number-digits button").nth(chosen).get_attribute("aria-pressed") == "true"
+    page.keyboard.press("Control+z")  # Undo takes back one stroke, and the number is read again
+    harness.wait_strokes(page, len(strokes) - 1)

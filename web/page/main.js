@@ -75,13 +75,14 @@ async function predict() {
   inFlight = true;
   queued = false;
   const sentEpoch = epoch;
-  const { width, height, alpha, strokes } = pad.snapshot();
+  const { width, height, points, counts, strokes } = pad.strokeData();   // read from its strokes
   const model = models.value;
   try {
-    const r = await messenger.request({ type: "predict", model, width, height, alpha }, [alpha.buffer]);
+    const r = await messenger.request({ type: "predict", model, width, height, points, counts },
+                                      [points.buffer, counts.buffer]);
     if (sentEpoch === epoch) {
       prediction.show({ ...r, strokes });
-      bars.show(r.probabilities, r.digit);
+      bars.show(r.probabilities, r.digit ?? r.number_digits?.[r.why_index] ?? null);
       modelInput.show(r.input);
       teach.show(r, model);
       reading.padShown(r);

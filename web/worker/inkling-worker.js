@@ -5,8 +5,12 @@
 // (runtime-snapshot.js) that the first visit takes once its boot is done.
 //
 // Requests  {type: "init"}  -> {models: [{name, test_accuracy, parameters}], default, bootMs, timings}
-//           {type: "predict", model, width, height, alpha: Uint8Array}
+//           {type: "predict", model, width, height, alpha: Uint8Array}      the pad's pixels, or
+//           {type: "predict", model, width, height, points: Float32Array, counts: Int32Array}   its strokes
 //                            -> {digit: int|null, probabilities: Float32Array(10), input: Float32Array(784), ms}
+//                               from strokes also {number, number_digits, number_confidence, number_boxes,
+//                               why_index}: several digits give digit null, and the probabilities and
+//                               input of digit why_index (the least sure); see page/stroke-data.js
 //           {type: "explain", ...} and {type: "readImage", ...}: see reading-handlers.js
 //           {type: "trainData" | "trainStart" | "trainPause" | "trainResume" | "trainStop" | "trainReport"}: see train-handlers.js
 //           {type: "memory"} -> {wasmHeapBytes, mallocBytes, gcObjects, models}   (soak benchmark, tests)
@@ -19,7 +23,7 @@
 
 import { APP_DIR, PYODIDE_DIR, WEIGHTS_DIR } from "../build-info.js";
 import { pythonCaller } from "./python-call.js";
-import { readingHandlers } from "./reading-handlers.js";
+import { readingHandlers, strokeBuffers } from "./reading-handlers.js";
 import { bootRuntime, findSnapshot, snapshotPlace } from "./runtime-snapshot.js";
 import { ShippedWeights } from "./shipped-weights.js";
 import { fetchWheels } from "./wheel-install.js";
@@ -219,7 +223,11 @@ const handlers = {
     return { models: weights.offered(), default: defaultModel, bootMs: Math.round(performance.now() - started), timings };
   },
 
-  async predict({ model, width, height, alpha }) {
+  async predict({ model, width, height, alpha, points, counts }) {
+    if (points !== undefined) {
+      const r = await callApp("predict", { width, height, model, alpha: null }, strokeBuffers(points, counts));
+      return { ...r, digit: r.digit ?? null };   // Python's None arrives as undefined
+    }
     if (!(alpha instanceof Uint8Array)) throw new Error("predict needs the pad's alpha channel as a Uint8Array");
     const r = await callApp("predict", { width, height, model }, { alpha });
     predicted = true;

@@ -1,4 +1,6 @@
-"""The MNIST -> pen strokes tracer used by the browser tests (tests/browser/strokes.py, pen.py)."""
+"""The MNIST -> pen strokes tracer used by the browser tests (tests/browser/strokes.py, pen.py).
+
+(Named test_stroke_tracer.py: tests/py/reading/test_strokes.py tests inkling.reading.strokes.)"""
 
 from __future__ import annotations
 

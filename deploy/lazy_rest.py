@@ -14,7 +14,7 @@ put in Cache Storage ("inkling-lazy"), where the service worker answers it from 
 from __future__ import annotations
 
 import hashlib
-import importlib
+import importlib.machinery
 import io
 import json
 import sys
@@ -95,7 +95,11 @@ class RestFinder:
             sys.path.append(where)
         else:
             zipfile.ZipFile(io.BytesIO(data)).extractall(SITE_PACKAGES)
-        importlib.invalidate_caches()
+            # The folders' finders forget what they listed. Not importlib.invalidate_caches():
+            # Python 3.12's imports importlib.metadata, which may be what is being imported.
+            for finder in list(sys.path_importer_cache.values()):
+                if isinstance(finder, importlib.machinery.FileFinder):
+                    finder.invalidate_caches()
         self.fetched.append(file)
 
 

@@ -44,9 +44,10 @@ def _stem(member: str) -> str:
 
 
 def record(kernel: Path, numpy_whl: Path) -> dict:
-    """Runs FLOWS in Pyodide (full stdlib, full numpy) and writes NEEDED; returns what it wrote."""
-    run = subprocess.run(["node", str(RUN_PYTHON), "--wheel", str(numpy_whl), "--kernel", str(kernel),
-                          str(FLOWS)], capture_output=True, text=True, cwd=ROOT)
+    """Runs FLOWS in Pyodide (full stdlib; numpy_whl, the full wheel as build.py stores it, installed
+    as the worker does) and writes NEEDED; returns what it wrote."""
+    run = subprocess.run(["node", str(RUN_PYTHON), "--worker-install", "--wheel", str(numpy_whl),
+                          "--kernel", str(kernel), str(FLOWS)], capture_output=True, text=True, cwd=ROOT)
     out = json.loads(run.stdout.strip().splitlines()[-1]) if run.stdout.strip() else {}
     if not out.get("ok"):
         raise RuntimeError(f"flows failed in Pyodide: {out.get('error') or run.stderr[-2000:]}")
@@ -114,17 +115,24 @@ def split(src: Path, boot: Path, rest: Path, keep, shrink=lambda name, data: dat
     kept, left = [], []
     with zipfile.ZipFile(src) as z:
         for info in z.infolist():
+            if info.is_dir():
+                continue   # folder entries below: one without its __init__ would be a namespace package
             if keep(info.filename):
                 kept.append((info, shrink(info.filename, z.read(info))))
             else:
                 left.append((info, z.read(info)))
+        for info in z.infolist():
+            if info.is_dir():
+                for part in (kept, left):
+                    if any(i.filename.startswith(info.filename) for i, _ in part):
+                        part.append((info, b""))
     _write(boot, kept)
     _write(rest, left)
     return sorted({name for info, _ in left if (name := module_name(info.filename))})
 
 
 def stdlib_keep(member: str, wanted: set[str]) -> bool:
-    return member.endswith("/") or _stem(member) in wanted or member.startswith(STDLIB_ALWAYS)
+    return _stem(member) in wanted or member.startswith(STDLIB_ALWAYS)
 
 
 def stdlib_shrink(member: str, data: bytes) -> bytes:
@@ -137,7 +145,7 @@ def stdlib_shrink(member: str, data: bytes) -> bytes:
 
 def numpy_keep(member: str, wanted: set[str]) -> bool:
     """The numpy modules (extension modules included) the pad imports, and the dist-info."""
-    return member.endswith("/") or ".dist-info/" in member or _stem(member) in wanted
+    return ".dist-info/" in member or _stem(member) in wanted
 
 
 def add_lazy_rest(stdlib: Path, parts: dict) -> None:
@@ -183,9 +191,10 @@ def main(argv: list[str]) -> int:
         return 2
     sys.path.insert(0, str(ROOT))
     import build
+    from deploy import layout
 
     kernel = build.wasm_kernel(ROOT / "py" / "inkling" / "nn" / "sgemm.wat")
-    got = record(kernel, build.numpy_wheel())
+    got = record(kernel, build._compiled(build.numpy_wheel(), build.CACHE, layout.NUMPY_UNUSED))
     print(f"wrote {NEEDED.relative_to(ROOT)}: " + ", ".join(f"{k} {len(v)}" for k, v in got.items()
                                                           if isinstance(v, list)))
     return 0

@@ -34,7 +34,12 @@ def line(alpha, p0, p1, width=18):
 WEIGHTS = "/repo/weights"
 steps = {}
 
-# Boot, as the worker does it: the app imported, the default model loaded, the kernel, one warm-up.
+# Boot, as the worker does it: Python's import caches dropped once the wheels are in (wheel-install.js's
+# finishInstall: in Python 3.12 that imports importlib.metadata), the app imported, the default
+# model loaded, the kernel, one warm-up.
+import importlib  # noqa: E402
+
+importlib.invalidate_caches()
 from inkling.nn import ops  # noqa: E402
 from inkling.worker import app  # noqa: E402
 
@@ -58,6 +63,15 @@ for bad in [(b"\0" * 10, 280, 280), (one.tobytes(), 0, 280)]:   # refused with a
     except ValueError:
         steps.setdefault("refused", []).append(traceback.format_exc().splitlines()[-1][:60])
 BOOT = loaded_files()   # what the pad needs: ships in the boot files
+
+
+def fetched() -> list[str]:
+    """The rest zips the trimmed build's lazy_rest has fetched so far (none without it)."""
+    finders = [f for f in sys.meta_path if type(f).__name__ == "RestFinder"]
+    return list(finders[0].fetched) if finders else []
+
+
+FETCHED_AT_BOOT = fetched()
 
 # Pictures: an RGBA image, dark ink on white.
 rgba = np.full((120, 200, 4), 255, np.uint8)
@@ -94,4 +108,5 @@ x = np.stack([app.alpha_to_ink(one, 280, 280)[::10, ::10]] * 4).astype(np.float3
 tuned = tuning.fine_tune(default, x.tobytes(), bytes([1, 1, 1, 1]), WEIGHTS)
 steps["tuned"] = tuned["name"]
 
-RESULT = {"steps": steps, "boot": BOOT, "all": loaded_files()}
+RESULT = {"steps": steps, "boot": BOOT, "all": loaded_files(),
+          "fetched": {"boot": FETCHED_AT_BOOT, "all": fetched()}}

@@ -292,7 +292,8 @@ def _runtime(out: Path, npm: Path, numpy_whl: Path, cache: Path) -> str:
     runtime.mkdir()
     for name in RUNTIME_FILES:
         (layout.stored_zip if name.endswith(".zip") else shutil.copy2)(npm / name, runtime / name)
-    shutil.copy2(_compiled(numpy_whl, cache, layout.NUMPY_UNUSED), runtime / numpy_whl.name)
+    lean = trim.numpy_without_docs(numpy_whl, cache)
+    shutil.copy2(_compiled(lean, cache, layout.NUMPY_UNUSED), runtime / numpy_whl.name)
     trim.trim_runtime(runtime, numpy_whl.name)   # a first visit gets what boot imports; the rest on demand
     return layout.content_named(runtime, "pyodide")
 

@@ -433,7 +433,8 @@ def test_module_names_and_docstring_removal():
     assert trim.module_name("json/__init__.py") == "json"
     assert trim.module_name("numpy/random/_pcg64.cpython-312-wasm32-emscripten.so") == "numpy.random._pcg64"
     assert trim.module_name("numpy/_core/include/numpy/npy_common.h") is None
-    source = b'"""Module doc."""\n# a comment\ndef f(x):\n    """Doc."""\n    return x  # why\nclass C:\n    "Only a doc."\n'
+    source = (b'"""Module doc."""\n# a comment\ndef f(x):\n    """Doc."""\n    return x  # why\n'
+              b'class C:\n    "Only a doc."\n')
     out = trim.without_docs(source)
     assert b"doc" not in out.lower() and b"comment" not in out and b"why" not in out
     namespace = {}

@@ -43,7 +43,8 @@ importlib.invalidate_caches()
 from inkling.nn import ops  # noqa: E402
 from inkling.worker import app  # noqa: E402
 
-default = json.load(open(f"{WEIGHTS}/manifest.json"))["default"]
+with open(f"{WEIGHTS}/manifest.json") as manifest:
+    default = json.load(manifest)["default"]
 app.load_model(default, WEIGHTS, warm=False)
 steps["kernel"] = ops.use_wasm_kernel()
 app.load_model(default, WEIGHTS).predict_proba(__import__("numpy").zeros((1, 28, 28), "float32"))

@@ -8,7 +8,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from prereq import require
 
 pytestmark = pytest.mark.pyodide

@@ -12,6 +12,7 @@ its prediction is noted. Then, for the app: the bytes nginx sent per file (compr
 its access log) until ready and until the service worker has installed, with the site's headers
 and without any (a host that sets none), and warm loads (reload, service worker in control).
 """
+
 from __future__ import annotations
 
 import shutil
@@ -94,8 +95,10 @@ def _breakdown(loads: list[dict]) -> str:
     """Median time since navigation at which each of the worker's boot steps ended (page/main.js
     marks them from the init answer's timings)."""
     steps = [k for k in loads[-1] if all(k in load for load in loads)]
-    return ", ".join(f"{k} {statistics.median(load[k] for load in loads) / 1000:.2f}"
-                     for k in sorted(steps, key=lambda k: loads[-1][k]))
+    return ", ".join(
+        f"{k} {statistics.median(load[k] for load in loads) / 1000:.2f}"
+        for k in sorted(steps, key=lambda k: loads[-1][k])
+    )
 
 
 def _first_visit(browser, site, warm_reps: int) -> dict:
@@ -107,10 +110,17 @@ def _first_visit(browser, site, warm_reps: int) -> dict:
         harness.open_app(page, site)
         at_ready = len(site.bytes_sent())
         page.wait_for_function(CONTROLLED, timeout=180_000)
-        page.wait_for_timeout(1000)                      # let the install's last responses land
+        page.wait_for_timeout(1000)  # let the install's last responses land
         sent = site.bytes_sent()
-        out = {"ready": sent[start:at_ready], "installed": sent[at_ready:], "first_ms": _ready_ms(page),
-               "first_steps": page.evaluate(BOOT_MARKS), "warm_ms": [], "warm_bytes": [], "warm_steps": []}
+        out = {
+            "ready": sent[start:at_ready],
+            "installed": sent[at_ready:],
+            "first_ms": _ready_ms(page),
+            "first_steps": page.evaluate(BOOT_MARKS),
+            "warm_ms": [],
+            "warm_bytes": [],
+            "warm_steps": [],
+        }
         for _ in range(warm_reps):
             before = len(site.bytes_sent())
             page.reload(wait_until="domcontentloaded")
@@ -138,8 +148,9 @@ def _bytes_table(visit: dict, prefix: str) -> str:
     lines = [f"    {'file':<62} {'to ready':>10} {'SW after':>10}"]
     lines += [f"    {name[:62]:<62} {a:>10,} {b:>10,}" for name, (a, b) in rows if a + b >= 1000]
     small = [(a, b) for _, (a, b) in rows if a + b < 1000]
-    lines.append(f"    {f'{len(small)} files under 1 kB':<62} {sum(a for a, _ in small):>10,} "
-                 f"{sum(b for _, b in small):>10,}")
+    lines.append(
+        f"    {f'{len(small)} files under 1 kB':<62} {sum(a for a, _ in small):>10,} {sum(b for _, b in small):>10,}"
+    )
     return "\n".join(lines)
 
 
@@ -154,47 +165,85 @@ def load(bench) -> None:
             names = list(PAGES)
             for rep in range(reps):
                 for throttled in (False, True):
-                    for name in names[rep % len(names):] + names[:rep % len(names)]:
-                        ready, predicted = _cold(browser, site, PAGES[name], throttled,
-                                                 predict=throttled and name == "app")
+                    for name in names[rep % len(names) :] + names[: rep % len(names)]:
+                        ready, predicted = _cold(
+                            browser, site, PAGES[name], throttled, predict=throttled and name == "app"
+                        )
                         cold[(name, throttled)].append(ready)
                         if predicted is not None:
                             first_prediction.append(predicted)
             visit = _first_visit(browser, site, reps)
         with serve(tmp, prefix="/inkling/", site_headers=False) as bare_site:
             no_headers = _first_visit(browser, bare_site, 0)
-    bench.raw["load"] = {"cold_ms": {f"{n}{' throttled' if t else ''}": xs for (n, t), xs in cold.items()},
-                         "first_prediction_throttled_ms": first_prediction, "visit": visit,
-                         "visit_without_headers": no_headers}
+    bench.raw["load"] = {
+        "cold_ms": {f"{n}{' throttled' if t else ''}": xs for (n, t), xs in cold.items()},
+        "first_prediction_throttled_ms": first_prediction,
+        "visit": visit,
+        "visit_without_headers": no_headers,
+    }
     for throttled in (False, True):
         label = "throttled 9 Mbit/s, 40 ms" if throttled else "unthrottled"
         for name in PAGES:
             xs = cold[(name, throttled)]
-            bench.add("load", f"cold load to ready, {name}, {label}, median", statistics.median(xs) / 1000, "s",
-                      _spread(xs))
+            bench.add(
+                "load", f"cold load to ready, {name}, {label}, median", statistics.median(xs) / 1000, "s", _spread(xs)
+            )
         app = statistics.median(cold[("app", throttled)])
         bare = statistics.median(cold[("bare Pyodide + numpy", throttled)])
         target = 0.7 if throttled else 0.8
-        bench.add("load", f"cold load, app / bare page, {label} (target <= {target})", round(app / bare, 3), "x",
-                  f"medians of {reps} side-by-side runs; per run: "
-                  + ", ".join(f"{a / b:.2f}" for a, b in zip(cold[("app", throttled)],
-                                                           cold[("bare Pyodide + numpy", throttled)])))
-    bench.add("load", "first prediction after a cold load, throttled 9 Mbit/s, 40 ms, median",
-              statistics.median(first_prediction) / 1000, "s",
-              f"navigation -> one stroke's prediction shown; {_spread(first_prediction)}")
-    bench.add("load", "warm load to ready (service worker), median",
-              statistics.median(visit["warm_ms"]) / 1000, "s",
-              f"{_spread(visit['warm_ms'])}; {max(visit['warm_bytes'])} bytes from the server at most")
-    bench.add("load", "warm load, worker boot steps (s since navigation, medians)",
-              statistics.median(visit["warm_ms"]) / 1000, "s", _breakdown(visit["warm_steps"]))
-    bench.add("load", "first visit, worker boot steps (s since navigation)", visit["first_ms"] / 1000, "s",
-              _breakdown([visit["first_steps"]]))
+        bench.add(
+            "load",
+            f"cold load, app / bare page, {label} (target <= {target})",
+            round(app / bare, 3),
+            "x",
+            f"medians of {reps} side-by-side runs; per run: "
+            + ", ".join(
+                f"{a / b:.2f}" for a, b in zip(cold[("app", throttled)], cold[("bare Pyodide + numpy", throttled)])
+            ),
+        )
+    bench.add(
+        "load",
+        "first prediction after a cold load, throttled 9 Mbit/s, 40 ms, median",
+        statistics.median(first_prediction) / 1000,
+        "s",
+        f"navigation -> one stroke's prediction shown; {_spread(first_prediction)}",
+    )
+    bench.add(
+        "load",
+        "warm load to ready (service worker), median",
+        statistics.median(visit["warm_ms"]) / 1000,
+        "s",
+        f"{_spread(visit['warm_ms'])}; {max(visit['warm_bytes'])} bytes from the server at most",
+    )
+    bench.add(
+        "load",
+        "warm load, worker boot steps (s since navigation, medians)",
+        statistics.median(visit["warm_ms"]) / 1000,
+        "s",
+        _breakdown(visit["warm_steps"]),
+    )
+    bench.add(
+        "load",
+        "first visit, worker boot steps (s since navigation)",
+        visit["first_ms"] / 1000,
+        "s",
+        _breakdown([visit["first_steps"]]),
+    )
     for label, v in (("site headers", visit), ("no caching headers", no_headers)):
         to_ready = sum(n for _, n in v["ready"])
         after = sum(n for _, n in v["installed"])
-        bench.add("load", f"first visit ({label}), bytes sent until ready (target <= 4.5 MB)",
-                  to_ready / 1e6, "MB", "compressed bodies, nginx access log")
-        bench.add("load", f"first visit ({label}), bytes sent until offline-ready (target <= 5.0 MB)",
-                  (to_ready + after) / 1e6, "MB", f"{after / 1e6:.3f} MB of it after ready "
-                  f"({len(v['installed'])} requests by the service worker's install)")
+        bench.add(
+            "load",
+            f"first visit ({label}), bytes sent until ready (target <= 4.5 MB)",
+            to_ready / 1e6,
+            "MB",
+            "compressed bodies, nginx access log",
+        )
+        bench.add(
+            "load",
+            f"first visit ({label}), bytes sent until offline-ready (target <= 5.0 MB)",
+            (to_ready + after) / 1e6,
+            "MB",
+            f"{after / 1e6:.3f} MB of it after ready ({len(v['installed'])} requests by the service worker's install)",
+        )
         print(f"  first visit ({label}), bytes sent per file:\n" + _bytes_table(v, "/inkling/"), flush=True)

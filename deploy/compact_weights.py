@@ -8,6 +8,7 @@ output) stays float32: build.py makes the compact copy from it every time.
 A model is listed in FLOAT16 only when `--check` measured its accuracy moving by at most
 MAX_MOVE (docs/benchmarks.md has the figures).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -19,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 FLOAT16 = ("cnn", "mlp")
-MAX_MOVE = 0.0002          # 0.02 points of accuracy: 2 of the 10,000 MNIST test images
+MAX_MOVE = 0.0002  # 0.02 points of accuracy: 2 of the 10,000 MNIST test images
 
 
 def _npy(array: np.ndarray) -> bytes:
@@ -56,8 +57,16 @@ def check(src: Path) -> list[dict]:
         shutil.copytree(src, copy)
         compact(copy, models=list(before))
         after = {r["name"]: r["test_accuracy"] for r in evaluate(copy, tolerance=1)}
-    return [{"model": n, "float32": before[n], "float16": after[n], "moved": after[n] - before[n],
-             "ok": abs(after[n] - before[n]) <= MAX_MOVE} for n in before]
+    return [
+        {
+            "model": n,
+            "float32": before[n],
+            "float16": after[n],
+            "moved": after[n] - before[n],
+            "ok": abs(after[n] - before[n]) <= MAX_MOVE,
+        }
+        for n in before
+    ]
 
 
 def main(argv: list[str]) -> int:
@@ -65,8 +74,10 @@ def main(argv: list[str]) -> int:
     sys.path.insert(0, str(root / "py"))
     rows = check(root / "weights")
     for r in rows:
-        print(f"{r['model']}: float32 {r['float32']:.4f}, float16 {r['float16']:.4f}, "
-              f"moved {r['moved'] * 100:+.2f} points ({'ok' if r['ok'] else 'too much'})")
+        print(
+            f"{r['model']}: float32 {r['float32']:.4f}, float16 {r['float16']:.4f}, "
+            f"moved {r['moved'] * 100:+.2f} points ({'ok' if r['ok'] else 'too much'})"
+        )
     return 0 if all(r["ok"] or r["model"] not in FLOAT16 for r in rows) else 1
 
 

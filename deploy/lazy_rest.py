@@ -11,6 +11,7 @@ A "path" part (the stdlib's rest) joins sys.path as a zip; a "site-packages" par
 extension modules included, which must be real files) is unpacked there. What was fetched is also
 put in Cache Storage ("inkling-lazy"), where the service worker answers it from when offline.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -28,7 +29,7 @@ def _fetch(url: str) -> bytes:
     """The bytes at `url`: a synchronous request in a browser, a file read under Node (tests)."""
     import js
 
-    if not hasattr(js, "XMLHttpRequest"):   # Node: `url` is a path (a Buffer cannot cross as it is)
+    if not hasattr(js, "XMLHttpRequest"):  # Node: `url` is a path (a Buffer cannot cross as it is)
         from pyodide.code import run_js
 
         return run_js("(p) => new Uint8Array(process.getBuiltinModule('fs').readFileSync(p))")(url).to_bytes()
@@ -52,7 +53,7 @@ def _keep_for_offline(url: str, data: bytes) -> None:
 
         body = to_js(data)
         caches.open(CACHE).then(lambda cache: cache.put(url, Response.new(body)))
-    except Exception:   # no Cache Storage (an insecure origin, Node): nothing to keep
+    except Exception:  # no Cache Storage (an insecure origin, Node): nothing to keep
         pass
 
 

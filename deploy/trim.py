@@ -10,6 +10,7 @@ of the modules loaded before the pad is ready ("boot") and by the end ("all"). R
 the site starts importing something new; tests/pyodide/test_trimmed.py runs the same flows on the
 trimmed build and fails if one needs a module that is not in the boot files.
 """
+
 from __future__ import annotations
 
 import ast
@@ -24,12 +25,21 @@ NEEDED = Path(__file__).with_name("needed-modules.json")
 LAZY_REST = Path(__file__).with_name("lazy_rest.py")
 FLOWS = ROOT / "tests" / "pyodide" / "flows.py"
 RUN_PYTHON = ROOT / "tests" / "pyodide" / "run_python.mjs"
-STDLIB_PREFIX = "/lib/python312.zip/"                     # where Pyodide mounts python_stdlib.zip
+STDLIB_PREFIX = "/lib/python312.zip/"  # where Pyodide mounts python_stdlib.zip
 SITE_PACKAGES = "/lib/python3.12/site-packages/"
 # Always in the boot stdlib, whatever one run recorded: Pyodide's own packages (its JavaScript
 # side imports their modules on demand), what a traceback needs, sysconfig's data.
-STDLIB_ALWAYS = ("pyodide/", "_pyodide/", "_sysconfigdata_", "traceback.py", "linecache.py",
-                 "tokenize.py", "token.py", "hashlib.py", "json/")
+STDLIB_ALWAYS = (
+    "pyodide/",
+    "_pyodide/",
+    "_sysconfigdata_",
+    "traceback.py",
+    "linecache.py",
+    "tokenize.py",
+    "token.py",
+    "hashlib.py",
+    "json/",
+)
 STDLIB_REST = "python_stdlib_rest.zip"
 NUMPY_REST = "numpy_rest.zip"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -46,22 +56,34 @@ def _stem(member: str) -> str:
 def record(kernel: Path, numpy_whl: Path) -> dict:
     """Runs FLOWS in Pyodide (full stdlib; numpy_whl, the full wheel as build.py stores it, installed
     as the worker does) and writes NEEDED; returns what it wrote."""
-    run = subprocess.run(["node", str(RUN_PYTHON), "--worker-install", "--wheel", str(numpy_whl),
-                          "--kernel", str(kernel), str(FLOWS)], capture_output=True, text=True, cwd=ROOT)
+    run = subprocess.run(
+        ["node", str(RUN_PYTHON), "--worker-install", "--wheel", str(numpy_whl), "--kernel", str(kernel), str(FLOWS)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     out = json.loads(run.stdout.strip().splitlines()[-1]) if run.stdout.strip() else {}
     if not out.get("ok"):
         raise RuntimeError(f"flows failed in Pyodide: {out.get('error') or run.stderr[-2000:]}")
     files = out["result"]
 
     def members(which: str, prefix: str, inside: str = "") -> list[str]:
-        return sorted({_stem(f[len(prefix):]) for f in files[which].values()
-                       if f.startswith(prefix) and f[len(prefix):].startswith(inside)})
+        return sorted(
+            {
+                _stem(f[len(prefix) :])
+                for f in files[which].values()
+                if f.startswith(prefix) and f[len(prefix) :].startswith(inside)
+            }
+        )
 
-    needed = {"_comment": "Written by `python -m deploy.trim record` (deploy/trim.py): module files "
-                          "(no .py/.pyc) the site imports before ready (boot) and in any flow (all).",
-              "stdlib_boot": members("boot", STDLIB_PREFIX), "stdlib_all": members("all", STDLIB_PREFIX),
-              "numpy_boot": members("boot", SITE_PACKAGES, "numpy/"),
-              "numpy_all": members("all", SITE_PACKAGES, "numpy/")}
+    needed = {
+        "_comment": "Written by `python -m deploy.trim record` (deploy/trim.py): module files "
+        "(no .py/.pyc) the site imports before ready (boot) and in any flow (all).",
+        "stdlib_boot": members("boot", STDLIB_PREFIX),
+        "stdlib_all": members("all", STDLIB_PREFIX),
+        "numpy_boot": members("boot", SITE_PACKAGES, "numpy/"),
+        "numpy_all": members("all", SITE_PACKAGES, "numpy/"),
+    }
     NEEDED.write_text(json.dumps(needed, indent=1) + "\n")
     return needed
 
@@ -102,8 +124,11 @@ def without_docs(source: bytes) -> bytes:
     for node in ast.walk(tree):
         if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.body:
             first = node.body[0]
-            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) \
-                    and isinstance(first.value.value, str):
+            if (
+                isinstance(first, ast.Expr)
+                and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)
+            ):
                 node.body = node.body[1:] or [ast.Pass()]
     return (ast.unparse(tree) + "\n").encode()
 
@@ -116,7 +141,7 @@ def split(src: Path, boot: Path, rest: Path, keep, shrink=lambda name, data: dat
     with zipfile.ZipFile(src) as z:
         for info in z.infolist():
             if info.is_dir():
-                continue   # folder entries below: one without its __init__ would be a namespace package
+                continue  # folder entries below: one without its __init__ would be a namespace package
             if keep(info.filename):
                 kept.append((info, shrink(info.filename, z.read(info))))
             else:
@@ -156,8 +181,9 @@ def numpy_without_docs(wheel: Path, cache: Path) -> Path:
     import hashlib
 
     boot = {m + ".py" for m in needed()["numpy_boot"]} - NUMPY_KEEP_DOCS
-    key = hashlib.sha256(wheel.read_bytes() + json.dumps(sorted(boot)).encode()
-                         + Path(__file__).read_bytes()).hexdigest()[:24]
+    key = hashlib.sha256(
+        wheel.read_bytes() + json.dumps(sorted(boot)).encode() + Path(__file__).read_bytes()
+    ).hexdigest()[:24]
     target = cache / "trim" / f"numpy-{key}.whl"
     if not target.is_file():
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -179,8 +205,10 @@ def add_lazy_rest(stdlib: Path, parts: dict) -> None:
     """Appends deploy/lazy_rest.py and its table of parts ({file: {sha256, target, modules}})
     to the trimmed stdlib zip, so the worker can `import lazy_rest` before anything else."""
     with zipfile.ZipFile(stdlib, "a", zipfile.ZIP_STORED) as z:
-        for name, data in (("lazy_rest.py", LAZY_REST.read_bytes()),
-                           ("lazy_rest.json", json.dumps(parts, sort_keys=True).encode())):
+        for name, data in (
+            ("lazy_rest.py", LAZY_REST.read_bytes()),
+            ("lazy_rest.json", json.dumps(parts, sort_keys=True).encode()),
+        ):
             info = zipfile.ZipInfo(name, ZIP_DATE)
             info.external_attr = 0o644 << 16
             z.writestr(info, data)
@@ -199,10 +227,21 @@ def trim_runtime(runtime: Path, numpy_name: str) -> dict:
     want = needed()
     parts = {}
     for name, rest, target, keep, shrink in (
-            ("python_stdlib.zip", STDLIB_REST, "path",
-             lambda m, w=set(want["stdlib_boot"]): stdlib_keep(m, w), stdlib_shrink),
-            (numpy_name, NUMPY_REST, "site-packages",
-             lambda m, w=set(want["numpy_boot"]): numpy_keep(m, w), lambda m, d: d)):
+        (
+            "python_stdlib.zip",
+            STDLIB_REST,
+            "path",
+            lambda m, w=set(want["stdlib_boot"]): stdlib_keep(m, w),
+            stdlib_shrink,
+        ),
+        (
+            numpy_name,
+            NUMPY_REST,
+            "site-packages",
+            lambda m, w=set(want["numpy_boot"]): numpy_keep(m, w),
+            lambda m, d: d,
+        ),
+    ):
         full = runtime / (name + ".full")
         (runtime / name).rename(full)
         modules = split(full, runtime / name, runtime / rest, keep, shrink)
@@ -222,8 +261,10 @@ def main(argv: list[str]) -> int:
 
     kernel = build.wasm_kernel(ROOT / "py" / "inkling" / "nn" / "sgemm.wat")
     got = record(kernel, build._compiled(build.numpy_wheel(), build.CACHE, layout.NUMPY_UNUSED))
-    print(f"wrote {NEEDED.relative_to(ROOT)}: " + ", ".join(f"{k} {len(v)}" for k, v in got.items()
-                                                          if isinstance(v, list)))
+    print(
+        f"wrote {NEEDED.relative_to(ROOT)}: "
+        + ", ".join(f"{k} {len(v)}" for k, v in got.items() if isinstance(v, list))
+    )
     return 0
 
 

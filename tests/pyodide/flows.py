@@ -15,8 +15,7 @@ import traceback
 
 def loaded_files() -> dict[str, str]:
     """name -> file of every module loaded from a file (builtins and frozen ones have none)."""
-    return {name: m.__file__ for name, m in list(sys.modules.items())
-            if isinstance(getattr(m, "__file__", None), str)}
+    return {name: m.__file__ for name, m in list(sys.modules.items()) if isinstance(getattr(m, "__file__", None), str)}
 
 
 def line(alpha, p0, p1, width=18):
@@ -58,12 +57,12 @@ wide = line(line(np.zeros((280, 560), np.uint8), (140, 40), (140, 240)), (420, 4
 why = app.explain(wide.tobytes(), 560, 280, default, WEIGHTS)
 steps["number"] = why.get("number")
 steps["why"] = sorted(why)[:3]
-for bad in [(b"\0" * 10, 280, 280), (one.tobytes(), 0, 280)]:   # refused with a message
+for bad in [(b"\0" * 10, 280, 280), (one.tobytes(), 0, 280)]:  # refused with a message
     try:
         app.predict(*bad, default, WEIGHTS)
     except ValueError:
         steps.setdefault("refused", []).append(traceback.format_exc().splitlines()[-1][:60])
-BOOT = loaded_files()   # what the pad needs: ships in the boot files
+BOOT = loaded_files()  # what the pad needs: ships in the boot files
 
 
 def fetched() -> list[str]:
@@ -109,5 +108,4 @@ x = np.stack([app.alpha_to_ink(one, 280, 280)[::10, ::10]] * 4).astype(np.float3
 tuned = tuning.fine_tune(default, x.tobytes(), bytes([1, 1, 1, 1]), WEIGHTS)
 steps["tuned"] = tuned["name"]
 
-RESULT = {"steps": steps, "boot": BOOT, "all": loaded_files(),
-          "fetched": {"boot": FETCHED_AT_BOOT, "all": fetched()}}
+RESULT = {"steps": steps, "boot": BOOT, "all": loaded_files(), "fetched": {"boot": FETCHED_AT_BOOT, "all": fetched()}}

@@ -21,15 +21,31 @@ def run():
     require((ROOT / "node_modules" / "pyodide" / "pyodide.mjs").exists(), "node_modules/pyodide (npm ci)")
     require((DIST / "build-info.js").exists(), "dist/ (python build.py)")
     import sys
+
     sys.path.insert(0, str(ROOT))
     import build
     from deploy import trim
 
     runtime = next(DIST.glob("pyodide-*/"))
     kernel = build.wasm_kernel(ROOT / "py" / "inkling" / "nn" / "sgemm.wat")
-    out = subprocess.run(["node", str(trim.RUN_PYTHON), "--index", str(runtime), "--worker-install",
-                          "--wheel", str(runtime / build.NUMPY_WHEEL), "--kernel", str(kernel), str(trim.FLOWS)],
-                         capture_output=True, text=True, timeout=600, cwd=ROOT)
+    out = subprocess.run(
+        [
+            "node",
+            str(trim.RUN_PYTHON),
+            "--index",
+            str(runtime),
+            "--worker-install",
+            "--wheel",
+            str(runtime / build.NUMPY_WHEEL),
+            "--kernel",
+            str(kernel),
+            str(trim.FLOWS),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+    )
     lines = out.stdout.strip().splitlines()
     assert lines, f"no output (exit {out.returncode}): {out.stderr[-2000:]}"
     result = json.loads(lines[-1])
@@ -50,6 +66,6 @@ def test_every_other_flow_works_fetching_the_rest_on_first_import(run):
     assert steps["trained-mlp"].startswith("my-mlp-") and steps["trained-cnn"].startswith("my-cnn-")
     assert steps["report-mlp"] == steps["report-cnn"] == 10000
     assert steps["tuned"].endswith("-tuned-1")
-    assert "numpy_rest.zip" in run["fetched"]["all"]    # training needs numpy.random
+    assert "numpy_rest.zip" in run["fetched"]["all"]  # training needs numpy.random
     files = run["all"].values()
     assert any("/site-packages/numpy/random/" in f for f in files)

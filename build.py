@@ -31,7 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
-from deploy import headers, layout, offline, precompress  # noqa: E402
+from deploy import compact_weights, headers, layout, offline, precompress, trim  # noqa: E402
 
 DIST = ROOT / "dist"
 CACHE = ROOT / ".cache"
@@ -334,7 +334,9 @@ def _runtime(out: Path, npm: Path, numpy_whl: Path, cache: Path) -> str:
     runtime.mkdir()
     for name in RUNTIME_FILES:
         (layout.stored_zip if name.endswith(".zip") else shutil.copy2)(npm / name, runtime / name)
-    shutil.copy2(_compiled(numpy_whl, cache, layout.NUMPY_UNUSED), runtime / numpy_whl.name)
+    lean = trim.numpy_without_docs(numpy_whl, cache)
+    shutil.copy2(_compiled(lean, cache, layout.NUMPY_UNUSED), runtime / numpy_whl.name)
+    trim.trim_runtime(runtime, numpy_whl.name)  # a first visit gets what boot imports; the rest on demand
     return layout.content_named(runtime, "pyodide")
 
 
@@ -360,6 +362,7 @@ def _assemble(out: Path, npm: Path, numpy_whl: Path, weights: Path, cache: Path 
     pyodide_dir = _runtime(out, npm, numpy_whl, cache)
     app_dir = _app(out, pyodide_dir, cache)
     copy_weights(weights, out / "weights")
+    compact_weights.compact(out / "weights")  # float16 on disk: half the bytes to send
     weights_dir = layout.content_named(out / "weights", "weights")
     layout.write_build_info(out, {"PYODIDE_DIR": pyodide_dir, "APP_DIR": app_dir, "WEIGHTS_DIR": weights_dir})
     layout.write_preload_hints(

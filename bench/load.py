@@ -1,19 +1,23 @@
 """The `load` section of bench/benchmark.py: how fast the site loads, against a bare page.
 
 Everything is served by the browser tests' nginx (deploy/nginx.conf: brotli, the site's headers)
-from a temporary copy of dist/ (links, not copies) that adds two pages beside index.html:
-  bench-bare.html       Pyodide + numpy from the same files, loaded the plain way (bench/bare/)
-  index-preload.html    index.html plus preload hints for the runtime files (do they help?)
+from a temporary copy of dist/ (links, not copies) that adds a bare page beside index.html:
+  bench-bare.html   Pyodide 0.27.7 as npm ships it and its own numpy wheel (the sha256-pinned
+                    one build.py downloads), in bench-bare/, loaded the plain way (bench/bare/);
+                    brotli copies written as for the app's files.
 Per repetition, in fresh profiles and in rotating order, each page is loaded cold to
-<html data-state=ready>. Then, for the app: the bytes nginx sent (compressed bodies, from its
-access log) until ready and until the service worker has installed, and warm loads (reload,
-the service worker in control) to ready.
+<html data-state=ready>, on the plain network and under THROTTLED (Chrome DevTools Protocol
+Network.emulateNetworkConditions); throttled, the app also gets one stroke drawn and the time to
+its prediction is noted. Then, for the app: the bytes nginx sent per file (compressed bodies, from
+its access log) until ready and until the service worker has installed, with the site's headers
+and without any (a host that sets none), and warm loads (reload, service worker in control).
 """
 
 from __future__ import annotations
 
-import re
+import shutil
 import statistics
+import sys
 import tempfile
 from pathlib import Path
 
@@ -21,25 +25,29 @@ import harness
 from static_server import serve
 
 HERE = Path(__file__).resolve().parent
-PAGES = {"app": "", "app with runtime preloads": "index-preload.html", "bare Pyodide + numpy": "bench-bare.html"}
+REPO = HERE.parent
+PAGES = {"app": "", "bare Pyodide + numpy": "bench-bare.html"}
 CONTROLLED = "() => navigator.serviceWorker.controller !== null"
+# A mobile network: 9 Mbit/s down, 40 ms round trip (throughputs in bytes/s).
+THROTTLED = {"offline": False, "latency": 40, "downloadThroughput": 9e6 / 8, "uploadThroughput": 9e6 / 8}
+BARE_RUNTIME = ["pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"]
 
 
 def _bench_copy(dist: Path, dest: Path) -> None:
+    sys.path.insert(0, str(REPO))
+    import build
+    from deploy import precompress
+
     for entry in dist.iterdir():
         (dest / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
     (dest / "bench-bare.html").write_text((HERE / "bare" / "bare.html").read_text())
     (dest / "bench-bare.js").write_text((HERE / "bare" / "bare.js").read_text())
-    # The app with preload hints for what its worker fetches first (build.py ships none: see
-    # PRELOAD_RUNTIME there); inserted after the page's own modulepreload hints.
-    runtime = re.search(r'^export const PYODIDE_DIR = "([^"]+)";', (dist / "build-info.js").read_text(), re.M)[1]
-    hints = "".join(
-        f'  <link rel="preload" href="{runtime}{name}" as="fetch" crossorigin>\n'
-        for name in ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")
-    )
-    index = (dist / "index.html").read_text()
-    at = index.index('  <script type="module"')
-    (dest / "index-preload.html").write_text(index[:at] + hints + index[at:])
+    bare = dest / "bench-bare"
+    bare.mkdir()
+    for name in BARE_RUNTIME:
+        shutil.copy2(build.PYODIDE_NPM / name, bare / name)
+    shutil.copy2(build.numpy_wheel(), bare / build.NUMPY_WHEEL)
+    precompress.brotli_copies(precompress.candidates(bare), build.CACHE)
 
 
 def _ready_ms(page) -> float:
@@ -49,13 +57,32 @@ def _ready_ms(page) -> float:
     return ready[-1]
 
 
-def _cold(browser, site, path: str) -> float:
+def _throttle(ctx, page) -> None:
+    cdp = ctx.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", THROTTLED)
+
+
+def _first_prediction_ms(page) -> float:
+    """Draws one upright stroke on the pad; ms since navigation when its prediction is shown."""
+    from pen import draw_strokes
+
+    box = harness.pad_box(page)
+    x, top = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.2
+    draw_strokes(page, [[(x, top), (x, top + box["height"] * 0.6)]])
+    harness.wait_strokes(page, 1)
+    return page.evaluate("() => performance.now()")
+
+
+def _cold(browser, site, path: str, throttled: bool, predict: bool) -> tuple[float, float | None]:
     ctx = harness.make_context(browser, None, viewport={"width": 800, "height": 900})
     try:
         page = ctx.new_page()
+        if throttled:
+            _throttle(ctx, page)
         page.goto(site.url + path, wait_until="domcontentloaded")
         harness.wait_ready(page)
-        return _ready_ms(page)
+        return _ready_ms(page), (_first_prediction_ms(page) if predict else None)
     finally:
         ctx.close()
 
@@ -74,41 +101,34 @@ def _breakdown(loads: list[dict]) -> str:
     )
 
 
-def _sent(site, since: int) -> int:
-    return sum(n for _, n in site.bytes_sent()[since:])
-
-
-def _first_visit_and_warm(browser, site, reps: int) -> dict:
+def _first_visit(browser, site, warm_reps: int) -> dict:
+    """Bytes per file until ready and until the service worker is installed; then warm loads."""
     ctx = harness.make_context(browser, None, viewport={"width": 800, "height": 900})
     try:
         page = ctx.new_page()
         start = len(site.bytes_sent())
         harness.open_app(page, site)
-        first_ready = _ready_ms(page)
-        at_ready = _sent(site, start)
+        at_ready = len(site.bytes_sent())
         page.wait_for_function(CONTROLLED, timeout=180_000)
         page.wait_for_timeout(1000)  # let the install's last responses land
-        at_installed = _sent(site, start)
-        by_file = sorted(site.bytes_sent()[start:], key=lambda r: -r[1])[:8]
-        first_steps = page.evaluate(BOOT_MARKS)
-        warm, warm_bytes, warm_steps = [], [], []
-        for _ in range(reps):
+        sent = site.bytes_sent()
+        out = {
+            "ready": sent[start:at_ready],
+            "installed": sent[at_ready:],
+            "first_ms": _ready_ms(page),
+            "first_steps": page.evaluate(BOOT_MARKS),
+            "warm_ms": [],
+            "warm_bytes": [],
+            "warm_steps": [],
+        }
+        for _ in range(warm_reps):
             before = len(site.bytes_sent())
             page.reload(wait_until="domcontentloaded")
             harness.wait_ready(page)
-            warm.append(_ready_ms(page))
-            warm_bytes.append(_sent(site, before))
-            warm_steps.append(page.evaluate(BOOT_MARKS))
-        return {
-            "ready_bytes": at_ready,
-            "installed_bytes": at_installed,
-            "largest": by_file,
-            "warm_ms": warm,
-            "warm_bytes": warm_bytes,
-            "first_ms": first_ready,
-            "first_steps": first_steps,
-            "warm_steps": warm_steps,
-        }
+            out["warm_ms"].append(_ready_ms(page))
+            out["warm_bytes"].append(sum(n for _, n in site.bytes_sent()[before:]))
+            out["warm_steps"].append(page.evaluate(BOOT_MARKS))
+        return out
     finally:
         ctx.close()
 
@@ -117,32 +137,80 @@ def _spread(xs) -> str:
     return f"n={len(xs)}, min {min(xs) / 1000:.2f}, max {max(xs) / 1000:.2f}"
 
 
+def _bytes_table(visit: dict, prefix: str) -> str:
+    """One line a file: bytes sent until ready, and after (the service worker's install)."""
+    files: dict[str, list[int]] = {}
+    for when, column in (("ready", 0), ("installed", 1)):
+        for path, n in visit[when]:
+            name = path.removeprefix(prefix)
+            files.setdefault(name, [0, 0])[column] += n
+    rows = sorted(files.items(), key=lambda kv: -sum(kv[1]))
+    lines = [f"    {'file':<62} {'to ready':>10} {'SW after':>10}"]
+    lines += [f"    {name[:62]:<62} {a:>10,} {b:>10,}" for name, (a, b) in rows if a + b >= 1000]
+    small = [(a, b) for _, (a, b) in rows if a + b < 1000]
+    lines.append(
+        f"    {f'{len(small)} files under 1 kB':<62} {sum(a for a, _ in small):>10,} {sum(b for _, b in small):>10,}"
+    )
+    return "\n".join(lines)
+
+
 def load(bench) -> None:
     reps = bench.args.reps
     browser = bench.browser
     with tempfile.TemporaryDirectory(prefix="inkling-bench-") as tmp:
         _bench_copy(harness.DIST, Path(tmp))
         with serve(tmp, prefix="/inkling/") as site:
-            cold = {name: [] for name in PAGES}
+            cold = {(name, t): [] for t in (False, True) for name in PAGES}
+            first_prediction = []
             names = list(PAGES)
             for rep in range(reps):
-                for name in names[rep % len(names) :] + names[: rep % len(names)]:
-                    cold[name].append(_cold(browser, site, PAGES[name]))
-            visit = _first_visit_and_warm(browser, site, reps)
-    bench.raw["load"] = {"cold_ms": cold, **visit}
-    app, bare = statistics.median(cold["app"]), statistics.median(cold["bare Pyodide + numpy"])
-    for name, xs in cold.items():
-        bench.add("load", f"cold load to ready, {name}, median", statistics.median(xs) / 1000, "s", _spread(xs))
+                for throttled in (False, True):
+                    for name in names[rep % len(names) :] + names[: rep % len(names)]:
+                        ready, predicted = _cold(
+                            browser, site, PAGES[name], throttled, predict=throttled and name == "app"
+                        )
+                        cold[(name, throttled)].append(ready)
+                        if predicted is not None:
+                            first_prediction.append(predicted)
+            visit = _first_visit(browser, site, reps)
+        with serve(tmp, prefix="/inkling/", site_headers=False) as bare_site:
+            no_headers = _first_visit(browser, bare_site, 0)
+    bench.raw["load"] = {
+        "cold_ms": {f"{n}{' throttled' if t else ''}": xs for (n, t), xs in cold.items()},
+        "first_prediction_throttled_ms": first_prediction,
+        "visit": visit,
+        "visit_without_headers": no_headers,
+    }
+    for throttled in (False, True):
+        label = "throttled 9 Mbit/s, 40 ms" if throttled else "unthrottled"
+        for name in PAGES:
+            xs = cold[(name, throttled)]
+            bench.add(
+                "load", f"cold load to ready, {name}, {label}, median", statistics.median(xs) / 1000, "s", _spread(xs)
+            )
+        app = statistics.median(cold[("app", throttled)])
+        bare = statistics.median(cold[("bare Pyodide + numpy", throttled)])
+        target = 0.7 if throttled else 0.8
+        bench.add(
+            "load",
+            f"cold load, app / bare page, {label} (target <= {target})",
+            round(app / bare, 3),
+            "x",
+            f"medians of {reps} side-by-side runs; per run: "
+            + ", ".join(
+                f"{a / b:.2f}" for a, b in zip(cold[("app", throttled)], cold[("bare Pyodide + numpy", throttled)])
+            ),
+        )
     bench.add(
         "load",
-        "cold load, app / bare page (target <= 1.25)",
-        round(app / bare, 3),
-        "x",
-        f"{app / bare:.2f}: medians of {reps} side-by-side runs",
+        "first prediction after a cold load, throttled 9 Mbit/s, 40 ms, median",
+        statistics.median(first_prediction) / 1000,
+        "s",
+        f"navigation -> one stroke's prediction shown; {_spread(first_prediction)}",
     )
     bench.add(
         "load",
-        "warm load to ready (service worker), median (target <= 1.5 s)",
+        "warm load to ready (service worker), median",
         statistics.median(visit["warm_ms"]) / 1000,
         "s",
         f"{_spread(visit['warm_ms'])}; {max(visit['warm_bytes'])} bytes from the server at most",
@@ -161,17 +229,21 @@ def load(bench) -> None:
         "s",
         _breakdown([visit["first_steps"]]),
     )
-    bench.add(
-        "load",
-        "first visit, bytes sent until ready (target <= 8 MB)",
-        visit["ready_bytes"] / 1e6,
-        "MB",
-        "compressed bodies, nginx access log",
-    )
-    bench.add(
-        "load",
-        "first visit, bytes sent until the service worker is installed",
-        visit["installed_bytes"] / 1e6,
-        "MB",
-        "largest: " + ", ".join(f"{p.rsplit('/', 1)[-1]} {n / 1e6:.2f}" for p, n in visit["largest"][:5]),
-    )
+    for label, v in (("site headers", visit), ("no caching headers", no_headers)):
+        to_ready = sum(n for _, n in v["ready"])
+        after = sum(n for _, n in v["installed"])
+        bench.add(
+            "load",
+            f"first visit ({label}), bytes sent until ready (target <= 4.5 MB)",
+            to_ready / 1e6,
+            "MB",
+            "compressed bodies, nginx access log",
+        )
+        bench.add(
+            "load",
+            f"first visit ({label}), bytes sent until offline-ready (target <= 5.0 MB)",
+            (to_ready + after) / 1e6,
+            "MB",
+            f"{after / 1e6:.3f} MB of it after ready ({len(v['installed'])} requests by the service worker's install)",
+        )
+        print(f"  first visit ({label}), bytes sent per file:\n" + _bytes_table(v, "/inkling/"), flush=True)

@@ -2,8 +2,9 @@
 
 Workbox (npm: workbox-core, -routing, -strategies, -precaching, -window) is used through its
 prebuilt scripts copied into dist/sw/, so no bundler runs. The precache list is everything the
-pad needs: all of dist/ but MNIST (fetched only to train), the .br copies, the host configs, and
-the weights of the models other than the default (cached when first used). Files in content-
+pad needs: all of dist/ but MNIST (fetched only to train), the .br copies, the host configs, the
+weights of the models other than the default and the "rest" zips of the stdlib and numpy (both
+cached when first used). Files in content-
 hashed folders carry their hash in the URL (revision null: Workbox may take them from the HTTP
 cache); every other file gets the sha256 of its bytes as revision. The cache name carries
 VERSION, the hash of the whole list, so a new deploy fills a new cache and drops the old ones.
@@ -22,6 +23,7 @@ TEMPLATE = "sw/service-worker.js"  # in web/, i.e. in dist/ before this runs
 PLACEHOLDER = "/* @BUILD@ */ null"
 HASHED = re.compile(r"^(pyodide|app|weights)-[0-9a-f]{12}/")
 NOT_PRECACHED = re.compile(r"^(mnist/|sw\.js$|_headers$|\.nojekyll$|sw/service-worker\.js$)|\.(br|map)$")
+LAZY = re.compile(r"^pyodide-[0-9a-f]{12}/\w+_rest\.zip$")  # deploy/lazy_rest.py fetches them on first use
 
 
 def copy_workbox(node_modules: Path, dest: Path) -> None:
@@ -48,7 +50,7 @@ def precache_list(dist: Path, weights_dir: str) -> list[dict]:
     entries = []
     for path in sorted(p for p in dist.rglob("*") if p.is_file()):
         rel = path.relative_to(dist).as_posix()
-        if NOT_PRECACHED.search(rel) or rel in skip:
+        if NOT_PRECACHED.search(rel) or LAZY.match(rel) or rel in skip:
             continue
         revision = None if HASHED.match(rel) else hashlib.sha256(path.read_bytes()).hexdigest()[:16]
         entries.append({"url": rel, "revision": revision})
@@ -63,7 +65,10 @@ def write_service_worker(dist: Path, weights_dir: str) -> dict:
         raise ValueError(f"{template} lacks {PLACEHOLDER}")
     entries = precache_list(dist, weights_dir)
     version = hashlib.sha256(json.dumps(entries, sort_keys=True).encode()).hexdigest()[:16]
-    build = {"version": version, "weights": weights_dir, "precache": entries}
+    lazy = sorted(
+        p.relative_to(dist).as_posix() for p in dist.rglob("*_rest.zip") if LAZY.match(p.relative_to(dist).as_posix())
+    )
+    build = {"version": version, "weights": weights_dir, "lazy": lazy, "precache": entries}
     (dist / "sw.js").write_text(source.replace(PLACEHOLDER, json.dumps(build, indent=1)))
     template.unlink()
     size = sum((dist / e["url"]).stat().st_size for e in entries)

@@ -17,7 +17,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 import build  # noqa: E402
-from deploy import layout  # noqa: E402
+from deploy import layout, trim  # noqa: E402
 
 RUNTIME = {"pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip"}
 
@@ -91,7 +91,11 @@ def test_layout(dist):
     for key, stem in (("PYODIDE_DIR", "pyodide"), ("APP_DIR", "app"), ("WEIGHTS_DIR", "weights")):
         assert re.fullmatch(stem + r"-[0-9a-f]{12}/", where[key]), where
     runtime = {f[len(where["PYODIDE_DIR"]) :] for f in files if f.startswith(where["PYODIDE_DIR"])}
-    assert {f for f in runtime if not f.endswith(".br")} == RUNTIME | {build.NUMPY_WHEEL}
+    assert {f for f in runtime if not f.endswith(".br")} == RUNTIME | {
+        build.NUMPY_WHEEL,
+        trim.STDLIB_REST,
+        trim.NUMPY_REST,
+    }
     files = {f for f in files if not f.endswith(".br")}  # brotli copies: test_brotli_copies
     assert {f for f in files if f.startswith(where["APP_DIR"])} == {
         where["APP_DIR"] + n for n in ("pyodide-lock.json", "inkling-0.1.0-py3-none-any.whl")
@@ -108,15 +112,27 @@ def test_layout(dist):
 
 def test_zips_are_stored_with_the_same_members(dist):
     """The stdlib and the numpy wheel are re-packed uncompressed (the server compresses them
-    better): the stdlib member for member the same bytes; numpy with each module as .pyc
-    (compiled by Pyodide's CPython 3.12), what the page never uses left out, every other file the
-    same, RECORD rewritten to match."""
+    better) and each split in two (deploy/trim.py): what the boot imports, and the rest. The
+    stdlib: every member in one of the two, the same bytes (docstrings and comments out of the
+    boot's modules), plus lazy_rest. numpy: each module as .pyc (compiled by Pyodide's CPython
+    3.12), what the page never uses left out, every other file the same, RECORD rewritten to match."""
     runtime = dist / built(dist)["PYODIDE_DIR"]
-    mine, original = members(runtime / "python_stdlib.zip"), members(build.PYODIDE_NPM / "python_stdlib.zip")
-    assert list(mine) == list(original)
-    assert all(data == original[name][0] and kind == zipfile.ZIP_STORED for name, (data, kind) in mine.items())
+    boot, rest = members(runtime / "python_stdlib.zip"), members(runtime / trim.STDLIB_REST)
+    original = members(build.PYODIDE_NPM / "python_stdlib.zip")
+    files = lambda zip_members: {n for n in zip_members if not n.endswith("/")}  # noqa: E731
+    assert set(boot) - set(original) == {"lazy_rest.py", "lazy_rest.json"} and not files(boot) & files(rest)
+    assert set(boot) | set(rest) == set(original) | {"lazy_rest.py", "lazy_rest.json"}
+    assert all(data == original[name][0] for name, (data, _) in rest.items())
+    assert all(
+        data in (original[name][0], trim.without_docs(original[name][0]))
+        for name, (data, _) in boot.items()
+        if name in original
+    )
+    assert all(kind == zipfile.ZIP_STORED for _, kind in [*boot.values(), *rest.values()])
+    assert "json/__init__.py" in boot and "email/mime/text.py" in rest
 
-    mine, original = members(runtime / build.NUMPY_WHEEL), members(build.numpy_wheel())
+    mine = members(runtime / build.NUMPY_WHEEL) | members(runtime / trim.NUMPY_REST)
+    original = members(build.numpy_wheel())
     assert all(kind == zipfile.ZIP_STORED for _, kind in mine.values())
     left_out = {n for n in original if re.search(layout.NUMPY_UNUSED, n)}
     assert {n.split("/")[1] for n in left_out if n.count("/") > 1} >= {"f2py", "_core"}
@@ -457,3 +473,62 @@ def test_a_kernel_that_does_not_assemble_is_a_build_error_naming_it(tmp_path):
     with pytest.raises(build.BuildError, match="cannot assemble broken.wat"):
         build.wasm_kernel(wat, cache=tmp_path)
     assert not list((tmp_path / "kernels").iterdir())  # no half-written file is kept
+
+
+def test_lazy_parts_hold_what_boot_leaves_out(dist):
+    """lazy_rest.json (in the boot stdlib) names each rest zip with its sha256 and modules; the
+    service worker precaches neither (fetched on first import) and knows both as lazy."""
+    runtime = dist / built(dist)["PYODIDE_DIR"]
+    with zipfile.ZipFile(runtime / "python_stdlib.zip") as z:
+        parts = json.loads(z.read("lazy_rest.json"))
+        boot_modules = {trim.module_name(n) for n in z.namelist()} - {None}
+    assert set(parts) == {trim.STDLIB_REST, trim.NUMPY_REST}
+    for file, part in parts.items():
+        assert part["sha256"] == sha(runtime / file)
+        with zipfile.ZipFile(runtime / file) as z:
+            assert set(part["modules"]) == {trim.module_name(n) for n in z.namelist()} - {None}
+    assert {"email.mime.text", "tomllib"} <= set(parts[trim.STDLIB_REST]["modules"])
+    assert {"numpy.random", "numpy.fft", "numpy.ma"} <= set(parts[trim.NUMPY_REST]["modules"])
+    assert not boot_modules & set(parts[trim.STDLIB_REST]["modules"])
+    source = (dist / "sw.js").read_text()
+    build_info = json.loads(source[source.index("const BUILD = ") + 14 : source.index("\n};") + 2])
+    assert sorted(build_info["lazy"]) == sorted(built(dist)["PYODIDE_DIR"] + f for f in parts)
+    assert not set(build_info["lazy"]) & {e["url"] for e in build_info["precache"]}
+
+
+def test_module_names_and_docstring_removal():
+    assert trim.module_name("json/__init__.py") == "json"
+    assert trim.module_name("numpy/random/_pcg64.cpython-312-wasm32-emscripten.so") == "numpy.random._pcg64"
+    assert trim.module_name("numpy/_core/include/numpy/npy_common.h") is None
+    source = (
+        b'"""Module doc."""\n# a comment\ndef f(x):\n    """Doc."""\n    return x  # why\nclass C:\n    "Only a doc."\n'
+    )
+    out = trim.without_docs(source)
+    assert b"doc" not in out.lower() and b"comment" not in out and b"why" not in out
+    namespace = {}
+    exec(out, namespace)
+    assert namespace["f"](3) == 3 and namespace["f"].__doc__ is None and namespace["C"].__doc__ is None
+
+
+def test_compact_weights_are_float16_checked_and_read_the_same(tmp_path):
+    """deploy/compact_weights.py: float16 files, the manifest's dtype and sha256 rewritten; they
+    load back as float32 and read as the float32 ones do; a changed byte is still refused."""
+    sys.path.insert(0, str(REPO / "py"))
+    from deploy import compact_weights
+    from inkling.nn import weights
+
+    shutil.copytree(REPO / "weights", tmp_path / "w")
+    compact_weights.compact(tmp_path / "w", models=["mlp"])
+    entry = weights.read_manifest(tmp_path / "w")["models"]["mlp"]["files"]["1.W"]
+    assert entry["dtype"] == "float16" and entry["sha256"] == sha(tmp_path / "w" / entry["path"])
+    assert (tmp_path / "w" / entry["path"]).stat().st_size < 0.51 * (REPO / "weights" / entry["path"]).stat().st_size
+    images = np.random.default_rng(0).random((64, 28, 28), dtype=np.float32)
+    full, half = weights.load(REPO / "weights", "mlp"), weights.load(tmp_path / "w", "mlp")
+    assert all(a.dtype == np.float32 for a in half.arrays().values())
+    np.testing.assert_allclose(half.predict_proba(images), full.predict_proba(images), atol=2e-3)
+    assert (half.predict_proba(images).argmax(1) == full.predict_proba(images).argmax(1)).all()
+    data = bytearray((tmp_path / "w" / entry["path"]).read_bytes())
+    data[-1] ^= 1
+    (tmp_path / "w" / entry["path"]).write_bytes(bytes(data))
+    with pytest.raises(weights.WeightsError, match="sha256"):
+        weights.load(tmp_path / "w", "mlp")

@@ -1,12 +1,11 @@
-// The load benchmark's bare page (bench/load.py): Pyodide + numpy from the same server and the
-// same files as the app, loaded the plain way, on the main thread; nothing else.
-import { APP_DIR, PYODIDE_DIR } from "./build-info.js";
-
-const runtime = new URL(PYODIDE_DIR, location.href);
+// The load benchmark's bare page (bench/load.py): Pyodide 0.27.7 as npm ships it and its own numpy
+// wheel, from the same server as the app (bench-bare/), loaded the plain way, on the main thread;
+// nothing else.
+const runtime = new URL("bench-bare/", location.href);
 const { loadPyodide } = await import(new URL("pyodide.mjs", runtime).href);
 const pyodide = await loadPyodide({
   indexURL: runtime.href,
-  lockFileURL: new URL(`${APP_DIR}pyodide-lock.json`, location.href).href,
+  lockFileURL: new URL("pyodide-lock.json", runtime).href,
 });
 await pyodide.loadPackage("numpy", { messageCallback: () => {} });
 pyodide.runPython("import numpy");

@@ -80,9 +80,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def config(tmp: Path, port: int, prefix: str) -> str:
-    """deploy/nginx.conf with its @NAMES@ filled in."""
-    blocks = headers.nginx(prefix).replace("\n", "\n        ")
+def config(tmp: Path, port: int, prefix: str, site_headers: bool = True) -> str:
+    """deploy/nginx.conf with its @NAMES@ filled in; without site_headers, no header blocks (a
+    host that sets no caching headers; bench/load.py measures that too)."""
+    blocks = headers.nginx(prefix).replace("\n", "\n        ") if site_headers else ""
     return TEMPLATE.read_text().replace("@PORT@", str(port)).replace("@TMP@", str(tmp)).replace("@HEADERS@", blocks)
 
 
@@ -99,7 +100,7 @@ def _wait_listening(port: int, proc: subprocess.Popen, tmp: Path, timeout: float
 
 
 @contextlib.contextmanager
-def serve(root: Path | str, prefix: str = "/inkling/"):
+def serve(root: Path | str, prefix: str = "/inkling/", site_headers: bool = True):
     """Serve `root` on 127.0.0.1 (free port) under `prefix` with nginx; yields a Site."""
     root = Path(root).resolve()
     if not prefix.startswith("/") or not prefix.endswith("/") or ".." in prefix:
@@ -117,7 +118,7 @@ def serve(root: Path | str, prefix: str = "/inkling/"):
         for attempt in range(5):  # a free port can be taken between the check and nginx's bind
             port = _free_port()
             conf = tmp / "nginx.conf"
-            conf.write_text(config(tmp, port, prefix))
+            conf.write_text(config(tmp, port, prefix, site_headers))
             # One process, no master: it reads dist/ as the user running the tests (a master
             # started as root would hand the requests to "nobody", who may not reach dist/).
             proc = subprocess.Popen(

@@ -99,9 +99,12 @@ def test_export_then_import_predicts_identically(page, mnist_test_raw, tmp_path)
 
 
 def test_shipped_model_export_loads_in_cpython(page, tmp_path):
+    """The export holds the weights the page runs: dist/'s (stored float16, deploy/compact_weights.py)."""
     path = export(page, tmp_path, "mlp")
     x = np.random.default_rng(0).random((3, 28, 28), dtype=np.float32)
-    assert np.array_equal(inkling.load(str(path)).predict_proba(x), inkling.load("mlp").predict_proba(x))
+    shipped = next(harness.DIST.glob("weights-*/manifest.json"))
+    page_model = inkling.load(str(shipped), model="mlp")
+    assert np.array_equal(inkling.load(str(path)).predict_proba(x), page_model.predict_proba(x))
 
 
 def small_files():

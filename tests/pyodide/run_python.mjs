@@ -1,9 +1,13 @@
 // Runs Python inside real Pyodide under Node 20, with the repo's py/ and tests/ importable.
 //
-//   node tests/pyodide/run_python.mjs [--wheel numpy.whl]... [--kernel sgemm.so] (FILE.py | -c "CODE")
+//   node tests/pyodide/run_python.mjs [--index DIR] [--worker-install] [--wheel numpy.whl]...
+//                                    [--kernel sgemm.so] (FILE.py | -c "CODE")
 //
-// Boots the Pyodide from node_modules/pyodide, installs each --wheel from its local file (default:
-// the numpy wheel build.py caches in .cache/wheels), mounts the repository at /repo (NODEFS),
+// Boots the Pyodide from node_modules/pyodide (or --index DIR: a built dist/pyodide-<hash>/, with
+// its trimmed stdlib, whose lazy_rest finder then reads the rest zips from DIR), installs each
+// --wheel from its local file (default: the numpy wheel build.py caches in .cache/wheels) with
+// loadPackage, or as the worker does with --worker-install (web/worker/numpy-in-snapshot.js's
+// importNumpy for numpy, writeWheel for the others: stored zips only), mounts the repository at /repo (NODEFS),
 // puts /repo/py and /repo/tests first on sys.path, then runs the code. Whatever Python prints goes
 // to stderr; stdout gets exactly one line of JSON:
 //   {"ok": true, "result": <the global RESULT, via json.dumps>, "seconds": {...}}
@@ -14,6 +18,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { importNumpy } from "../../web/worker/numpy-in-snapshot.js";
+import { lazyRest } from "../../web/worker/runtime-snapshot.js";
+import { writeWheel } from "../../web/worker/wheel-install.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const pyodideDir = path.join(repoRoot, "node_modules", "pyodide");
@@ -23,17 +30,21 @@ const defaultWheel = path.join(repoRoot, ".cache", "wheels",
 function parseArgs(argv) {
   const wheels = [];
   let code = null;
+  let index = pyodideDir;
+  let workerInstall = false;
   let kernel = null;
   let filename = "<snippet>";
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--wheel") wheels.push(path.resolve(argv[++i]));
     else if (argv[i] === "--kernel") kernel = path.resolve(argv[++i]);
+    else if (argv[i] === "--index") index = path.resolve(argv[++i]);
+    else if (argv[i] === "--worker-install") workerInstall = true;
     else if (argv[i] === "-c") code = argv[++i];
     else { filename = path.resolve(argv[i]); code = readFileSync(filename, "utf8"); }
   }
   if (code === null) throw new Error("usage: run_python.mjs [--wheel W]... (FILE.py | -c CODE)");
   if (wheels.length === 0) wheels.push(defaultWheel);
-  return { wheels, kernel, code, filename };
+  return { wheels, kernel, code, filename, index, workerInstall };
 }
 
 function report(object, status) {
@@ -42,7 +53,7 @@ function report(object, status) {
 }
 
 async function main() {
-  const { wheels, kernel, code, filename } = parseArgs(process.argv.slice(2));
+  const { wheels, kernel, code, filename, index, workerInstall } = parseArgs(process.argv.slice(2));
   const seconds = {};
   let start = performance.now();
   const { loadPyodide } = await import(pathToFileURL(path.join(pyodideDir, "pyodide.mjs")).href);
@@ -51,16 +62,24 @@ async function main() {
   const KERNEL_PATH = "/kernels/sgemm.so";
   if (kernel) env.INKLING_SGEMM = KERNEL_PATH;
   const pyodide = await loadPyodide({
-    indexURL: pyodideDir + path.sep,
+    indexURL: index + path.sep,
+    lockFileURL: path.join(pyodideDir, "pyodide-lock.json"),
     env,
     stdout: (line) => process.stderr.write(line + "\n"),
     stderr: (line) => process.stderr.write(line + "\n"),
   });
   seconds.boot = (performance.now() - start) / 1000;
 
+  pyodide.runPython(lazyRest(index + path.sep));   // a trimmed stdlib's finder for its rest
   start = performance.now();
   for (const wheel of wheels) {
     if (!existsSync(wheel)) throw new Error(`wheel not found: ${wheel}`);
+    if (workerInstall) {
+      const bytes = new Uint8Array(readFileSync(wheel));
+      if (path.basename(wheel).startsWith("numpy-")) await importNumpy(pyodide, { name: "numpy", bytes });
+      else writeWheel(pyodide, { name: path.basename(wheel), bytes });
+      continue;
+    }
     // loadPackage does not reject when a package fails to load: collect its errors instead.
     const errors = [];
     await pyodide.loadPackage(wheel, { errorCallback: (m) => errors.push(m), messageCallback: () => {} });

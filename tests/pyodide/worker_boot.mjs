@@ -42,10 +42,10 @@ async function bootOnce(loadPyodide, folder, lock, stored) {
   const seconds = {};
   let start = performance.now();
   const wheel = (name) => ({ name, bytes: new Uint8Array(readFileSync(path.resolve(folder("pyodide-"), lock.packages[name].file_name))) });
-  const indexURL = path.join(repo, "node_modules/pyodide") + path.sep;
+  const indexURL = folder("pyodide-") + path.sep;   // the trimmed stdlib, its rest fetched on demand
   const place = stored === null ? snapshotPlace(...["pyodide-", "app-", "weights-"].map((f) => pathToFileURL(folder(f) + path.sep))) : null;
   const { pyodide, restored, done } = await bootRuntime(
-    loadPyodide, { indexURL }, stored, Promise.resolve([wheel("numpy"), wheel("inkling")]), { place });
+    loadPyodide, { indexURL, lockFileURL: path.join(folder("app-"), "pyodide-lock.json") }, stored, Promise.resolve([wheel("numpy"), wheel("inkling")]), { place });
   seconds.boot = (performance.now() - start) / 1000;
   const modules = () => new Set(pyodide.runPython("import sys; list(sys.modules)").toJs());
   const atBoot = modules();   // restored: exactly the snapshot's modules

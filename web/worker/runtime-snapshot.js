@@ -35,6 +35,18 @@ _prepare()
 del _prepare
 `;
 
+// Also run before the snapshot is taken: the finder that fetches the parts of the standard library
+// and of numpy that a first visit does not download, the first time something imports a module
+// they hold (deploy/lazy_rest.py, inside the trimmed stdlib; a full stdlib has nothing to fetch).
+export const lazyRest = (indexURL) => `
+try:
+    import lazy_rest
+except ImportError:
+    pass
+else:
+    lazy_rest.install(${JSON.stringify(indexURL)})
+`;
+
 /** Where the snapshot for this runtime (`runtimeUrl`, Pyodide's folder), app (`appUrl`, the inkling
  *  wheel's folder) and weights (`weightsUrl`) is kept: {cache, key}, named after the three folders. */
 export function snapshotPlace(runtimeUrl, appUrl, weightsUrl) {
@@ -148,6 +160,7 @@ export async function bootRuntime(loadPyodide, options, stored, wheels, { place 
   }
   const pyodide = await loadPyodide(place ? { ...options, _makeSnapshot: true } : options);
   pyodide.runPython(PREPARE);
+  pyodide.runPython(lazyRest(options.indexURL));
   const [numpy, app] = await wheels;
   writeWheel(pyodide, app);   // pure Python, no extension modules: importNumpy ends both installs
   const layout = await importNumpy(pyodide, numpy);

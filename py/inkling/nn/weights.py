@@ -21,7 +21,7 @@ import numpy as np
 
 FORMAT = 1
 MANIFEST = "manifest.json"
-ALLOWED_DTYPES = {"float32", "float64", "int64", "int32"}  # plain numbers only, never objects
+ALLOWED_DTYPES = {"float16", "float32", "float64", "int64", "int32"}  # plain numbers only, never objects
 ZIP_MAX_FILES = 256  # an export holds a manifest + one .npy per array (~20)
 ZIP_MAX_BYTES = 256 << 20  # unpacked total: refuses zip bombs before inflating them
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
-from deploy import headers, layout, offline, precompress  # noqa: E402
+from deploy import headers, lab_build, layout, offline, precompress  # noqa: E402
 DIST = ROOT / "dist"
 CACHE = ROOT / ".cache"
 PYODIDE_NPM = ROOT / "node_modules" / "pyodide"
@@ -303,6 +303,9 @@ def _app(out: Path, pyodide_dir: str, cache: Path) -> str:
     app = out / "app"
     app.mkdir()
     wheel = inkling_wheel(app, cache=cache)
+    source_wheel = out / "lab-worker" / "source" / wheel.name   # the Lab reads the .py sources (lab_build)
+    source_wheel.parent.mkdir(parents=True)
+    shutil.copy2(wheel, source_wheel)
     shutil.copy2(_compiled(wheel, cache), wheel)
     lock = trimmed_lock(pyodide_lock(), out / pyodide_dir / NUMPY_WHEEL, wheel)
     digest = hashlib.sha256((json.dumps(lock, sort_keys=True) + pyodide_dir).encode()).hexdigest()
@@ -312,11 +315,23 @@ def _app(out: Path, pyodide_dir: str, cache: Path) -> str:
     return layout.content_named(app, "app", digest[:layout.HASH_CHARS])
 
 
+def _lab(out: Path, pyodide_dir: str) -> None:
+    """dist/lab/ and dist/lab-worker/: the Lab's editor bundle, source wheel and lock (lab_build)."""
+    source = out / "lab-worker" / "source"
+    try:
+        lab_build.write_lab(out, pyodide_dir, NUMPY_WHEEL, next(source.glob("*.whl")))
+    except (OSError, RuntimeError) as e:
+        raise BuildError(f"cannot build the Lab: {e}") from None
+    finally:
+        shutil.rmtree(source, ignore_errors=True)
+
+
 def _assemble(out: Path, npm: Path, numpy_whl: Path, weights: Path, cache: Path = CACHE) -> None:
     shutil.copytree(ROOT / "web", out, ignore=shutil.ignore_patterns(".*", "*~"))
     copy_vendor_files(out)
     pyodide_dir = _runtime(out, npm, numpy_whl, cache)
     app_dir = _app(out, pyodide_dir, cache)
+    _lab(out, pyodide_dir)
     copy_weights(weights, out / "weights")
     weights_dir = layout.content_named(out / "weights", "weights")
     layout.write_build_info(out, {"PYODIDE_DIR": pyodide_dir, "APP_DIR": app_dir, "WEIGHTS_DIR": weights_dir})

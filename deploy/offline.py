@@ -20,7 +20,7 @@ WORKBOX_WINDOW = ("workbox-window/build/workbox-window.prod.mjs", "workbox-windo
 TEMPLATE = "sw/service-worker.js"          # in web/, i.e. in dist/ before this runs
 PLACEHOLDER = "/* @BUILD@ */ null"
 HASHED = re.compile(r"^(pyodide|app|weights)-[0-9a-f]{12}/")
-NOT_PRECACHED = re.compile(r"^(mnist/|sw\.js$|_headers$|\.nojekyll$|sw/service-worker\.js$)|\.(br|map)$")
+NOT_PRECACHED = re.compile(r"^(mnist/|lab/|lab-worker/|sw\.js$|_headers$|\.nojekyll$|sw/service-worker\.js$)|\.(br|map)$")
 
 
 def copy_workbox(node_modules: Path, dest: Path) -> None:

@@ -26,6 +26,9 @@ const models = new ModelSelect($("[data-testid=model-select]"), { onChange: () =
 const pad = new Pad($("[data-testid=pad]"), { onStroke: (kind) => changed(kind) });
 
 let messenger = null;
+let lab = null;           // the Lab (web/lab/lab-panel.js) once opened: it reads the pad for lab-N models
+let labLoading = null;    // the promise of it while its modules load
+let lastInput = null;     // the 28x28 input of the pad's last reading (the Lab's code view follows it)
 let ready = false;
 let inFlight = false;
 let queued = false;
@@ -77,23 +80,61 @@ async function predict() {
   const sentEpoch = epoch;
   const { width, height, alpha, strokes } = pad.snapshot();
   const model = models.value;
+  const viaLab = lab?.owns(model);   // a script's predict_proba lives in the Lab's worker
   try {
-    const r = await messenger.request({ type: "predict", model, width, height, alpha }, [alpha.buffer]);
+    const request = { type: "predict", model, width, height, alpha };
+    const r = await (viaLab ? lab.predict(request, [alpha.buffer]) : messenger.request(request, [alpha.buffer]));
     if (sentEpoch === epoch) {
       prediction.show({ ...r, strokes });
       bars.show(r.probabilities, r.digit);
       modelInput.show(r.input);
+      lastInput = r.input;
       teach.show(r, model);
-      reading.padShown(r);
+      if (!viaLab) reading.padShown(r);   // "Why" asks the main worker, which has no lab model
       if (status.state === "ready") status.ready(`Ready · read in ${Math.round(r.ms)} ms${restartNote}`);
     }
   } catch (error) {
-    if (ready && sentEpoch === epoch && !error.workerDied) status.warn(`Couldn't read that drawing: ${error.message}. Your drawing is kept; try another stroke.`);
+    if (viaLab) labFailed(model, error);
+    else if (ready && sentEpoch === epoch && !error.workerDied) status.warn(`Couldn't read that drawing: ${error.message}. Your drawing is kept; try another stroke.`);
   } finally {
     inFlight = false;
   }
   if (queued) predict();
 }
+
+// A lab model failed (its predict_proba raised, or the Lab's worker stopped): say so, and the pad
+// reads with the shipped default again.
+function labFailed(model, error) {
+  reading.message.error(`${model} could not read the drawing: ${error.message}. Reading with ${models.defaultName} instead.`);
+  if (error.workerDied) return labLost([model]);
+  models.select.value = models.defaultName;   // still listed: the user may fix the script and pick it again
+  changed();
+}
+
+function labLost(names) {
+  for (const name of names) models.removeModel(name);   // the default is selected if it was
+  changed();
+}
+
+// The Lab: its code is imported on the first click, so a first visit fetches none of it.
+async function openLab() {
+  labLoading ??= import("../lab/lab-panel.js").then(({ LabPanel }) => new LabPanel($("main.app"), {
+    models,
+    onUse: (model) => { models.addModel(model); changed(); },
+    onLost: labLost,
+    exportModel: async (model) => {
+      if (!ready) throw new Error("the pad's Python is still loading");
+      return (await messenger.request({ type: "exportModel", model, info: {} })).zip;
+    },
+    input: () => lastInput,
+  }));
+  lab = await labLoading;
+  lab.open();
+}
+$("[data-testid=lab-open]").addEventListener("click", () => openLab().catch((error) => {
+  labLoading = null;
+  reading.message.error(`The Lab could not load: ${error.message}`);
+}));
 
 function onEvent(message) {
   if (message.event?.startsWith("finetune") || message.event === "train-data") teach.onEvent(message);  // Teach mode's news

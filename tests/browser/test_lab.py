@@ -24,6 +24,7 @@ def draw_digit(page, mnist_test_raw, label: int) -> harness.Prediction:
     images, labels = mnist_test_raw
     index = int(next(i for i in range(len(labels)) if labels[i] == label))
     harness.clear_pad(page)
+    page.locator(harness.PAD).scroll_into_view_if_needed()   # the Lab scrolled it away
     strokes = fit_strokes(trace_strokes(images[index]), harness.pad_box(page), 0.7)
     draw_strokes(page, strokes)
     return harness.wait_strokes(page, len(strokes))
@@ -103,8 +104,13 @@ def test_an_error_in_predict_proba_is_shown_and_the_pad_falls_back(lab, mnist_te
     lab.wait_for_function("(sel) => document.querySelector(sel).value === 'lab-2'", arg=harness.MODEL_SELECT)
     images, labels = mnist_test_raw
     harness.clear_pad(lab)
+    lab.locator(harness.PAD).scroll_into_view_if_needed()
     strokes = fit_strokes(trace_strokes(images[int(list(labels).index(2))]), harness.pad_box(lab), 0.7)
     draw_strokes(lab, strokes)
-    lab.wait_for_function("() => document.querySelector('[data-testid=message]').textContent.includes('no ink please')")
+    try:
+        lab.wait_for_function("() => document.querySelector('[data-testid=message]').textContent.includes('no ink please')")
+    finally:
+        print("MESSAGE", lab.inner_text("[data-testid=message]"), lab.eval_on_selector(harness.MODEL_SELECT, "s => s.value"),
+              lab.inner_text(harness.PREDICTION), output(lab)[-400:])
     assert lab.eval_on_selector(harness.MODEL_SELECT, "s => s.value") in ("cnn", "mlp")
     assert harness.wait_strokes(lab, len(strokes)).digit == 2, "the shipped model reads the drawing again"

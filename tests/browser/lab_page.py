@@ -30,9 +30,22 @@ def load_script(page, code: str, name: str = "script.py") -> None:
                            arg=[OUTPUT, len(before)])
 
 
-def editor_text(page, selector: str = "[data-testid=lab-editor]") -> str:
-    return page.evaluate("(sel) => document.querySelector(sel).shadowRoot.querySelector('.cm-content')"
-                         ".cmView.view.state.doc.toString()", selector)
+def editor_text(page) -> str:
+    """The Lab script's whole text, as "Download .py" saves it (the editor draws only what is in view)."""
+    with page.expect_download() as info:
+        page.click(".lab-download")
+    with open(info.value.path(), encoding="utf-8") as f:
+        return f.read()
+
+
+def paste_into(page, editor, text: str) -> None:
+    """Replaces the text of a CodeMirror editor (a locator holding it) the way a user pastes: typing
+    into it natively would have the browser write inline styles, which the CSP refuses."""
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.evaluate("(t) => navigator.clipboard.writeText(t)", text)
+    editor.locator(".cm-content").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Control+V")
 
 
 def run(page, code: str | None = None, timeout_ms: int = 120_000) -> str:

@@ -135,10 +135,12 @@ def wasm_kernel(wat: Path, cache: Path = CACHE) -> Path:
         raise BuildError(f"cannot assemble {wat.name} (npm ci installs wabt): {e}") from None
 
 
-def inkling_wheel(out_dir: Path, src: Path = ROOT / "py", cache: Path = CACHE) -> Path:
+def inkling_wheel(out_dir: Path, src: Path = ROOT / "py", cache: Path = CACHE,
+                  pyproject: Path = ROOT / "pyproject.toml") -> Path:
     """A deterministic wheel of py/inkling (no network, no setuptools): its Python modules, and
-    each WebAssembly kernel (x.wat) assembled beside them as x.so, which only Pyodide loads."""
-    project = tomllib.loads((src / "pyproject.toml").read_text())["project"]
+    each WebAssembly kernel (x.wat) assembled beside them as x.so, which only Pyodide loads.
+    Name, version and dependencies come from the repository's pyproject.toml."""
+    project = tomllib.loads(pyproject.read_text())["project"]
     name, version = project["name"], project["version"]
     files = sorted(p for p in (src / name).rglob("*.py") if "__pycache__" not in p.parts)
     if not any(p.name == "__init__.py" and p.parent == src / name for p in files):

@@ -70,3 +70,22 @@ def test_the_script_survives_a_reload_and_downloads(new_context, site):
     harness.wait_ready(page)
     open_lab(page)
     assert editor_text(page) == "print('kept across reloads')\n"     # through Download .py
+
+
+def test_typing_and_undo_in_the_editor_leave_the_pad_alone(lab):
+    load_script(lab, "x = 1\n")
+    harness.clear_pad(lab)
+    lab.locator(harness.PAD).scroll_into_view_if_needed()
+    box = harness.pad_box(lab)
+    lab.mouse.move(box["x"] + box["width"] / 2, box["y"] + 20)
+    lab.mouse.down()
+    lab.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] - 20, steps=12)
+    lab.mouse.up()
+    strokes = str(harness.wait_strokes(lab, 1).strokes)                  # one stroke on the pad
+    lab.locator("[data-testid=lab-editor] .cm-content").click()
+    lab.keyboard.press("Control+End")
+    lab.keyboard.type("y = 2")
+    assert editor_text(lab) == "x = 1\ny = 2"
+    lab.keyboard.press("Control+z")
+    assert editor_text(lab) == "x = 1\n"
+    assert lab.get_attribute(harness.PREDICTION, "data-strokes") == strokes

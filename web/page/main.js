@@ -216,7 +216,7 @@ if (new URLSearchParams(location.search).has("debug")) {
 }
 
 document.addEventListener("keydown", (e) => {
-  if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === "z" && !e.target.closest?.("select")) {
+  if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === "z" && !e.target.closest?.("select, .lab")) {   // the Lab's editors undo their own text
     e.preventDefault();
     pad.undo();
   }

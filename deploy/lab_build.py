@@ -31,7 +31,7 @@ def bundle_editor(dest: Path) -> None:
         raise RuntimeError(f"{ESBUILD} is missing: run npm ci")
     run = subprocess.run([str(ESBUILD), str(EDITOR_ENTRY), "--bundle", "--format=esm", "--minify",
                           "--legal-comments=none", "--log-level=warning", f"--outfile={dest}"],
-                         capture_output=True, text=True)
+                         check=False, capture_output=True, text=True)
     if run.returncode:
         raise RuntimeError(f"esbuild failed on {EDITOR_ENTRY.name}: {run.stderr.strip()[-800:]}")
 

@@ -8,7 +8,6 @@ import json
 import zipfile
 
 import pytest
-
 from test_build import build, built, make_weights
 
 
@@ -39,7 +38,8 @@ def test_the_lab_worker_installs_checked_wheels_with_python_sources(dist):
 
 def test_nothing_of_the_lab_is_precached(dist):
     source = (dist / "sw.js").read_text()
-    urls = [e["url"] for e in json.loads(source[source.index("const BUILD = ") + 14:source.index("\n};") + 2])["precache"]]
+    build_info = json.loads(source[source.index("const BUILD = ") + 14:source.index("\n};") + 2])
+    urls = [e["url"] for e in build_info["precache"]]
     assert "page/main.js" in urls
     assert not [u for u in urls if u.startswith(("lab/", "lab-worker/"))]
     assert not (dist / "lab-worker" / "source").exists()

@@ -9,7 +9,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from prereq import require
 
 REPO = Path(__file__).resolve().parents[1]
@@ -31,7 +30,9 @@ def test_notebook_runs(path, monkeypatch):
     monkeypatch.setenv("INKLING_NOTEBOOK_QUICK", "1")
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(REPO / "py"), os.environ.get("PYTHONPATH")])))
     notebook = nbformat.read(path, as_version=4)
-    nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(REPO)}}).execute()
+    client = nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3",
+                                     resources={"metadata": {"path": str(REPO)}})
+    client.execute()
     last = "".join(o.get("text", "") for o in notebook.cells[-1].outputs)
     summary = ast.literal_eval(last.strip().splitlines()[-1])
     print(summary)

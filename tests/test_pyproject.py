@@ -31,13 +31,13 @@ def test_pip_install_editable_gives_the_package_and_its_commands(tmp_path):
     venv.create(tmp_path / "env", with_pip=True, system_site_packages=True)
     bin_dir = tmp_path / "env" / "bin"
     run = subprocess.run([bin_dir / "python", "-m", "pip", "install", "-q", "--no-deps", "-e", str(REPO)],
-                         capture_output=True, text=True, cwd=tmp_path)
+                         check=False, capture_output=True, text=True, cwd=tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
     where = subprocess.run([bin_dir / "python", "-c", "import inkling, inkling.lab; print(inkling.__file__)"],
-                           capture_output=True, text=True, cwd=tmp_path)
+                           check=False, capture_output=True, text=True, cwd=tmp_path)
     assert where.stdout.strip() == str(REPO / "py" / "inkling" / "__init__.py"), where.stderr
     for command in ("inkling-train", "inkling-evaluate"):
-        usage = subprocess.run([bin_dir / command, "--help"], capture_output=True, text=True, cwd=tmp_path)
+        usage = subprocess.run([bin_dir / command, "--help"], check=False, capture_output=True, text=True, cwd=tmp_path)
         assert usage.returncode == 0 and "usage:" in usage.stdout, usage.stderr
 
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 import harness
+import pytest
 from lab_page import OUTPUT, RUN, STOP, load_script, open_lab, output, run
 from pen import draw_strokes, fit_strokes
 from strokes import trace_strokes
@@ -82,7 +81,8 @@ def test_stop_ends_an_endless_loop_within_2_s_while_the_pad_keeps_reading(lab, m
 
 
 # A model for the pad that reads every drawing as a 4 (ink or not), and one that fails on ink.
-ALWAYS_FOUR = ("import numpy as np\n\ndef predict_proba(images):\n    p = np.full((len(images), 10), 0.01, np.float32)\n"
+ALWAYS_FOUR = ("import numpy as np\n\ndef predict_proba(images):\n"
+               "    p = np.full((len(images), 10), 0.01, np.float32)\n"
                "    p[:, 4] = 0.91\n    return p\n")
 FAILS_ON_INK = ("import numpy as np\n\ndef predict_proba(images):\n    if images.sum() > 0:\n"
                 "        raise RuntimeError('no ink please')\n    return np.full((len(images), 10), 0.1, np.float32)\n")
@@ -108,9 +108,11 @@ def test_an_error_in_predict_proba_is_shown_and_the_pad_falls_back(lab, mnist_te
     strokes = fit_strokes(trace_strokes(images[int(list(labels).index(2))]), harness.pad_box(lab), 0.7)
     draw_strokes(lab, strokes)
     try:
-        lab.wait_for_function("() => document.querySelector('[data-testid=message]').textContent.includes('no ink please')")
-    finally:
-        print("MESSAGE", lab.inner_text("[data-testid=message]"), lab.eval_on_selector(harness.MODEL_SELECT, "s => s.value"),
+        lab.wait_for_function("() => document.querySelector('[data-testid=message]')"
+                              ".textContent.includes('no ink please')")
+    finally:   # what the page showed, should the wait time out
+        print("MESSAGE", lab.inner_text("[data-testid=message]"),
+              lab.eval_on_selector(harness.MODEL_SELECT, "s => s.value"),
               lab.inner_text(harness.PREDICTION), output(lab)[-400:])
     assert lab.eval_on_selector(harness.MODEL_SELECT, "s => s.value") in ("cnn", "mlp")
     assert harness.wait_strokes(lab, len(strokes)).digit == 2, "the shipped model reads the drawing again"

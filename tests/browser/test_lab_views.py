@@ -4,9 +4,8 @@ wrong answer and passes a right one; the editor's text survives a reload; Downlo
 
 from __future__ import annotations
 
-import pytest
-
 import harness
+import pytest
 from lab_page import editor_text, load_script, open_lab, paste_into
 
 RIGHT = {
@@ -15,7 +14,8 @@ RIGHT = {
                    "    z = logits - logits.max(axis=1, keepdims=True)\n"
                    "    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)\n"
                    "    p[np.arange(len(labels)), labels] -= 1\n    return p / len(labels)\n"),
-    "dense": "def dense_backward(x, W, b, grad_out):\n    return grad_out @ W.T, x.T @ grad_out, grad_out.sum(axis=0)\n",
+    "dense": ("def dense_backward(x, W, b, grad_out):\n"
+              "    return grad_out @ W.T, x.T @ grad_out, grad_out.sum(axis=0)\n"),
 }
 
 

@@ -4,7 +4,7 @@ import time
 
 import numpy as np
 
-import inkling.lab as lab
+from inkling import lab
 from inkling.nn.ops import matmul, use_wasm_kernel
 
 # NumPy in the browser has no BLAS, so `a @ b` is slow there; Inkling's WebAssembly kernel does

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-import inkling.lab as lab
+from inkling import lab
 from inkling.data.preprocess import SIZE
 from inkling.lab import code_view, exercises
 
@@ -39,8 +39,8 @@ def run(code: str) -> dict:
     linecache.cache[SCRIPT] = (len(code), None, code.splitlines(True), SCRIPT)   # tracebacks show the lines
     _namespace = {"__name__": "__main__", "__file__": SCRIPT}
     try:
-        exec(compile(code, SCRIPT, "exec"), _namespace)
-    except BaseException as error:       # SystemExit and KeyboardInterrupt end a script too
+        exec(compile(code, SCRIPT, "exec"), _namespace)  # noqa: S102 - running the user's script is the point
+    except BaseException as error:  # noqa: BLE001 - SystemExit and KeyboardInterrupt end a script too
         shown = error.__traceback__.tb_next or error.__traceback__   # a SyntaxError has no frame of the script
         sys.stderr.write("".join(traceback.format_exception(type(error), error, shown)))
         return {"ok": False, "error": traceback.format_exception_only(type(error), error)[-1].strip(),
@@ -72,7 +72,7 @@ def use_for_pad(name: str) -> dict:
     broken one is refused here). {"name", "test_accuracy": None}."""
     fn = _namespace.get("predict_proba")
     if not callable(fn):
-        raise ValueError("the script has not defined predict_proba(images): run a script that does")
+        raise ValueError("the script has not defined predict_proba(images): run a script that does")  # noqa: TRY004
     app.register_model(name, ScriptModel(fn))
     return {"name": name, "test_accuracy": None}
 
@@ -82,7 +82,7 @@ def predict(alpha, width: int, height: int, model: str) -> dict:
     return app.predict(alpha, width, height, model)
 
 
-def layers(zip_data, input) -> dict:   # noqa: A002 - the pad's 28x28 input, as the page names it
+def layers(zip_data, input) -> dict:
     """The code view of the model in `zip_data` (an export .zip) for the drawing `input`
     (float32 784 values; all zeros for a blank pad)."""
     x = np.frombuffer(bytes(input), np.float32).reshape(1, SIZE, SIZE)

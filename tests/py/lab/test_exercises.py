@@ -2,7 +2,6 @@
 largest error is reported either way."""
 
 import pytest
-
 from inkling.lab import exercises
 
 RIGHT = {
@@ -11,7 +10,8 @@ RIGHT = {
                    "    z = logits - logits.max(axis=1, keepdims=True)\n"
                    "    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)\n"
                    "    p[np.arange(len(labels)), labels] -= 1\n    return p / len(labels)\n"),
-    "dense": "def dense_backward(x, W, b, grad_out):\n    return grad_out @ W.T, x.T @ grad_out, grad_out.sum(axis=0)\n",
+    "dense": ("def dense_backward(x, W, b, grad_out):\n"
+              "    return grad_out @ W.T, x.T @ grad_out, grad_out.sum(axis=0)\n"),
 }
 
 

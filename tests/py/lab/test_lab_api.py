@@ -1,8 +1,7 @@
 """inkling.lab: load_mnist's arrays and chart's points (what a Lab script or a notebook calls)."""
 
 import numpy as np
-
-import inkling.lab as lab
+from inkling import lab
 
 
 def test_load_mnist_gives_float_images_in_0_1_and_integer_labels():

@@ -6,8 +6,7 @@ import re
 from pathlib import Path
 
 import numpy as np
-
-import inkling.lab as lab
+from inkling import lab
 from inkling.worker import lab_session
 
 STARTER = Path(lab.__file__).parent / "starter.py"

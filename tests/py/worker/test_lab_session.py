@@ -3,7 +3,6 @@ predict_proba lent to the pad (and refused when it is broken)."""
 
 import numpy as np
 import pytest
-
 from inkling.worker import app, lab_session
 from test_app import canvas, draw_line
 
@@ -55,8 +54,8 @@ def test_use_for_pad_needs_a_predict_proba():
 
 
 def test_layers_and_exercises_are_served():
-    from inkling.nn import weights
     import inkling
+    from inkling.nn import weights
     zip_data = weights.to_zip(inkling.load("mlp"), "mlp")
     r = lab_session.layers(zip_data, np.zeros(784, np.float32).tobytes())
     assert r["layers"][0]["input"]["shape"] == [1, 28, 28]

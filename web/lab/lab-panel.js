@@ -71,6 +71,11 @@ export class LabPanel {
     this.buttons.use.addEventListener("click", () => this.use());
     $(".lab-download").addEventListener("click", () => this.download());
     $("[data-testid=lab-file]").addEventListener("change", (e) => this.openFile(e.target));
+    this.restart();
+  }
+
+  // A fresh Lab worker (at first, and to try again after it failed to start or died).
+  restart() {
     this.runner.start().then((info) => this.started(info), () => {});
   }
 
@@ -80,7 +85,7 @@ export class LabPanel {
     this.exercises.build(exercises);
     this.stateChanged(this.runner.state);   // Run needed the editor
     this.output.note(`Python ready for the Lab in ${(bootMs / 1000).toFixed(1)} s.`);
-    this.codeView.show();
+    if (!this.codeView.root.dataset.layers) this.codeView.show();
   }
 
   open() {
@@ -92,7 +97,8 @@ export class LabPanel {
     const running = state === "running";
     const idle = state === "idle";
     this.root.dataset.state = state;
-    this.buttons.run.disabled = !idle || !this.editor;
+    this.buttons.run.disabled = state === "failed" ? false : !idle || !this.editor;   // failed: Run starts Python again
+    this.buttons.run.textContent = state === "failed" ? "Restart Python" : "Run";
     this.buttons.stop.disabled = !running;
     this.buttons.use.disabled = !idle || !this.canUse;
     this.exercises.enable(idle);
@@ -107,6 +113,7 @@ export class LabPanel {
   }
 
   async run() {
+    if (this.runner.state === "failed") return this.restart();
     if (this.runner.state !== "idle" || !this.editor) return;
     this.canUse = false;
     this.charts.clear();

@@ -31,6 +31,7 @@ def test_code_view_shows_each_layer_as_installed_with_its_shapes(lab):
     lab.wait_for_function("() => document.querySelector('[data-testid=lab-code]').dataset.model === 'cnn'"
                           " && document.querySelector('[data-testid=lab-code]').dataset.layers")
     shapes = lab.locator(".code-shapes").all_inner_texts()
+    assert len(shapes) == int(lab.get_attribute("[data-testid=lab-code]", "data-layers")) == 15   # drawn once
     assert "[1, 1, 28, 28] → Conv2D → [1, 32, 24, 24]" in shapes, shapes
     assert shapes[-1].endswith("Dense → [1, 10]")
     conv = lab.locator(".code-layer[data-type=Conv2D]").first

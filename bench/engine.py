@@ -49,8 +49,11 @@ NUMPY_WHEEL = REPO / ".cache" / "wheels" / "numpy-2.0.2-cp312-cp312-pyodide_2024
 BATCH = 128
 BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 PYODIDE_WEIGHTS_MOUNT = "/engine-bench-weights"
-BACKEND_REASONS = {"matmul": "numpy has a BLAS", "einsum": "numpy has no BLAS",
-                   "wasm": "numpy has no BLAS; the WebAssembly kernel is loaded"}
+BACKEND_REASONS = {
+    "matmul": "numpy has a BLAS",
+    "einsum": "numpy has no BLAS",
+    "wasm": "numpy has no BLAS; the WebAssembly kernel is loaded",
+}
 
 if str(REPO / "py") not in sys.path:
     sys.path.insert(0, str(REPO / "py"))
@@ -58,6 +61,7 @@ if str(REPO / "py") not in sys.path:
 
 # ----------------------------------------------------------------------------- measuring
 # Everything in this part runs in whichever interpreter imports it: CPython or Pyodide.
+
 
 def _median_ms(seconds):
     return statistics.median(seconds) * 1e3
@@ -75,8 +79,7 @@ def time_forward(model, image, runs=200, warmup=20):
     return times
 
 
-def time_training(architecture, model_type, images, labels, augment, min_seconds=3.0,
-                  min_steps=5, max_steps=200):
+def time_training(architecture, model_type, images, labels, augment, min_seconds=3.0, min_steps=5, max_steps=200):
     """Seconds for each timed Trainer.train_batch step (batch BATCH, the model's preset)."""
     from inkling.nn.model import Sequential
     from inkling.training.trainer import Trainer, preset
@@ -88,13 +91,12 @@ def time_training(architecture, model_type, images, labels, augment, min_seconds
 
     def step(index):
         start = (index % batches) * BATCH
-        trainer.train_batch(trainer.images[start:start + BATCH], trainer.labels[start:start + BATCH])
+        trainer.train_batch(trainer.images[start : start + BATCH], trainer.labels[start : start + BATCH])
 
-    for index in range(2):                     # warm-up: optimiser state, first allocations
+    for index in range(2):  # warm-up: optimiser state, first allocations
         step(index)
     times, began = [], time.perf_counter()
-    while len(times) < max_steps and (len(times) < min_steps
-                                      or time.perf_counter() - began < min_seconds):
+    while len(times) < max_steps and (len(times) < min_steps or time.perf_counter() - began < min_seconds):
         start = time.perf_counter()
         step(len(times))
         times.append(time.perf_counter() - start)
@@ -108,16 +110,18 @@ def measure(weights_path, names=None, forward_runs=200, min_train_s=3.0, train_i
     import numpy as np
 
     from inkling.data import mnist
-    from inkling.nn import ops
-    from inkling.nn import weights
+    from inkling.nn import ops, weights
 
     backend = ops.backend()
-    result = {"runtime": "pyodide" if sys.platform == "emscripten" else "cpython",
-              "python": platform.python_version(), "numpy": np.__version__,
-              "matmul_backend": backend,
-              "backend_timings_ms": {k: round(v * 1e3, 3)
-                                     for k, v in ops.measure_backends().items()},
-              "backend_env": os.environ.get(ops.ENV_VAR) or None, "models": {}}
+    result = {
+        "runtime": "pyodide" if sys.platform == "emscripten" else "cpython",
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "matmul_backend": backend,
+        "backend_timings_ms": {k: round(v * 1e3, 3) for k, v in ops.measure_backends().items()},
+        "backend_env": os.environ.get(ops.ENV_VAR) or None,
+        "models": {},
+    }
     manifest = weights.read_manifest(weights_path)
     raw_images, raw_labels = mnist.load_raw("train")
     images = raw_images[:train_images].astype(np.float32) / 255.0
@@ -128,21 +132,28 @@ def measure(weights_path, names=None, forward_runs=200, min_train_s=3.0, train_i
         model = weights.load(weights_path, name)
         model_type = (entry.get("hyperparameters") or {}).get("model", name)
         forward = time_forward(model, images[:1], runs=forward_runs)
-        row = {"model_type": model_type, "parameters": model.parameter_count(),
-               "forward_ms": _median_ms(forward), "forward_ms_min": min(forward) * 1e3,
-               "forward_runs": len(forward), "train": {}}
+        row = {
+            "model_type": model_type,
+            "parameters": model.parameter_count(),
+            "forward_ms": _median_ms(forward),
+            "forward_ms_min": min(forward) * 1e3,
+            "forward_runs": len(forward),
+            "train": {},
+        }
         for augment in (False, True):
-            steps = time_training(entry["architecture"], model_type, images, labels, augment,
-                                  min_seconds=min_train_s)
+            steps = time_training(entry["architecture"], model_type, images, labels, augment, min_seconds=min_train_s)
             row["train"]["on" if augment else "off"] = {
                 "images_per_s": BATCH / statistics.median(steps),
                 "images_per_s_best": BATCH / min(steps),
-                "step_ms": _median_ms(steps), "steps": len(steps)}
+                "step_ms": _median_ms(steps),
+                "steps": len(steps),
+            }
         result["models"][name] = row
     return result
 
 
 # ----------------------------------------------------------------------------- runtimes
+
 
 def _last_json_line(text):
     for line in reversed(text.strip().splitlines()):
@@ -155,8 +166,13 @@ def run_cpython(weights_path, names=None, **options):
     """measure() in a child CPython with single-threaded BLAS."""
     env = dict(os.environ, **{var: "1" for var in BLAS_THREAD_VARS})
     request = json.dumps({"weights": str(weights_path), "names": names, **options})
-    completed = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", request],
-                               capture_output=True, text=True, env=env, timeout=1800)
+    completed = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--child", request],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=1800,
+    )
     if completed.returncode:
         raise RuntimeError(f"CPython child failed:\n{completed.stderr[-3000:]}")
     return _last_json_line(completed.stdout)
@@ -187,6 +203,7 @@ def _wasm_kernel():
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
     import build
+
     return build.wasm_kernel(REPO / "py" / "inkling" / "nn" / "sgemm.wat")
 
 
@@ -201,14 +218,18 @@ def run_pyodide(weights_path, names=None, **options):
     folder = weights_path if weights_path.is_dir() else weights_path.parent
     try:
         inside, mount = "/repo/" + str(folder.relative_to(REPO)), False
-    except ValueError:                           # outside the repo: mounted in Pyodide's FS
+    except ValueError:  # outside the repo: mounted in Pyodide's FS
         inside, mount = str(folder), True
     request = {"weights": inside, "names": names, "mount": mount, **options}
     code = PYODIDE_CODE.format(request=json.dumps(request), mount=PYODIDE_WEIGHTS_MOUNT)
     wheel = os.environ.get("INKLING_NUMPY_WHEEL") or str(NUMPY_WHEEL)
-    completed = subprocess.run([node, str(RUNNER), "--wheel", wheel, "--kernel", str(_wasm_kernel()),
-                                "-c", code],
-                               capture_output=True, text=True, timeout=1800, cwd=REPO)
+    completed = subprocess.run(
+        [node, str(RUNNER), "--wheel", wheel, "--kernel", str(_wasm_kernel()), "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        cwd=REPO,
+    )
     reply = _last_json_line(completed.stdout) if completed.stdout.strip() else {}
     if not reply.get("ok"):
         raise RuntimeError(f"Pyodide run failed: {reply.get('error') or completed.stderr[-3000:]}")
@@ -234,8 +255,7 @@ def test_accuracy(weights_path, names=None):
     return out
 
 
-def run(weights=None, names=None, pyodide=True, cpython=True, forward_runs=200,
-        min_train_s=3.0, log=None):
+def run(weights=None, names=None, pyodide=True, cpython=True, forward_runs=200, min_train_s=3.0, log=None):
     """Every figure for the models of `weights` (a folder or manifest.json; default: the
     shipped weights). Returns {"weights", "cpython", "pyodide", "accuracy", "errors"}."""
     from inkling import weights_dir
@@ -245,10 +265,11 @@ def run(weights=None, names=None, pyodide=True, cpython=True, forward_runs=200,
     options = {"forward_runs": forward_runs, "min_train_s": min_train_s}
     result = {"weights": str(weights), "errors": {}}
     log(f"engine: accuracy on the MNIST test set ({weights})")
-    result["accuracy"] = {name: {"test_accuracy": got, "manifest": claimed}
-                          for name, (got, claimed) in test_accuracy(weights, names).items()}
-    for runtime, runner, wanted in (("cpython", run_cpython, cpython),
-                                    ("pyodide", run_pyodide, pyodide)):
+    result["accuracy"] = {
+        name: {"test_accuracy": got, "manifest": claimed}
+        for name, (got, claimed) in test_accuracy(weights, names).items()
+    }
+    for runtime, runner, wanted in (("cpython", run_cpython, cpython), ("pyodide", run_pyodide, pyodide)):
         if not wanted:
             continue
         log(f"engine: timing in {runtime}")
@@ -263,6 +284,7 @@ def run(weights=None, names=None, pyodide=True, cpython=True, forward_runs=200,
 
 # ----------------------------------------------------------------------------- reporting
 
+
 def _ratio(a, b):
     return a / b if a and b else None
 
@@ -275,17 +297,25 @@ def rows(result):
     for name in names:
         acc = result.get("accuracy", {}).get(name, {})
         c, p = cp.get("models", {}).get(name, {}), py.get("models", {}).get(name, {})
-        out.append((name, "MNIST test accuracy", acc.get("test_accuracy"), None, None, "",
-                    f"manifest {acc.get('manifest')}"))
-        out.append((name, "parameters", c.get("parameters") or p.get("parameters"), None, None,
-                    "", ""))
-        out.append((name, "forward, 1 image (median)", c.get("forward_ms"), p.get("forward_ms"),
-                    _ratio(p.get("forward_ms"), c.get("forward_ms")), "ms", ""))
+        out.append(
+            (name, "MNIST test accuracy", acc.get("test_accuracy"), None, None, "", f"manifest {acc.get('manifest')}")
+        )
+        out.append((name, "parameters", c.get("parameters") or p.get("parameters"), None, None, "", ""))
+        out.append(
+            (
+                name,
+                "forward, 1 image (median)",
+                c.get("forward_ms"),
+                p.get("forward_ms"),
+                _ratio(p.get("forward_ms"), c.get("forward_ms")),
+                "ms",
+                "",
+            )
+        )
         for mode in ("off", "on"):
             ci = c.get("train", {}).get(mode, {}).get("images_per_s")
             pi = p.get("train", {}).get(mode, {}).get("images_per_s")
-            out.append((name, f"training, batch {BATCH}, augment {mode}", ci, pi, _ratio(ci, pi),
-                        "images/s", ""))
+            out.append((name, f"training, batch {BATCH}, augment {mode}", ci, pi, _ratio(ci, pi), "images/s", ""))
     return out
 
 
@@ -295,15 +325,13 @@ def _fmt(value):
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
-        return f"{value:.4f}" if abs(value) < 1 else f"{value:,.1f}" if abs(value) < 100 \
-            else f"{value:,.0f}"
+        return f"{value:.4f}" if abs(value) < 1 else f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
     return str(value)
 
 
 def format_table(result):
     header = ("model", "metric", "CPython", "Pyodide", "CPython/Pyodide", "unit / note")
-    body = [(m, k, _fmt(c), _fmt(p), f"{r:.1f}x" if r else "-", u or n)
-            for m, k, c, p, r, u, n in rows(result)]
+    body = [(m, k, _fmt(c), _fmt(p), f"{r:.1f}x" if r else "-", u or n) for m, k, c, p, r, u, n in rows(result)]
     table = [header] + body
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]
     lines = [" | ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in table]
@@ -312,18 +340,29 @@ def format_table(result):
         info = result.get(runtime)
         if info:
             timings = ", ".join(f"{k} {v:.2f} ms" for k, v in info["backend_timings_ms"].items())
-            why = (f"set by INKLING_MATMUL={info['backend_env']}" if info.get("backend_env")
-                   else BACKEND_REASONS[info["matmul_backend"]])
+            why = (
+                f"set by INKLING_MATMUL={info['backend_env']}"
+                if info.get("backend_env")
+                else BACKEND_REASONS[info["matmul_backend"]]
+            )
             why += f"; 64x128 @ 128x512: {timings}"
-            lines.append(f"{runtime}: python {info['python']}, numpy {info['numpy']}, matmul "
-                         f"backend {info['matmul_backend']!r} ({why})")
+            lines.append(
+                f"{runtime}: python {info['python']}, numpy {info['numpy']}, matmul "
+                f"backend {info['matmul_backend']!r} ({why})"
+            )
     if "cpython" in result:
-        lines.append("CPython timings with " + ", ".join(f"{v}=1" for v in BLAS_THREAD_VARS)
-                     + "; Pyodide 0.27.7 under Node " + _node_version())
+        lines.append(
+            "CPython timings with "
+            + ", ".join(f"{v}=1" for v in BLAS_THREAD_VARS)
+            + "; Pyodide 0.27.7 under Node "
+            + _node_version()
+        )
     for runtime, error in result.get("errors", {}).items():
         lines.append(f"{runtime} FAILED: {error}")
-    lines.append("CPython/Pyodide: how many times faster CPython is (forward: Pyodide ms / "
-                 "CPython ms; training: CPython images/s / Pyodide images/s)")
+    lines.append(
+        "CPython/Pyodide: how many times faster CPython is (forward: Pyodide ms / "
+        "CPython ms; training: CPython images/s / Pyodide images/s)"
+    )
     return "\n".join(lines)
 
 
@@ -337,15 +376,20 @@ def _node_version():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--weights", type=Path,
-                        help="weights folder or manifest.json (default: $INKLING_WEIGHTS or weights/)")
+    parser.add_argument(
+        "--weights", type=Path, help="weights folder or manifest.json (default: $INKLING_WEIGHTS or weights/)"
+    )
     parser.add_argument("--models", help="comma-separated model names (default: all in the manifest)")
     parser.add_argument("--no-pyodide", action="store_true", help="CPython figures only")
     parser.add_argument("--forward-runs", type=int, default=200)
-    parser.add_argument("--min-train-s", type=float, default=3.0,
-                        help="seconds of timed training steps per model and augmentation setting")
+    parser.add_argument(
+        "--min-train-s",
+        type=float,
+        default=3.0,
+        help="seconds of timed training steps per model and augmentation setting",
+    )
     parser.add_argument("--json", type=Path, help="also write the result here")
-    parser.add_argument("--child", help=argparse.SUPPRESS)   # internal: CPython measuring process
+    parser.add_argument("--child", help=argparse.SUPPRESS)  # internal: CPython measuring process
     args = parser.parse_args(argv)
     if args.child:
         request = json.loads(args.child)
@@ -356,9 +400,13 @@ def main(argv=None):
     weights = args.weights or weights_dir()
     if not Path(weights, "manifest.json").is_file() and not Path(weights).is_file():
         parser.error(f"no manifest.json in {weights}: pass --weights DIR")
-    result = run(weights, args.models.split(",") if args.models else None,
-                 pyodide=not args.no_pyodide, forward_runs=args.forward_runs,
-                 min_train_s=args.min_train_s)
+    result = run(
+        weights,
+        args.models.split(",") if args.models else None,
+        pyodide=not args.no_pyodide,
+        forward_runs=args.forward_runs,
+        min_train_s=args.min_train_s,
+    )
     print(format_table(result))
     if args.json:
         args.json.write_text(json.dumps(result, indent=2, default=str))

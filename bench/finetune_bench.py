@@ -58,7 +58,8 @@ def tune(page, label: str) -> None:
     prep = page.get_attribute(".teach", "data-prep") or "none"
     # The preparation for the model clicked on, as it ends (before or after the click): a later
     # one (for the tuned model, selected after) must not be read in its place.
-    page.evaluate("""(model) => {
+    page.evaluate(
+        """(model) => {
         const teach = document.querySelector('.teach');
         window.benchPrep = null;
         window.benchPrepObserver?.disconnect();
@@ -69,7 +70,9 @@ def tune(page, label: str) -> None:
         look();
         window.benchPrepObserver = new MutationObserver(look);
         window.benchPrepObserver.observe(teach, { attributes: true });
-    }""", page.input_value("[data-testid=model-select]"))
+    }""",
+        page.input_value("[data-testid=model-select]"),
+    )
     t0 = time.perf_counter()
     page.click("[data-testid=fine-tune]")
     page.wait_for_function("document.querySelector('.teach').dataset.tuning === 'false'", timeout=600_000)
@@ -80,12 +83,15 @@ def tune(page, label: str) -> None:
         return
     page.evaluate("() => { delete document.querySelector('.teach').dataset.afterMnist; }")
     drop = 100 * (float(d["beforeMnist"]) - float(d["afterMnist"]))
-    print(f"{label} | taught digits {100 * float(d['beforeUser']):6.2f} % -> {100 * float(d['afterUser']):6.2f} % | "
-          f"MNIST test {100 * float(d['beforeMnist']):.2f} % -> {100 * float(d['afterMnist']):.2f} % "
-          f"(drop {drop:+.2f} pt) | total {int(d['tuneMs']) / 1000:.1f} s: preparing MNIST "
-          f"{int(d['prepareMs']) / 1000:.1f} s, features {int(d['featuresMs']) / 1000:.1f} s, training "
-          f"{int(d['trainMs']) / 1000:.1f} s ({d['attempts']} attempt(s)), evaluating {int(d['evalMs']) / 1000:.1f} s "
-          f"| click {click:.1f} s, prep {prep} at the click, its CPU {prep_cpu(page)}", flush=True)
+    print(
+        f"{label} | taught digits {100 * float(d['beforeUser']):6.2f} % -> {100 * float(d['afterUser']):6.2f} % | "
+        f"MNIST test {100 * float(d['beforeMnist']):.2f} % -> {100 * float(d['afterMnist']):.2f} % "
+        f"(drop {drop:+.2f} pt) | total {int(d['tuneMs']) / 1000:.1f} s: preparing MNIST "
+        f"{int(d['prepareMs']) / 1000:.1f} s, features {int(d['featuresMs']) / 1000:.1f} s, training "
+        f"{int(d['trainMs']) / 1000:.1f} s ({d['attempts']} attempt(s)), evaluating {int(d['evalMs']) / 1000:.1f} s "
+        f"| click {click:.1f} s, prep {prep} at the click, its CPU {prep_cpu(page)}",
+        flush=True,
+    )
 
 
 def prep_cpu(page) -> str:
@@ -104,6 +110,7 @@ def browser(models: list[str], n: int, kinds: list[str], draw_max: int, pace: fl
     from strokes import trace_strokes
 
     from inkling.data import mnist
+
     images, labels = mnist.load_raw("train")
     order = np.random.default_rng(0).permutation(len(labels))
     with serve(harness.DIST, prefix="/inkling/") as site, sync_playwright() as pw:
@@ -138,13 +145,17 @@ def browser(models: list[str], n: int, kinds: list[str], draw_max: int, pace: fl
                     time.sleep(max(0.0, began + pace * taught / max(n, 1) - time.perf_counter()))
                     page.select_option("[data-testid=teach-digit]", str(label))
                     taught += 1
-                    page.wait_for_function("(n) => document.querySelector('.teach').dataset.samples === String(n)",
-                                           arg=taught)
+                    page.wait_for_function(
+                        "(n) => document.querySelector('.teach').dataset.samples === String(n)", arg=taught
+                    )
                 harness.clear_pad(page)
                 time.sleep(max(0.0, began + pace - time.perf_counter()))
-                for run in ("first", "again"):      # again: the tuned model, same body, cached MNIST features
-                    tune(page, f"{model:4s} {kind:7s} {run:5s} drawn {drawn:3d}, taught {taught:2d} "
-                               f"(read wrong: {taught if kind == 'shifted' else wrong})")
+                for run in ("first", "again"):  # again: the tuned model, same body, cached MNIST features
+                    tune(
+                        page,
+                        f"{model:4s} {kind:7s} {run:5s} drawn {drawn:3d}, taught {taught:2d} "
+                        f"(read wrong: {taught if kind == 'shifted' else wrong})",
+                    )
                 ctx.close()
         browser.close()
 
@@ -152,11 +163,10 @@ def browser(models: list[str], n: int, kinds: list[str], draw_max: int, pace: fl
 def cpython(models: list[str]) -> None:
     """The same library.fine_tune the worker runs, in CPython, on 20 training digits each model
     reads wrong after a strong distortion (augment: rotate 30, shift 2, scale 0.25, thickness)."""
-    from inkling.worker import app
     from inkling.data import mnist
-    from inkling.worker import studio
-    from inkling.worker import tuning
     from inkling.data.augment import AugmentConfig, augment
+    from inkling.worker import app, studio, tuning
+
     for name in mnist.FILES:
         studio.set_data(name, mnist.read_checked(name))
     shipped = REPO / "weights"
@@ -170,10 +180,14 @@ def cpython(models: list[str]) -> None:
         wrong = np.flatnonzero(base.predict_proba(candidates).argmax(1) != train_y[pick])[:20]
         x, y = candidates[wrong], train_y[pick][wrong].astype(np.uint8)
         r = tuning.fine_tune(model, x.astype(np.float32).tobytes(), y.tobytes(), shipped)
-        print(f"{model:4s} cpython 20 distorted digits | {100 * r['before']['user']:.2f} % -> {100 * r['after']['user']:.2f} % | "
-              f"MNIST test {100 * r['before']['mnist']:.2f} % -> {100 * r['after']['mnist']:.2f} % "
-              f"(drop {100 * (r['before']['mnist'] - r['after']['mnist']):+.2f} pt) | training {r['tune_s']:.1f} s, "
-              f"lr {r['lr']}", flush=True)
+        print(
+            f"{model:4s} cpython 20 distorted digits | "
+            f"{100 * r['before']['user']:.2f} % -> {100 * r['after']['user']:.2f} % | "
+            f"MNIST test {100 * r['before']['mnist']:.2f} % -> {100 * r['after']['mnist']:.2f} % "
+            f"(drop {100 * (r['before']['mnist'] - r['after']['mnist']):+.2f} pt) | training {r['tune_s']:.1f} s, "
+            f"lr {r['lr']}",
+            flush=True,
+        )
 
 
 def main() -> None:
@@ -182,8 +196,12 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=10, help="digits taught per run")
     parser.add_argument("--kinds", default="true,slanted,shifted")
     parser.add_argument("--draw-max", type=int, default=40, help="most digits drawn looking for wrong ones")
-    parser.add_argument("--pace", type=float, default=0.0,
-                        help="seconds the teaching takes at least (a sleep before each save and the click)")
+    parser.add_argument(
+        "--pace",
+        type=float,
+        default=0.0,
+        help="seconds the teaching takes at least (a sleep before each save and the click)",
+    )
     parser.add_argument("--cpython", action="store_true")
     args = parser.parse_args()
     models = args.models.split(",")

@@ -33,14 +33,14 @@ if str(REPO / "py") not in sys.path:
 from inkling.data.preprocess import box_resample_matrix  # noqa: E402
 
 DIGITS = 4
-TOUCHING = 0.1     # share of gaps where neighbours touch or overlap a little
+TOUCHING = 0.1  # share of gaps where neighbours touch or overlap a little
 
 
 def _crop(image: np.ndarray) -> np.ndarray:
     """uint8 [28, 28] -> float32 ink cropped to its bounding box."""
     ink = image.astype(np.float32) / 255
     rows, cols = np.flatnonzero(ink.max(axis=1) > 0.05), np.flatnonzero(ink.max(axis=0) > 0.05)
-    return ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    return ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
 
 
 def _scale(ink: np.ndarray, height: float) -> np.ndarray:
@@ -56,8 +56,9 @@ def make_number(rng, images: np.ndarray, labels: np.ndarray, digits: int = DIGIT
     base = rng.uniform(36, 110)
     parts = [_scale(_crop(images[i]), base * rng.uniform(0.8, 1.15)) for i in picks]
     shifts = [rng.uniform(-0.15, 0.15) * base for _ in parts]
-    gaps = [rng.uniform(-0.06, 0.0) * base if rng.random() < TOUCHING else rng.uniform(0.02, 0.5) * base
-            for _ in parts[1:]]
+    gaps = [
+        rng.uniform(-0.06, 0.0) * base if rng.random() < TOUCHING else rng.uniform(0.02, 0.5) * base for _ in parts[1:]
+    ]
     margin = int(0.3 * base)
     baseline = margin + int(1.2 * base)
     width = margin * 2 + sum(p.shape[1] for p in parts) + int(sum(gaps)) + 2
@@ -67,7 +68,7 @@ def make_number(rng, images: np.ndarray, labels: np.ndarray, digits: int = DIGIT
         h, w = part.shape
         top = int(round(baseline + shifts[k] - h))
         left = int(round(x))
-        np.maximum(canvas[top:top + h, left:left + w], part, out=canvas[top:top + h, left:left + w])
+        np.maximum(canvas[top : top + h, left : left + w], part, out=canvas[top : top + h, left : left + w])
         x += w + (gaps[k] if k < len(gaps) else 0)
     return canvas, "".join(str(int(labels[i])) for i in picks)
 
@@ -78,23 +79,23 @@ def as_photo(rng, ink: np.ndarray) -> np.ndarray:
     h, w = ink.shape
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     angle = rng.uniform(0, 2 * np.pi)
-    ramp = (np.cos(angle) * xx / w + np.sin(angle) * yy / h)
+    ramp = np.cos(angle) * xx / w + np.sin(angle) * yy / h
     paper = rng.uniform(0.6, 0.85) + rng.uniform(0.1, 0.25) * (ramp - ramp.mean())
     cy, cx, r = rng.uniform(0, h), rng.uniform(0, w), rng.uniform(0.3, 0.8) * max(h, w)
     paper -= rng.uniform(0.05, 0.2) * np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * r * r))
     ink_level = rng.uniform(0.05, 0.25)
     grey = paper * (1 - ink) + ink_level * ink + rng.normal(0, 0.02, (h, w))
     rgb = np.clip(np.stack([grey * 0.97, grey, grey * 1.04], axis=-1), 0, 1)
-    return np.concatenate([(rgb * 255).round().astype(np.uint8),
-                           np.full((h, w, 1), 255, np.uint8)], axis=-1)
+    return np.concatenate([(rgb * 255).round().astype(np.uint8), np.full((h, w, 1), 255, np.uint8)], axis=-1)
 
 
-def number_accuracy(model=None, n: int = 1000, seed: int = 0, photo: bool = False,
-                    misreads: list | None = None) -> float:
+def number_accuracy(
+    model=None, n: int = 1000, seed: int = 0, photo: bool = False, misreads: list | None = None
+) -> float:
     """Share of `n` seeded 4-digit numbers read exactly right (default model: inkling.load("cnn"))."""
     import inkling
-    from inkling.reading import images as pictures
     from inkling.data import mnist
+    from inkling.reading import images as pictures
     from inkling.reading.number import read_number
 
     model = inkling.load("cnn") if model is None else model
@@ -127,8 +128,9 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     acc = number_accuracy(model, args.n, args.seed, args.photo, misreads)
     kind = "photos" if args.photo else "ink"
-    print(f"4-digit numbers read right ({kind}, {args.model}): {acc:.1%} of {args.n} "
-          f"in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"4-digit numbers read right ({kind}, {args.model}): {acc:.1%} of {args.n} in {time.perf_counter() - t0:.1f} s"
+    )
     for truth, read in misreads[:20]:
         print(f"  {truth} read as {read or '(nothing)'}")
     return 0

@@ -85,8 +85,9 @@ def growth(before: dict, after: dict) -> dict:
     return {k: 100.0 * (after[k] - before[k]) / before[k] for k in FIGURES}
 
 
-def run(browser, site, predictions: int = 5000, baseline_after: int = 100, runs: int = 3,
-        subset: int = 2000, log=print) -> dict:
+def run(
+    browser, site, predictions: int = 5000, baseline_after: int = 100, runs: int = 3, subset: int = 2000, log=print
+) -> dict:
     """The soak: MNIST loaded, `baseline_after` predictions -> baseline, `predictions` more,
     `runs` training runs; memory after each stage."""
     ctx, page = open_debug_page(browser, site)
@@ -103,12 +104,15 @@ def run(browser, site, predictions: int = 5000, baseline_after: int = 100, runs:
             log(f"  training run {i}: {train(page, subset)}")
             stages[f"run {i}"] = memory(page)
             log(f"  after training run {i}: {stages[f'run {i}']}")
-        page.select_option(harness.MODEL_SELECT, shipped)   # back to the shipped model for the pad
+        page.select_option(harness.MODEL_SELECT, shipped)  # back to the shipped model for the pad
         predict(page, baseline_after)
         stages["training"] = memory(page)
         log(f"  after {runs} training runs (+{baseline_after} predictions): {stages['training']}")
-        return {"stages": stages, "predict_ms": warm + ms,
-                "growth": {k: growth(stages["baseline"], v) for k, v in stages.items() if k != "baseline"}}
+        return {
+            "stages": stages,
+            "predict_ms": warm + ms,
+            "growth": {k: growth(stages["baseline"], v) for k, v in stages.items() if k != "baseline"},
+        }
     finally:
         ctx.close()
 
@@ -118,13 +122,26 @@ def section(bench) -> None:
     result = run(bench.browser, bench.site)
     bench.raw["soak"] = result
     base = result["stages"]["baseline"]
-    for stage, label in (("predictions", "after 5,000 predictions"), ("run 1", "after 1 training run"),
-                         ("training", "after 3 training runs")):
+    for stage, label in (
+        ("predictions", "after 5,000 predictions"),
+        ("run 1", "after 1 training run"),
+        ("training", "after 3 training runs"),
+    ):
         for k in FIGURES:
             after = result["stages"][stage][k]
-            bench.add("soak", f"{k} {label} vs after 100 predictions", round(result["growth"][stage][k], 2), "%",
-                      f"{base[k]:,} -> {after:,}")
+            bench.add(
+                "soak",
+                f"{k} {label} vs after 100 predictions",
+                round(result["growth"][stage][k], 2),
+                "%",
+                f"{base[k]:,} -> {after:,}",
+            )
     ms = result["predict_ms"]
-    blocks = [statistics.median(ms[i:i + 500]) for i in range(0, len(ms), 500)]
-    bench.add("soak", "predict (Python time), median of each 500 in order", " ".join(f"{m:.1f}" for m in blocks),
-              "ms", "a slowdown would show as a trend")
+    blocks = [statistics.median(ms[i : i + 500]) for i in range(0, len(ms), 500)]
+    bench.add(
+        "soak",
+        "predict (Python time), median of each 500 in order",
+        " ".join(f"{m:.1f}" for m in blocks),
+        "ms",
+        "a slowdown would show as a trend",
+    )

@@ -78,8 +78,7 @@ def open_panel(browser, site):
     page = ctx.new_page()
     harness.open_app(page, site)
     page.click("[data-testid=train-open]")
-    page.wait_for_function("!document.querySelector('[data-testid=train-start]').disabled",
-                           timeout=MNIST_TIMEOUT_MS)
+    page.wait_for_function("!document.querySelector('[data-testid=train-start]').disabled", timeout=MNIST_TIMEOUT_MS)
     return ctx, page
 
 
@@ -88,8 +87,9 @@ def train_once(page, model: str) -> dict:
     page.select_option(".train-form [name=model]", model)
     page.click("[data-testid=train-start]")
     page.wait_for_function("document.querySelector('.train').dataset.running === 'true'")
-    page.wait_for_function("document.querySelector('.train').dataset.running === 'false'",
-                           timeout=RUN_TIMEOUT_MS[model], polling=500)
+    page.wait_for_function(
+        "document.querySelector('.train').dataset.running === 'false'", timeout=RUN_TIMEOUT_MS[model], polling=500
+    )
     return page.evaluate(RESULT)
 
 
@@ -113,23 +113,34 @@ def report(bench, results: dict) -> None:
     names = {"mlp": "MLP (panel default)", "cnn": "small CNN (panel default)"}
     for model, r in results.items():
         name, form = names[model], r["form"]
-        settings = (f"hidden {form.get('hidden')}, " if model == "mlp" else "") + \
-            f"lr {form.get('lr')}, batch {form.get('batch_size')}, epochs {form.get('epochs')}"
-        bench.add("train", f"{name} training time", r["train_s"], "s",
-                  f"{settings}; 1-min load {r['load_1min'][0]} -> {r['load_1min'][1]}")
+        settings = (
+            f"hidden {form.get('hidden')}, " if model == "mlp" else ""
+        ) + f"lr {form.get('lr')}, batch {form.get('batch_size')}, epochs {form.get('epochs')}"
+        bench.add(
+            "train",
+            f"{name} training time",
+            r["train_s"],
+            "s",
+            f"{settings}; 1-min load {r['load_1min'][0]} -> {r['load_1min'][1]}",
+        )
         bench.add("train", f"{name} wall time incl. test evaluation", r["wall_s"], "s")
         bench.add("train", f"{name} MNIST test accuracy", r["accuracy"], "", "10,000 test images")
-        bench.add("train", f"{name} training images/s", r["images_per_s"], "images/s",
-                  f"matrix products by: {r['matmul']}")
-        bench.add("train", f"{name} longest main-thread task while training", r["longest_task_ms"],
-                  "ms", f"{r['long_tasks']} tasks over 50 ms")
+        bench.add(
+            "train", f"{name} training images/s", r["images_per_s"], "images/s", f"matrix products by: {r['matmul']}"
+        )
+        bench.add(
+            "train",
+            f"{name} longest main-thread task while training",
+            r["longest_task_ms"],
+            "ms",
+            f"{r['long_tasks']} tasks over 50 ms",
+        )
 
 
 def main(argv=None) -> int:
     import argparse
 
     from playwright.sync_api import sync_playwright
-
     from static_server import serve
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -42,8 +42,11 @@ def main_thread_tasks(events: list[dict]) -> list[dict]:
         end = e["ts"] + e["dur"]
         inner = [c for c in xs if e["ts"] <= c["ts"] < end and c is not e and c["name"] != "RunTask"]
         top = sorted(inner, key=lambda c: -c["dur"])[:3]
-        what = ", ".join(f"{c['name']} {c.get('args', {}).get('data', {}).get('functionName', '')}".strip()
-                         + f" {c['dur'] / 1000:.1f}" for c in top)
+        what = ", ".join(
+            f"{c['name']} {c.get('args', {}).get('data', {}).get('functionName', '')}".strip()
+            + f" {c['dur'] / 1000:.1f}"
+            for c in top
+        )
         tasks.append({"wall_ms": e["dur"] / 1000, "cpu_ms": e.get("tdur", 0) / 1000, "what": what})
     return tasks
 
@@ -55,6 +58,7 @@ def main(argv=None) -> int:
     parser.add_argument("--dist", type=Path, default=harness.DIST)
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
+
     with serve(args.dist, prefix="/inkling/") as site, sync_playwright() as pw:
         browser = harness.launch_chromium(pw)
         ctx = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -73,17 +77,22 @@ def main(argv=None) -> int:
             page.fill(".train-form [name=lr]", str(lr))
             page.fill(".train-form [name=batch_size]", str(batch))
             page.click("[data-testid=train-start]")
-            page.wait_for_function(f"document.querySelector('.train').dataset.report === '{n}' && "
-                                   "document.querySelector('.train').dataset.running === 'false'",
-                                   timeout=1_200_000, polling=1000)   # slow polling: few tasks of its own
+            page.wait_for_function(
+                f"document.querySelector('.train').dataset.report === '{n}' && "
+                "document.querySelector('.train').dataset.running === 'false'",
+                timeout=1_200_000,
+                polling=1000,
+            )  # slow polling: few tasks of its own
             print(f"run {n}: {page.inner_text('[data-testid=train-status]')}")
         page.wait_for_timeout(1000)
         trace = json.loads(browser.stop_tracing())
         long_tasks = page.evaluate("window.__longTasks")
         browser.close()
     tasks = main_thread_tasks(trace["traceEvents"] if isinstance(trace, dict) else trace)
-    print(f"\nmain-thread tasks during the runs: {len(tasks)} (load average {os.getloadavg()[0]:.1f} "
-          f"on {os.cpu_count()} cores)")
+    print(
+        f"\nmain-thread tasks during the runs: {len(tasks)} (load average {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} cores)"
+    )
     for key in ("wall_ms", "cpu_ms"):
         print(f"longest by {key[:-3]} time:")
         for t in sorted(tasks, key=lambda t: -t[key])[:5]:

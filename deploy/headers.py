@@ -4,6 +4,7 @@ A rule's "for" is a path from the site's root: exact ("/index.html") or a prefix
 ("/pyodide-*"). A response carries every matching rule's headers; `headers_for(path)` is that
 merge, the reference the tests hold each host's config (and the running nginx) to.
 """
+
 from __future__ import annotations
 
 import json
@@ -51,9 +52,13 @@ def netlify(spec: dict | None = None) -> str:
 def vercel(spec: dict | None = None) -> list[dict]:
     """The "headers" list of vercel.json (path-to-regexp sources)."""
     spec = spec or load()
-    return [{"source": r["for"][:-1] + "(.*)" if r["for"].endswith("*") else r["for"],
-             "headers": [{"key": k, "value": v} for k, v in r["headers"].items()]}
-            for r in spec["rules"]]
+    return [
+        {
+            "source": r["for"][:-1] + "(.*)" if r["for"].endswith("*") else r["for"],
+            "headers": [{"key": k, "value": v} for k, v in r["headers"].items()],
+        }
+        for r in spec["rules"]
+    ]
 
 
 def nginx(prefix: str, spec: dict | None = None) -> str:

@@ -1,6 +1,7 @@
 """The load-fast parts of dist/'s layout: content-hashed folders, zips a server can compress,
 dist/build-info.js (where the hashed folders are) and the preload hints in index.html.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -11,8 +12,9 @@ from pathlib import Path
 
 HASH_CHARS = 12
 PRELOAD_MARKER = re.compile(r"[ \t]*<!-- preload: [^>]*-->\n")
-STATIC_IMPORT = re.compile(r"""^\s*(?:import|export)\b[^"'`;]*?\bfrom\s*["'](\.[^"']+)["']|^\s*import\s*["'](\.[^"']+)["']""",
-                           re.M)
+STATIC_IMPORT = re.compile(
+    r"""^\s*(?:import|export)\b[^"'`;]*?\bfrom\s*["'](\.[^"']+)["']|^\s*import\s*["'](\.[^"']+)["']""", re.M
+)
 
 
 def _sha256(path: Path) -> str:
@@ -48,8 +50,10 @@ def content_named(folder: Path, stem: str, digest: str | None = None) -> str:
 
 def write_build_info(dist: Path, names: dict[str, str]) -> None:
     """dist/build-info.js: the worker imports where this build put its content-hashed files."""
-    lines = ["// Written by build.py: where this build put its content-hashed files (docs/architecture.md).",
-             *(f"export const {key} = {json.dumps(value)};" for key, value in names.items())]
+    lines = [
+        "// Written by build.py: where this build put its content-hashed files (docs/architecture.md).",
+        *(f"export const {key} = {json.dumps(value)};" for key, value in names.items()),
+    ]
     (dist / "build-info.js").write_text("\n".join(lines) + "\n")
 
 
@@ -83,7 +87,7 @@ def write_preload_hints(dist: Path, modules: list[str], fetches: list[str]) -> N
 
 
 PYCOMPILE = Path(__file__).resolve().parent / "pycompile.mjs"
-SITE_PACKAGES = "/lib/python3.12/site-packages"   # where Pyodide 0.27 installs wheels
+SITE_PACKAGES = "/lib/python3.12/site-packages"  # where Pyodide 0.27 installs wheels
 
 
 # What the page never uses of numpy's wheel: type stubs and Cython declarations, C headers and
@@ -93,7 +97,7 @@ SITE_PACKAGES = "/lib/python3.12/site-packages"   # where Pyodide 0.27 installs 
 NUMPY_UNUSED = r"\.(pyi|pxd)$|^numpy/(_core/include|_core/lib|random/lib|f2py)/"
 
 
-OUT = "{out}"   # in made_by_node's arguments: the file the script is to write
+OUT = "{out}"  # in made_by_node's arguments: the file the script is to write
 
 
 def made_by_node(target: Path, script: Path, *args: str) -> Path:
@@ -106,8 +110,9 @@ def made_by_node(target: Path, script: Path, *args: str) -> Path:
     if not target.is_file():
         target.parent.mkdir(parents=True, exist_ok=True)
         part = target.with_suffix(f".part{os.getpid()}")
-        run = subprocess.run(["node", str(script), *(str(part) if a == OUT else a for a in args)],
-                             capture_output=True, text=True)
+        run = subprocess.run(
+            ["node", str(script), *(str(part) if a == OUT else a for a in args)], capture_output=True, text=True
+        )
         if run.returncode or not part.is_file():
             part.unlink(missing_ok=True)
             raise RuntimeError(f"{script.name} failed: {run.stderr.strip()[-800:]}")
@@ -119,7 +124,11 @@ def py_compiled(wheel: Path, cache: Path, leave_out: str = "") -> Path:
     """`wheel` with its modules as .pyc made by Pyodide's own CPython (deploy/pycompile.mjs),
     members stored, those whose name matches the regular expression `leave_out` left out. Cached
     in .cache/pyc/ under the hash of the wheel, `leave_out`, the script and Pyodide."""
-    key = hashlib.sha256(wheel.read_bytes() + leave_out.encode() + PYCOMPILE.read_bytes()
-                         + (PYCOMPILE.parents[1] / "node_modules/pyodide/package.json").read_bytes())
+    key = hashlib.sha256(
+        wheel.read_bytes()
+        + leave_out.encode()
+        + PYCOMPILE.read_bytes()
+        + (PYCOMPILE.parents[1] / "node_modules/pyodide/package.json").read_bytes()
+    )
     target = cache / "pyc" / f"{key.hexdigest()[:24]}.whl"
     return made_by_node(target, PYCOMPILE, str(wheel), OUT, SITE_PACKAGES, leave_out)

@@ -4,6 +4,7 @@ after changing the SVG):  python deploy/make_icons.py
 Debian's chromium draws them (through Playwright, as the browser tests do): 192 and 512 px with
 the rounded corners, and a 512 px maskable one whose background fills the whole square.
 """
+
 from __future__ import annotations
 
 import sys
@@ -26,8 +27,10 @@ def main() -> None:
         for name, (size, maskable) in SIZES.items():
             art = svg.replace('rx="96"', 'rx="0"') if maskable else svg
             page = browser.new_page(viewport={"width": size, "height": size})
-            page.set_content(f"<style>html,body{{margin:0;background:transparent}}svg{{display:block;"
-                             f"width:{size}px;height:{size}px}}</style>{art}")
+            page.set_content(
+                f"<style>html,body{{margin:0;background:transparent}}svg{{display:block;"
+                f"width:{size}px;height:{size}px}}</style>{art}"
+            )
             page.screenshot(path=str(ICONS / name), omit_background=True)
             page.close()
             print(f"wrote {ICONS / name}")

@@ -8,6 +8,7 @@ hashed folders carry their hash in the URL (revision null: Workbox may take them
 cache); every other file gets the sha256 of its bytes as revision. The cache name carries
 VERSION, the hash of the whole list, so a new deploy fills a new cache and drops the old ones.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -17,10 +18,12 @@ from pathlib import Path
 
 WORKBOX_SCRIPTS = ["workbox-core", "workbox-routing", "workbox-strategies", "workbox-precaching"]
 WORKBOX_WINDOW = ("workbox-window/build/workbox-window.prod.mjs", "workbox-window.js")
-TEMPLATE = "sw/service-worker.js"          # in web/, i.e. in dist/ before this runs
+TEMPLATE = "sw/service-worker.js"  # in web/, i.e. in dist/ before this runs
 PLACEHOLDER = "/* @BUILD@ */ null"
 HASHED = re.compile(r"^(pyodide|app|weights)-[0-9a-f]{12}/")
-NOT_PRECACHED = re.compile(r"^(mnist/|lab/|lab-worker/|sw\.js$|_headers$|\.nojekyll$|sw/service-worker\.js$)|\.(br|map)$")
+# MNIST (fetched to train) and the Lab (fetched when opened) are not what the pad needs.
+NOT_PRECACHED = re.compile(r"^(mnist/|lab/|lab-worker/|sw\.js$|_headers$|\.nojekyll$|sw/service-worker\.js$)"
+                           r"|\.(br|map)$")
 
 
 def copy_workbox(node_modules: Path, dest: Path) -> None:
@@ -39,8 +42,7 @@ def lazy_weights(dist: Path, weights_dir: str) -> set[str]:
     manifest = json.loads((dist / weights_dir / "manifest.json").read_text())
     names = list(manifest["models"])
     default = manifest.get("default") if manifest.get("default") in names else names[0]
-    return {weights_dir + f["path"] for n in names if n != default
-            for f in manifest["models"][n]["files"].values()}
+    return {weights_dir + f["path"] for n in names if n != default for f in manifest["models"][n]["files"].values()}
 
 
 def precache_list(dist: Path, weights_dir: str) -> list[dict]:

@@ -4,6 +4,7 @@
 Brotli at quality 11 takes ~25 s for the 10 MB wasm, so each result is cached in
 .cache/brotli/<sha256 of the input>.br; Node's built-in zlib does the work (no extra package).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -29,8 +30,9 @@ for (const [src, dst] of jobs) {
 
 
 def candidates(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*")
-                  if p.is_file() and p.suffix in SUFFIXES and p.stat().st_size >= MIN_BYTES)
+    return sorted(
+        p for p in folder.rglob("*") if p.is_file() and p.suffix in SUFFIXES and p.stat().st_size >= MIN_BYTES
+    )
 
 
 def brotli_copies(files: list[Path], cache: Path) -> int:
@@ -43,8 +45,9 @@ def brotli_copies(files: list[Path], cache: Path) -> int:
         # Two node processes: the machines this builds on have at least two cores.
         items = sorted(todo.items(), key=lambda kv: -os.path.getsize(kv[0]))
         halves = [items[0::2], items[1::2]]
-        procs = [subprocess.Popen(["node", "-e", NODE_SCRIPT], stdin=subprocess.PIPE, text=True)
-                 for half in halves if half]
+        procs = [
+            subprocess.Popen(["node", "-e", NODE_SCRIPT], stdin=subprocess.PIPE, text=True) for half in halves if half
+        ]
         for proc, half in zip(procs, halves):
             proc.stdin.write("".join(f"{s}\t{d}\n" for s, d in half))
             proc.stdin.close()
@@ -53,7 +56,7 @@ def brotli_copies(files: list[Path], cache: Path) -> int:
     total = 0
     for f, c in keyed:
         data = c.read_bytes()
-        if len(data) < 0.95 * f.stat().st_size:   # else the server had better send the file itself
+        if len(data) < 0.95 * f.stat().st_size:  # else the server had better send the file itself
             f.with_name(f.name + ".br").write_bytes(data)
             total += len(data)
     return total

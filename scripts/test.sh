@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the tests need on a fresh Debian machine (Python 3.11, Node 20), builds dist/,
-# and runs every test: unit tests, the Pyodide tests under Node, and the browser tests in chromium.
+# lints, and runs every test: unit tests, the Pyodide tests under Node, and the browser tests in chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +22,11 @@ python3 -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 
 echo "== npm ci"
 npm ci --no-audit --no-fund --loglevel=error
+
+echo "== lint: ruff (Python), ESLint (JavaScript)"
+python3 -m ruff check .
+python3 -m ruff format --check .
+npx eslint .
 
 echo "== python build.py"
 python3 build.py

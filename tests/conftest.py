@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from prereq import in_ci, require  # noqa: F401  (re-exported: `from conftest import require`)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -5,16 +5,15 @@ Plain functions and data only, no pytest: each returns numbers the caller assert
 """
 
 import numpy as np
-
 from gradcheck import check_gradients
+
 from inkling.nn import ops
-from inkling.nn.layers import (BatchNorm, Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU,
-                            Reshape)
+from inkling.nn.layers import BatchNorm, Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU, Reshape
 from inkling.nn.model import Sequential
 
-GRADIENT_TOLERANCE = 1e-6   # relative error, float64 central differences
-MATMUL_TOLERANCE = 1e-5     # einsum vs @ in float32, relative to the product's magnitude
-FLOAT32_STEP_TOLERANCE = 1e-3   # a float32 training step vs float64 (wrong products are off by ~1)
+GRADIENT_TOLERANCE = 1e-6  # relative error, float64 central differences
+MATMUL_TOLERANCE = 1e-5  # einsum vs @ in float32, relative to the product's magnitude
+FLOAT32_STEP_TOLERANCE = 1e-3  # a float32 training step vs float64 (wrong products are off by ~1)
 
 F64 = np.float64
 
@@ -41,37 +40,41 @@ def _rng(seed=0):
 def _tiny_cnn():
     # BatchNorm after the pool, not right after the conv: a bias feeding BatchNorm has a zero
     # gradient, which finite differences can only report as noise.
-    config = [{"type": "Reshape", "shape": [1, 6, 6]},
-              {"type": "Conv2D", "in": 1, "out": 2, "kernel": 3, "stride": 1, "padding": 1},
-              {"type": "ReLU"}, {"type": "MaxPool2D", "size": 2, "stride": 2},
-              {"type": "BatchNorm", "channels": 2, "momentum": 0.9, "eps": 1e-5},
-              {"type": "Flatten"},
-              {"type": "Dense", "in": 18, "out": 5}, {"type": "ReLU"},
-              {"type": "Dense", "in": 5, "out": 3, "init": "glorot"}]
+    config = [
+        {"type": "Reshape", "shape": [1, 6, 6]},
+        {"type": "Conv2D", "in": 1, "out": 2, "kernel": 3, "stride": 1, "padding": 1},
+        {"type": "ReLU"},
+        {"type": "MaxPool2D", "size": 2, "stride": 2},
+        {"type": "BatchNorm", "channels": 2, "momentum": 0.9, "eps": 1e-5},
+        {"type": "Flatten"},
+        {"type": "Dense", "in": 18, "out": 5},
+        {"type": "ReLU"},
+        {"type": "Dense", "in": 5, "out": 3, "init": "glorot"},
+    ]
     return Sequential.from_config(config, seed=0, dtype=F64)
 
 
 # name -> () -> dict(layer=..., x=..., training=..., before_forward=...); float64 throughout.
 GRADIENT_CASES = {
     "dense": lambda: dict(layer=Dense(5, 4, rng=_rng(), dtype=F64), x=_normal(3, 5)),
-    "conv2d_valid": lambda: dict(layer=Conv2D(2, 3, 3, rng=_rng(), dtype=F64),
-                                 x=_normal(2, 2, 6, 6)),
+    "conv2d_valid": lambda: dict(layer=Conv2D(2, 3, 3, rng=_rng(), dtype=F64), x=_normal(2, 2, 6, 6)),
     "conv2d_stride2_pad1": lambda: dict(
-        layer=Conv2D(2, 3, 3, stride=2, padding=1, rng=_rng(), dtype=F64), x=_normal(2, 2, 7, 7)),
+        layer=Conv2D(2, 3, 3, stride=2, padding=1, rng=_rng(), dtype=F64), x=_normal(2, 2, 7, 7)
+    ),
     "conv2d_uncovered_edge": lambda: dict(  # 5x5, k2 s2: the last row/column is never read
-        layer=Conv2D(1, 2, 2, stride=2, rng=_rng(), dtype=F64), x=_normal(2, 1, 5, 5)),
+        layer=Conv2D(1, 2, 2, stride=2, rng=_rng(), dtype=F64), x=_normal(2, 1, 5, 5)
+    ),
     "maxpool_2x2": lambda: dict(layer=MaxPool2D(2), x=_normal(2, 3, 6, 6)),
     "maxpool_odd_input": lambda: dict(layer=MaxPool2D(2), x=_normal(1, 2, 5, 5)),
     "maxpool_overlapping_3s2": lambda: dict(layer=MaxPool2D(3, stride=2), x=_normal(2, 2, 7, 7)),
     "relu": lambda: dict(layer=ReLU(), x=_normal(4, 6)),
-    "dropout_training": lambda: dict(layer=Dropout(0.4), x=_normal(5, 8),
-                                     before_forward=_replay_mask),
+    "dropout_training": lambda: dict(layer=Dropout(0.4), x=_normal(5, 8), before_forward=_replay_mask),
     "dropout_inference": lambda: dict(layer=Dropout(0.4), x=_normal(5, 8), training=False),
     "batchnorm_nc_training": lambda: dict(layer=BatchNorm(4, dtype=F64), x=_normal(6, 4)),
-    "batchnorm_nchw_training": lambda: dict(layer=BatchNorm(3, dtype=F64),
-                                            x=_normal(4, 3, 3, 3)),
-    "batchnorm_nchw_inference": lambda: dict(layer=_batchnorm_with_running_stats(3),
-                                             x=_normal(4, 3, 3, 3), training=False),
+    "batchnorm_nchw_training": lambda: dict(layer=BatchNorm(3, dtype=F64), x=_normal(4, 3, 3, 3)),
+    "batchnorm_nchw_inference": lambda: dict(
+        layer=_batchnorm_with_running_stats(3), x=_normal(4, 3, 3, 3), training=False
+    ),
     "flatten": lambda: dict(layer=Flatten(), x=_normal(2, 3, 4, 4)),
     "reshape": lambda: dict(layer=Reshape([2, 3]), x=_normal(4, 6)),
     "sequential_tiny_cnn": lambda: dict(layer=_tiny_cnn(), x=_normal(3, 6, 6)),
@@ -81,8 +84,9 @@ GRADIENT_CASES = {
 def gradient_errors(name):
     """Relative errors {"x": ..., "W": ...} of one case's analytic gradients."""
     case = GRADIENT_CASES[name]()
-    return check_gradients(case["layer"], case["x"], training=case.get("training", True),
-                           before_forward=case.get("before_forward"))
+    return check_gradients(
+        case["layer"], case["x"], training=case.get("training", True), before_forward=case.get("before_forward")
+    )
 
 
 def conv2d_naive(x, W, b, stride, padding):
@@ -96,7 +100,7 @@ def conv2d_naive(x, W, b, stride, padding):
         for j in range(f):
             for r in range(oh):
                 for c in range(ow):
-                    patch = xp[i, :, r * stride:r * stride + k, c * stride:c * stride + k]
+                    patch = xp[i, :, r * stride : r * stride + k, c * stride : c * stride + k]
                     out[i, j, r, c] = np.sum(patch * W[j]) + b[j]
     return out
 
@@ -114,12 +118,14 @@ def conv_reference_error(stride, padding, seed=0):
 
 
 # (stored a shape, stored b shape, use a.T?, use b.T?): the products the layers make.
-MATMUL_SHAPES = [((256, 784), (784, 128), False, False),   # Dense forward, MLP batch
-                 ((256, 784), (256, 128), True, False),    # Dense dW = x.T @ g
-                 ((256, 128), (784, 128), False, True),    # Dense dx = g @ W.T
-                 ((64, 800), (800, 512), False, False),    # Conv2D forward, W @ cols
-                 ((64, 800), (64, 512), True, False),      # Conv2D grad_cols = W.T @ g
-                 ((64, 512), (800, 512), False, True)]     # Conv2D dW = g @ cols.T
+MATMUL_SHAPES = [
+    ((256, 784), (784, 128), False, False),  # Dense forward, MLP batch
+    ((256, 784), (256, 128), True, False),  # Dense dW = x.T @ g
+    ((256, 128), (784, 128), False, True),  # Dense dx = g @ W.T
+    ((64, 800), (800, 512), False, False),  # Conv2D forward, W @ cols
+    ((64, 800), (64, 512), True, False),  # Conv2D grad_cols = W.T @ g
+    ((64, 512), (800, 512), False, True),
+]  # Conv2D dW = g @ cols.T
 
 
 def _layer_operands(rng):
@@ -145,8 +151,11 @@ def matmul_agreement():
 # The WebAssembly kernel's edges: rows not a multiple of its 4-row tile, columns not a multiple
 # of its 8-column tile or of 4 (padded), an empty sum, a last 256-column panel that is partial;
 # (M, K, N).
-KERNEL_EDGE_SHAPES = [(m, k, n) for m in (1, 3, 4, 5, 9) for k in (0, 1, 7)
-                      for n in (1, 4, 6, 8, 12, 13)] + [(5, 3, 260), (9, 7, 301), (6, 2, 520)]
+KERNEL_EDGE_SHAPES = [(m, k, n) for m in (1, 3, 4, 5, 9) for k in (0, 1, 7) for n in (1, 4, 6, 8, 12, 13)] + [
+    (5, 3, 260),
+    (9, 7, 301),
+    (6, 2, 520),
+]
 
 
 def _kernel_operands(rng):
@@ -154,13 +163,12 @@ def _kernel_operands(rng):
     (a transpose, negative and non-unit strides) of both operands."""
     yield from _layer_operands(rng)
     for m, k, n in KERNEL_EDGE_SHAPES:
-        yield (rng.standard_normal((m, k)).astype(np.float32),
-               rng.standard_normal((k, n)).astype(np.float32))
+        yield (rng.standard_normal((m, k)).astype(np.float32), rng.standard_normal((k, n)).astype(np.float32))
     a = rng.standard_normal((10, 14)).astype(np.float32)
     b = rng.standard_normal((14, 18)).astype(np.float32)
     yield a[::-1, ::2], b[::2, ::-1]
     yield a[1:, 1:].T, b[1:9, ::2].T
-    yield a[:, ::-1], b[::-1]           # B's rows contiguous, walked backwards
+    yield a[:, ::-1], b[::-1]  # B's rows contiguous, walked backwards
 
 
 def kernel_agreement(product):
@@ -179,8 +187,11 @@ def kernel_agreement(product):
 
 def _float32_models():
     from inkling.nn.model import cnn_config, mlp_config
-    return {"mlp_batchnorm": mlp_config(hidden=(32,), batchnorm=True),
-            "cnn": cnn_config(channels=(4, 8), hidden=16, dropout=0.0)}
+
+    return {
+        "mlp_batchnorm": mlp_config(hidden=(32,), batchnorm=True),
+        "cnn": cnn_config(channels=(4, 8), hidden=16, dropout=0.0),
+    }
 
 
 def float32_step_errors(seed=0):
@@ -188,6 +199,7 @@ def float32_step_errors(seed=0):
     the backend in use, against the same step in float64 (whose gradients the finite-difference
     checks verify). Images with blank margins, so Dense also takes its zero-column path."""
     from inkling.nn.losses import softmax_cross_entropy
+
     rng = np.random.default_rng(seed)
     x = np.zeros((6, 28, 28))
     x[:, 4:24, 6:22] = np.clip(rng.standard_normal((6, 20, 16)), 0, None)
@@ -202,6 +214,7 @@ def float32_step_errors(seed=0):
             model.backward(grad)
             results.append([logits] + [model.grads()[key] for key in sorted(model.grads())])
         # The floor: a bias feeding BatchNorm has a zero gradient, float32 rounding noise.
-        errors[name] = max(float(np.abs(got - want).max() / max(np.abs(want).max(), 1e-3))
-                           for got, want in zip(*results))
+        errors[name] = max(
+            float(np.abs(got - want).max() / max(np.abs(want).max(), 1e-3)) for got, want in zip(*results)
+        )
     return errors

@@ -10,8 +10,7 @@ import numpy as np
 from inkling.lab.gradcheck import central_difference, relative_error  # noqa: F401 (used by the tests too)
 
 
-def check_gradients(layer, x, training=True, before_forward=None, max_checks=60, eps=1e-6,
-                    seed=0):
+def check_gradients(layer, x, training=True, before_forward=None, max_checks=60, eps=1e-6, seed=0):
     """Relative error of the analytic gradient for x and every parameter: {"x": e, "W": e, ...}.
 
     layer: has forward(x, training), backward(grad_out) and params (a dict, or a method returning
@@ -47,8 +46,7 @@ def check_gradients(layer, x, training=True, before_forward=None, max_checks=60,
     errors = {}
     for name, array in arrays.items():
         if analytic[name].shape != array.shape:
-            raise AssertionError(f"gradient of {name} has shape {analytic[name].shape}, "
-                                 f"expected {array.shape}")
+            raise AssertionError(f"gradient of {name} has shape {analytic[name].shape}, expected {array.shape}")
         count = min(array.size, max_checks)
         indices = rng.choice(array.size, size=count, replace=False)
         numeric = central_difference(loss, array, indices, eps)

@@ -33,12 +33,19 @@ def make_weights(folder: Path) -> Path:
         path = folder / "tiny" / f"{key}.npy"
         path.parent.mkdir(parents=True, exist_ok=True)
         np.save(path, array)
-        files[key] = {"path": f"tiny/{key}.npy", "shape": list(array.shape), "dtype": "float32",
-                      "sha256": sha(path)}
+        files[key] = {"path": f"tiny/{key}.npy", "shape": list(array.shape), "dtype": "float32", "sha256": sha(path)}
     (folder / "stray.npy").write_bytes(b"not listed: must not be shipped")
-    manifest = {"format": 1, "models": {"tiny": {
-        "architecture": [{"type": "Flatten"}, {"type": "Dense", "in": 784, "out": 10}],
-        "files": files, "test_accuracy": 0.9, "parameters": 7850}}}
+    manifest = {
+        "format": 1,
+        "models": {
+            "tiny": {
+                "architecture": [{"type": "Flatten"}, {"type": "Dense", "in": 784, "out": 10}],
+                "files": files,
+                "test_accuracy": 0.9,
+                "parameters": 7850,
+            }
+        },
+    }
     (folder / "manifest.json").write_text(json.dumps(manifest))
     return folder
 
@@ -51,8 +58,10 @@ def dist(tmp_path_factory):
 
 def built(dist) -> dict:
     """dist/build-info.js as a dict: where the build put its content-hashed folders."""
-    return {m[0]: json.loads(m[1]) for m in
-            re.findall(r"^export const (\w+) = (.+);$", (dist / "build-info.js").read_text(), re.M)}
+    return {
+        m[0]: json.loads(m[1])
+        for m in re.findall(r"^export const (\w+) = (.+);$", (dist / "build-info.js").read_text(), re.M)
+    }
 
 
 def members(zip_path) -> dict:
@@ -62,22 +71,34 @@ def members(zip_path) -> dict:
 
 def test_layout(dist):
     files = {p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file()}
-    assert {"index.html", "style.css", "page/main.js", "page/worker-messenger.js",
-            "worker/inkling-worker.js", "build-info.js", "sw.js", "_headers", ".nojekyll",
-            "manifest.webmanifest", "sw/workbox-window.js"} <= files
+    assert {
+        "index.html",
+        "style.css",
+        "page/main.js",
+        "page/worker-messenger.js",
+        "worker/inkling-worker.js",
+        "build-info.js",
+        "sw.js",
+        "_headers",
+        ".nojekyll",
+        "manifest.webmanifest",
+        "sw/workbox-window.js",
+    } <= files
     web = {p.relative_to(REPO / "web").as_posix() for p in (REPO / "web").rglob("*") if p.is_file()}
-    assert web - {"sw/service-worker.js"} <= files   # that one becomes sw.js
+    assert web - {"sw/service-worker.js"} <= files  # that one becomes sw.js
     where = built(dist)
     assert set(where) == {"PYODIDE_DIR", "APP_DIR", "WEIGHTS_DIR"}
     for key, stem in (("PYODIDE_DIR", "pyodide"), ("APP_DIR", "app"), ("WEIGHTS_DIR", "weights")):
         assert re.fullmatch(stem + r"-[0-9a-f]{12}/", where[key]), where
-    runtime = {f[len(where["PYODIDE_DIR"]):] for f in files if f.startswith(where["PYODIDE_DIR"])}
+    runtime = {f[len(where["PYODIDE_DIR"]) :] for f in files if f.startswith(where["PYODIDE_DIR"])}
     assert {f for f in runtime if not f.endswith(".br")} == RUNTIME | {build.NUMPY_WHEEL}
-    files = {f for f in files if not f.endswith(".br")}   # brotli copies: test_brotli_copies
-    assert {f for f in files if f.startswith(where["APP_DIR"])} == \
-        {where["APP_DIR"] + n for n in ("pyodide-lock.json", "inkling-0.1.0-py3-none-any.whl")}
-    assert {f for f in files if f.startswith(where["WEIGHTS_DIR"])} == \
-        {where["WEIGHTS_DIR"] + n for n in ("manifest.json", "tiny/1.W.npy", "tiny/1.b.npy")}
+    files = {f for f in files if not f.endswith(".br")}  # brotli copies: test_brotli_copies
+    assert {f for f in files if f.startswith(where["APP_DIR"])} == {
+        where["APP_DIR"] + n for n in ("pyodide-lock.json", "inkling-0.1.0-py3-none-any.whl")
+    }
+    assert {f for f in files if f.startswith(where["WEIGHTS_DIR"])} == {
+        where["WEIGHTS_DIR"] + n for n in ("manifest.json", "tiny/1.W.npy", "tiny/1.b.npy")
+    }
     for name in RUNTIME - {"python_stdlib.zip"}:
         assert sha(dist / where["PYODIDE_DIR"] / name) == sha(build.PYODIDE_NPM / name)
     assert not {f for f in files if f.split("/")[0] in ("pyodide", "weights")}
@@ -99,8 +120,9 @@ def test_zips_are_stored_with_the_same_members(dist):
     assert all(kind == zipfile.ZIP_STORED for _, kind in mine.values())
     left_out = {n for n in original if re.search(layout.NUMPY_UNUSED, n)}
     assert {n.split("/")[1] for n in left_out if n.count("/") > 1} >= {"f2py", "_core"}
-    assert not [n for n in left_out if n.endswith((".so", "__init__.py"))
-                and not n.startswith("numpy/f2py/")], "left out something numpy imports"
+    assert not [n for n in left_out if n.endswith((".so", "__init__.py")) and not n.startswith("numpy/f2py/")], (
+        "left out something numpy imports"
+    )
     original = {n: v for n, v in original.items() if n not in left_out}
     sources = [n for n in original if n.endswith(".py")]
     assert len(sources) > 120 and not [n for n in mine if n.endswith(".py")]
@@ -118,6 +140,7 @@ def test_zips_are_stored_with_the_same_members(dist):
 
 def test_folder_names_follow_their_content(tmp_path):
     from deploy import layout
+
     names = []
     for parent, text in (("a", "one"), ("b", "one"), ("c", "two")):
         (tmp_path / parent / "x").mkdir(parents=True)
@@ -134,9 +157,16 @@ def test_brotli_copies(dist):
     for path in big:
         br = path.with_name(path.name + ".br")
         assert br.is_file() and br.stat().st_size < 0.8 * path.stat().st_size, path.name
-    decoded = subprocess.run(["node", "-e", "process.stdout.write(require('zlib').brotliDecompressSync("
-                              "require('fs').readFileSync(process.argv[1])))", str(big[1]) + ".br"],
-                             capture_output=True, check=True).stdout
+    decoded = subprocess.run(
+        [
+            "node",
+            "-e",
+            "process.stdout.write(require('zlib').brotliDecompressSync(require('fs').readFileSync(process.argv[1])))",
+            str(big[1]) + ".br",
+        ],
+        capture_output=True,
+        check=True,
+    ).stdout
     assert decoded == big[1].read_bytes()
 
 
@@ -147,17 +177,25 @@ def test_trimmed_lock(dist):
     assert lock["info"] == original["info"] and lock["info"]["version"] == "0.27.7"
     assert set(lock["packages"]) == {"numpy", "inkling"}
     numpy = lock["packages"]["numpy"]
-    assert original["packages"]["numpy"]["sha256"] == sha(build.numpy_wheel()) == \
-        "ebb61241d962b98b21597d7ce43b67668a6d5bab3acec4fbe958657320d7cd08"
+    assert (
+        original["packages"]["numpy"]["sha256"]
+        == sha(build.numpy_wheel())
+        == "ebb61241d962b98b21597d7ce43b67668a6d5bab3acec4fbe958657320d7cd08"
+    )
     assert numpy == {**original["packages"]["numpy"], "sha256": sha(dist / where["PYODIDE_DIR"] / build.NUMPY_WHEEL)}
     inkling = lock["packages"]["inkling"]
     wheel = dist / where["APP_DIR"] / "inkling-0.1.0-py3-none-any.whl"
     assert inkling == {
-        "name": "inkling", "version": "0.1.0",
-        "file_name": f"../{where['APP_DIR']}inkling-0.1.0-py3-none-any.whl",   # from indexURL
-        "install_dir": "site", "sha256": sha(wheel),
-        "package_type": "package", "imports": ["inkling"], "depends": ["numpy"],
-        "unvendored_tests": False}
+        "name": "inkling",
+        "version": "0.1.0",
+        "file_name": f"../{where['APP_DIR']}inkling-0.1.0-py3-none-any.whl",  # from indexURL
+        "install_dir": "site",
+        "sha256": sha(wheel),
+        "package_type": "package",
+        "imports": ["inkling"],
+        "depends": ["numpy"],
+        "unvendored_tests": False,
+    }
 
 
 def test_inkling_wheel_is_complete_deterministic_and_importable(dist, tmp_path):
@@ -171,10 +209,14 @@ def test_inkling_wheel_is_complete_deterministic_and_importable(dist, tmp_path):
         assert set(shipped) == {n + "c" if n.endswith(".py") else n for n in z.namelist()}
     with zipfile.ZipFile(wheel) as z:
         names = set(z.namelist())
-        sources = {p.relative_to(REPO / "py").as_posix() for p in (REPO / "py" / "inkling").rglob("*.py")
-                   if "__pycache__" not in p.parts}
-        kernels = {p.relative_to(REPO / "py").with_suffix(".so").as_posix()
-                   for p in (REPO / "py" / "inkling").rglob("*.wat")}
+        sources = {
+            p.relative_to(REPO / "py").as_posix()
+            for p in (REPO / "py" / "inkling").rglob("*.py")
+            if "__pycache__" not in p.parts
+        }
+        kernels = {
+            p.relative_to(REPO / "py").with_suffix(".so").as_posix() for p in (REPO / "py" / "inkling").rglob("*.wat")
+        }
         assert kernels == {"inkling/nn/sgemm.so"}
         info = "inkling-0.1.0.dist-info"
         assert names == sources | kernels | {f"{info}/{n}" for n in ("METADATA", "WHEEL", "RECORD", "top_level.txt")}
@@ -192,10 +234,14 @@ def test_inkling_wheel_is_complete_deterministic_and_importable(dist, tmp_path):
             data = z.read(path)
             assert int(size) == len(data)
             import base64
-            assert digest == "sha256=" + base64.urlsafe_b64encode(
-                hashlib.sha256(data).digest()).rstrip(b"=").decode()
-    run = subprocess.run([sys.executable, "-c", "import inkling.worker.app, sys; print(inkling.worker.app.__file__)"],
-                         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(wheel)})
+
+            assert digest == "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    run = subprocess.run(
+        [sys.executable, "-c", "import inkling.worker.app, sys; print(inkling.worker.app.__file__)"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(wheel)},
+    )
     assert run.returncode == 0, run.stderr
     assert str(wheel) in run.stdout
 
@@ -214,10 +260,12 @@ def test_url_check_catches_what_it_should(tmp_path):
         "f.js": 'new Worker("//evil.example/w.js")',
         "g.js": '// a comment line is skipped, the next line is not\nfetch("https://cdn.example.org/a.js")',
     }
-    good = {"ok.html": '<script type="module" src="page/main.js"></script><a href="#top">',
-            "ok.js": 'new URL("../pyodide/", import.meta.url); const FS = "/weights";',
-            "ok.css": "div { background: url(img.png) }",
-            "ok-comments.js": "// see https://example.org/docs\n/**\n * https://github.com/x/y\n */"}
+    good = {
+        "ok.html": '<script type="module" src="page/main.js"></script><a href="#top">',
+        "ok.js": 'new URL("../pyodide/", import.meta.url); const FS = "/weights";',
+        "ok.css": "div { background: url(img.png) }",
+        "ok-comments.js": "// see https://example.org/docs\n/**\n * https://github.com/x/y\n */",
+    }
     for name, text in {**bad, **good}.items():
         (tmp_path / name).write_text(text + "\n")
     found = {line.split(":")[0] for line in build.external_references(tmp_path)}
@@ -275,7 +323,7 @@ def test_wrong_expected_hash_is_refused(tmp_path):
 
 
 def test_unreachable_source_names_the_file_and_source(tmp_path, monkeypatch):
-    monkeypatch.setenv("PIP_INDEX_URL", "http://127.0.0.1:9/simple")   # nothing listens there
+    monkeypatch.setenv("PIP_INDEX_URL", "http://127.0.0.1:9/simple")  # nothing listens there
     monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
     monkeypatch.setenv("PIP_RETRIES", "0")
     monkeypatch.setenv("PIP_TIMEOUT", "2")
@@ -313,8 +361,7 @@ def test_mnist_is_served_gzipped_under_12_mb_with_hashes(dist):
     folder = dist / "mnist"
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["encoding"] == "gzip" and set(manifest["files"]) == set(mnist.FILES)
-    assert {p.name for p in folder.iterdir()} == \
-        {"manifest.json"} | {e["path"] for e in manifest["files"].values()}
+    assert {p.name for p in folder.iterdir()} == {"manifest.json"} | {e["path"] for e in manifest["files"].values()}
     total = sum((folder / e["path"]).stat().st_size for e in manifest["files"].values())
     assert total <= 12_000_000, f"MNIST for the browser is {total / 1e6:.2f} MB"
     for name, entry in manifest["files"].items():
@@ -329,9 +376,11 @@ def test_mnist_is_served_gzipped_under_12_mb_with_hashes(dist):
 
 # ----------------------------------------------------------------------------- host configs
 
+
 def test_every_host_config_carries_deploy_headers_json(dist):
     """vercel.json and dist/_headers say what deploy/headers.json says (nginx: tests/browser/test_headers.py)."""
     from deploy import headers
+
     vercel = json.loads((REPO / "vercel.json").read_text())
     assert vercel["headers"] == headers.vercel(), "vercel.json is stale: regenerate its headers from deploy/headers.py"
     assert vercel["outputDirectory"] == "dist" and "build.py" in vercel["buildCommand"]
@@ -342,14 +391,18 @@ def test_every_host_config_carries_deploy_headers_json(dist):
 
 def test_header_rules_say_what_the_issue_asks():
     from deploy import headers
+
     spec = headers.load()
     csp = headers.headers_for("/index.html", spec)["Content-Security-Policy"]
     script_src = next(d for d in csp.split(";") if d.strip().startswith("script-src")).split()
     assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in script_src
     assert script_src == ["script-src", "'self'", "'wasm-unsafe-eval'"]
     immutable = "public, max-age=31536000, immutable"
-    for path in ("/pyodide-0123456789ab/pyodide.asm.wasm", "/app-0123456789ab/pyodide-lock.json",
-                 "/weights-0123456789ab/cnn/1.W.npy"):
+    for path in (
+        "/pyodide-0123456789ab/pyodide.asm.wasm",
+        "/app-0123456789ab/pyodide-lock.json",
+        "/weights-0123456789ab/cnn/1.W.npy",
+    ):
         assert headers.headers_for(path, spec)["Cache-Control"] == immutable, path
     for path in ("/", "/index.html", "/sw.js", "/page/main.js", "/build-info.js"):
         got = headers.headers_for(path, spec)
@@ -367,13 +420,21 @@ def test_service_worker_precaches_what_the_pad_needs(dist):
     """sw.js: every file but MNIST, the .br copies and the host configs; hashed URLs without
     revision; a version that changes with any file."""
     from deploy import offline
+
     source = (dist / "sw.js").read_text()
-    build_info = json.loads(source[source.index("const BUILD = ") + 14:source.index("\n};") + 2])
+    build_info = json.loads(source[source.index("const BUILD = ") + 14 : source.index("\n};") + 2])
     urls = {e["url"]: e["revision"] for e in build_info["precache"]}
     where = built(dist)
-    assert {"index.html", "page/main.js", "worker/inkling-worker.js", "build-info.js", "manifest.webmanifest",
-            where["PYODIDE_DIR"] + "pyodide.asm.wasm", where["APP_DIR"] + "inkling-0.1.0-py3-none-any.whl",
-            where["WEIGHTS_DIR"] + "tiny/1.W.npy"} <= set(urls)
+    assert {
+        "index.html",
+        "page/main.js",
+        "worker/inkling-worker.js",
+        "build-info.js",
+        "manifest.webmanifest",
+        where["PYODIDE_DIR"] + "pyodide.asm.wasm",
+        where["APP_DIR"] + "inkling-0.1.0-py3-none-any.whl",
+        where["WEIGHTS_DIR"] + "tiny/1.W.npy",
+    } <= set(urls)
     assert not [u for u in urls if u.startswith("mnist/") or u.endswith(".br") or u in ("sw.js", "_headers")]
     assert all((urls[u] is None) == bool(offline.HASHED.match(u)) for u in urls)
     assert urls["index.html"] == sha(dist / "index.html")[:16]
@@ -384,7 +445,7 @@ def test_service_worker_precaches_what_the_pad_needs(dist):
         (dist / "style.css").write_text((dist / "style.css").read_text() + "\n/* changed */\n")
         shutil.copy(template, dist / offline.TEMPLATE)
         assert offline.write_service_worker(dist, where["WEIGHTS_DIR"])["version"] != before
-    finally:   # leave the module's dist/ as it was
+    finally:  # leave the module's dist/ as it was
         shutil.copy(REPO / "web" / "style.css", dist / "style.css")
         shutil.copy(template, dist / offline.TEMPLATE)
         assert offline.write_service_worker(dist, where["WEIGHTS_DIR"])["version"] == before
@@ -392,7 +453,7 @@ def test_service_worker_precaches_what_the_pad_needs(dist):
 
 def test_a_kernel_that_does_not_assemble_is_a_build_error_naming_it(tmp_path):
     wat = tmp_path / "broken.wat"
-    wat.write_text("(module (func (export \"f\") (i32.add)))")   # adds nothing to nothing
+    wat.write_text('(module (func (export "f") (i32.add)))')  # adds nothing to nothing
     with pytest.raises(build.BuildError, match="cannot assemble broken.wat"):
         build.wasm_kernel(wat, cache=tmp_path)
-    assert not list((tmp_path / "kernels").iterdir())          # no half-written file is kept
+    assert not list((tmp_path / "kernels").iterdir())  # no half-written file is kept

@@ -18,11 +18,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 import harness
-from prereq import in_ci, require  # noqa: F401  (so `from conftest import require` works here too)
+import pytest
 import static_server
+from prereq import in_ci, require  # noqa: F401  (so `from conftest import require` works here too)
 from static_server import serve
 
 HERE = Path(__file__).resolve().parent
@@ -37,7 +36,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
-    result = yield                      # the test itself; a failure of its own propagates
+    result = yield  # the test itself; a failure of its own propagates
     if _GUARD is not None and HERE in Path(str(item.fspath)).resolve().parents:
         problems = _GUARD.take_new()
         if problems:

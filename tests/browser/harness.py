@@ -17,15 +17,21 @@ from urllib.parse import urlsplit
 
 try:
     from playwright.sync_api import Page as _Page
-except ImportError:   # reported by missing_prerequisites()
+except ImportError:  # reported by missing_prerequisites()
     _Page = None
 
 REPO = Path(__file__).resolve().parents[2]
 DIST = Path(os.environ.get("INKLING_DIST", REPO / "dist"))
 CHROMIUM = os.environ.get("INKLING_CHROMIUM", "/usr/lib/chromium/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     # Every host but 127.0.0.1 fails to resolve: nothing can leave the machine.
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
 ]
@@ -49,8 +55,7 @@ def missing_prerequisites() -> list[str]:
     """Why the browser suite cannot run here (empty when it can)."""
     why = []
     if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
-        why.append(f"chromium not found at {CHROMIUM} (apt-get install chromium; "
-                   f"or set INKLING_CHROMIUM)")
+        why.append(f"chromium not found at {CHROMIUM} (apt-get install chromium; or set INKLING_CHROMIUM)")
     if not (DIST / "index.html").is_file():
         why.append(f"{DIST}/index.html missing: run `python build.py` first")
     try:
@@ -67,6 +72,7 @@ def launch_chromium(pw, **kwargs):
 
 # ----------------------------------------------------------------------------- network guard
 
+
 @dataclass
 class NetGuard:
     """Records every request, failure and console error of the contexts it is attached to.
@@ -74,18 +80,17 @@ class NetGuard:
     problems are strings; `take_new()` returns those recorded since its last call, so every
     test is held to what happened while it (and the fixtures it set up) ran.
     """
+
     origin: str
-    requests: list = field(default_factory=list)      # every URL the page and its workers asked for, in order
-    sw_requests: list = field(default_factory=list)   # those the service worker sent on (its own fetches)
+    requests: list = field(default_factory=list)  # every URL the page and its workers asked for, in order
+    sw_requests: list = field(default_factory=list)  # those the service worker sent on (its own fetches)
     problems: list = field(default_factory=list)
     _cursor: int = 0
 
     def allowed(self, url: str) -> bool:
         if url.startswith(self.origin + "/"):
             return True
-        if url.startswith("data:") or url.startswith("blob:" + self.origin + "/"):
-            return True
-        return False
+        return url.startswith("data:") or url.startswith("blob:" + self.origin + "/")
 
     @staticmethod
     def _is_favicon(url: str) -> bool:
@@ -125,7 +130,7 @@ class NetGuard:
         self.problems.append(f"console error: {msg.text} (at {url or '?'})")
 
     def take_new(self) -> list[str]:
-        new = self.problems[self._cursor:]
+        new = self.problems[self._cursor :]
         self._cursor = len(self.problems)
         return new
 
@@ -166,6 +171,7 @@ def _function_source(expression: str) -> str:
 def _wait_for_function_under_csp(original):
     def wait_for_function(self, expression, *args, **kwargs):
         return original(self, _function_source(expression), *args, **kwargs)
+
     return wait_for_function
 
 
@@ -237,7 +243,8 @@ def wait_strokes(page, n: int, timeout_ms: int = PREDICT_TIMEOUT_MS) -> Predicti
     page.wait_for_function(
         "([sel, n]) => { const el = document.querySelector(sel);"
         " return el && el.getAttribute('data-strokes') === String(n); }",
-        arg=[PREDICTION, n], timeout=timeout_ms,
+        arg=[PREDICTION, n],
+        timeout=timeout_ms,
     )
     return read_prediction(page)
 
@@ -258,4 +265,6 @@ def canvas_data_url(page, selector: str) -> str | None:
     """The canvas's pixels as a data URL (None if `selector` is not a canvas)."""
     return page.evaluate(
         "(sel) => { const c = document.querySelector(sel);"
-        " return c instanceof HTMLCanvasElement ? c.toDataURL() : null; }", selector)
+        " return c instanceof HTMLCanvasElement ? c.toDataURL() : null; }",
+        selector,
+    )

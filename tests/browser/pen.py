@@ -17,7 +17,7 @@ class Box:
     height: float
 
     @classmethod
-    def of(cls, bb: dict) -> "Box":
+    def of(cls, bb: dict) -> Box:
         return cls(bb["x"], bb["y"], bb["width"], bb["height"])
 
 
@@ -56,7 +56,7 @@ def draw_strokes(page, strokes_px, step_px: float = 12.0, on_stroke=None) -> Non
         (x, y) = s[0]
         mouse.move(float(x), float(y))
         mouse.down()
-        for (nx, ny) in s[1:]:
+        for nx, ny in s[1:]:
             steps = max(1, math.ceil(math.hypot(nx - x, ny - y) / step_px))
             mouse.move(float(nx), float(ny), steps=steps)
             x, y = nx, ny

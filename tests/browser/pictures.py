@@ -17,11 +17,9 @@ from __future__ import annotations
 import base64
 import importlib.util
 import io
-from pathlib import Path
-
-import numpy as np
 
 import harness
+import numpy as np
 
 UPLOAD = "[data-testid=upload]"
 CAMERA_OPEN = "[data-testid=camera-open]"
@@ -52,8 +50,9 @@ def reset(page) -> None:
     page.evaluate("""() => { document.querySelector('.picture-close')?.click();
                              document.querySelector('.camera-close')?.click(); }""")
     harness.clear_pad(page)
-    page.evaluate("() => { const m = document.querySelector('[data-testid=message]');"
-                  " m.textContent = ''; m.hidden = true; }")
+    page.evaluate(
+        "() => { const m = document.querySelector('[data-testid=message]'); m.textContent = ''; m.hidden = true; }"
+    )
 
 
 def bench_module():
@@ -66,6 +65,7 @@ def bench_module():
 
 
 # ----------------------------------------------------------------------------- pictures
+
 
 def encode(rgb: np.ndarray, fmt: str, **kw) -> bytes:
     """uint8 [H, W, 3] (or [H, W]) -> file bytes in `fmt` (PNG, JPEG, WEBP, GIF, BMP)."""
@@ -90,8 +90,18 @@ def paper(ink: np.ndarray, dark_ink: bool = True, margin: int = 30, light=(0.95,
 
 
 # Clear MNIST test digits: among the first of their class that the CNN reads at p > 0.9.
-CLEAR = {0: [3, 10, 13], 1: [2, 5, 14], 2: [1, 35, 38], 3: [30, 32, 44], 4: [4, 6, 24],
-         5: [15, 23, 45], 6: [11, 21, 22], 7: [0, 17, 26], 8: [61, 84, 110], 9: [7, 9, 12]}
+CLEAR = {
+    0: [3, 10, 13],
+    1: [2, 5, 14],
+    2: [1, 35, 38],
+    3: [30, 32, 44],
+    4: [4, 6, 24],
+    5: [15, 23, 45],
+    6: [11, 21, 22],
+    7: [0, 17, 26],
+    8: [61, 84, 110],
+    9: [7, 9, 12],
+}
 
 
 def mnist_digit(images, labels, digit: int, height: int = 160, pick: int = 0):
@@ -108,6 +118,7 @@ def mnist_number(images, labels, seed: int):
 
 
 # ----------------------------------------------------------------------------- ways in
+
 
 def upload(page, data: bytes, name: str, mime: str = "application/octet-stream") -> None:
     page.set_input_files(UPLOAD, files=[{"name": name, "mimeType": mime, "buffer": data}])
@@ -131,15 +142,19 @@ def drop(page, data: bytes, name: str, mime: str) -> None:
 
 def paste(page, data: bytes, name: str, mime: str) -> None:
     """Paste a file from the clipboard (Ctrl+V of a copied picture)."""
-    page.evaluate("""([b64, name, mime]) => {
+    page.evaluate(
+        """([b64, name, mime]) => {
         const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
         const dt = new DataTransfer();
         dt.items.add(new File([bytes], name, {type: mime}));
         document.dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt, bubbles: true}));
-    }""", [base64.b64encode(data).decode(), name, mime])
+    }""",
+        [base64.b64encode(data).decode(), name, mime],
+    )
 
 
 # ----------------------------------------------------------------------------- waits
+
 
 def seq(page, selector: str) -> int:
     value = page.evaluate("(s) => document.querySelector(s)?.dataset.seq ?? '0'", selector)
@@ -151,13 +166,18 @@ def wait_picture_read(page, before: int, timeout_ms: int = harness.PREDICT_TIMEO
     page.wait_for_function(
         "([sel, n]) => { const el = document.querySelector(sel);"
         " return Number(el.dataset.seq) > n && el.dataset.source === 'image'; }",
-        arg=[NUMBER, before], timeout=timeout_ms)
+        arg=[NUMBER, before],
+        timeout=timeout_ms,
+    )
     return read_state(page)
 
 
 def wait_message(page, before: int, timeout_ms: int = harness.PREDICT_TIMEOUT_MS) -> str:
-    page.wait_for_function("([sel, n]) => Number(document.querySelector(sel).dataset.seq || 0) > n",
-                           arg=[MESSAGE, before], timeout=timeout_ms)
+    page.wait_for_function(
+        "([sel, n]) => Number(document.querySelector(sel).dataset.seq || 0) > n",
+        arg=[MESSAGE, before],
+        timeout=timeout_ms,
+    )
     return page.inner_text(MESSAGE).strip()
 
 
@@ -166,7 +186,10 @@ def wait_why(page, strokes: int, timeout_ms: int = harness.PREDICT_TIMEOUT_MS) -
     page.wait_for_function(
         "(n) => { const w = document.querySelector('.why');"
         " return w.dataset.strokes === String(n) && w.dataset.source === 'pad'"
-        " && !w.classList.contains('stale'); }", arg=strokes, timeout=timeout_ms)
+        " && !w.classList.contains('stale'); }",
+        arg=strokes,
+        timeout=timeout_ms,
+    )
     return read_state(page)
 
 
@@ -194,8 +217,8 @@ def read_state(page) -> dict:
 
 def draw_digit(page, images, labels, digit: int, strokes_before: int = 0) -> harness.Prediction:
     """Draw a traced MNIST test digit on the pad; wait for its prediction."""
-    from strokes import trace_strokes
     from pen import draw_strokes, fit_strokes
+    from strokes import trace_strokes
 
     _, i = mnist_digit(images, labels, digit)
     box = harness.pad_box(page)

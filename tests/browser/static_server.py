@@ -35,17 +35,19 @@ def missing() -> list[str]:
     if not (Path(NGINX).is_file() or shutil.which(NGINX)):
         why.append(f"nginx not found at {NGINX} (apt-get install nginx-light; or set INKLING_NGINX)")
     if any(not m.is_file() for m in MODULES):
-        why.append("nginx's brotli modules are missing "
-                   "(apt-get install libnginx-mod-http-brotli-filter libnginx-mod-http-brotli-static)")
+        why.append(
+            "nginx's brotli modules are missing "
+            "(apt-get install libnginx-mod-http-brotli-filter libnginx-mod-http-brotli-static)"
+        )
     return why
 
 
 @dataclass
 class Site:
-    origin: str                 # "http://127.0.0.1:PORT"
-    url: str                    # the app's URL: origin + prefix
-    root: Path                  # the folder served
-    log: Path                   # nginx's access log: "METHOD URI STATUS BYTES" a line
+    origin: str  # "http://127.0.0.1:PORT"
+    url: str  # the app's URL: origin + prefix
+    root: Path  # the folder served
+    log: Path  # nginx's access log: "METHOD URI STATUS BYTES" a line
 
     @property
     def served(self) -> list[tuple[str, str, int]]:
@@ -81,8 +83,7 @@ def _free_port() -> int:
 def config(tmp: Path, port: int, prefix: str) -> str:
     """deploy/nginx.conf with its @NAMES@ filled in."""
     blocks = headers.nginx(prefix).replace("\n", "\n        ")
-    return (TEMPLATE.read_text().replace("@PORT@", str(port)).replace("@TMP@", str(tmp))
-            .replace("@HEADERS@", blocks))
+    return TEMPLATE.read_text().replace("@PORT@", str(port)).replace("@TMP@", str(tmp)).replace("@HEADERS@", blocks)
 
 
 def _wait_listening(port: int, proc: subprocess.Popen, tmp: Path, timeout: float = 10) -> None:
@@ -113,16 +114,19 @@ def serve(root: Path | str, prefix: str = "/inkling/"):
             link = tmp / "www"
             link.rmdir()
         link.symlink_to(root, target_is_directory=True)
-        for attempt in range(5):   # a free port can be taken between the check and nginx's bind
+        for attempt in range(5):  # a free port can be taken between the check and nginx's bind
             port = _free_port()
             conf = tmp / "nginx.conf"
             conf.write_text(config(tmp, port, prefix))
             # One process, no master: it reads dist/ as the user running the tests (a master
             # started as root would hand the requests to "nobody", who may not reach dist/).
-            proc = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(tmp), "-e", str(tmp / "error.log"),
-                                     "-g", "master_process off;"],
-                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.PIPE, text=True)
+            proc = subprocess.Popen(
+                [NGINX, "-c", str(conf), "-p", str(tmp), "-e", str(tmp / "error.log"), "-g", "master_process off;"],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
             try:
                 _wait_listening(port, proc, tmp)
                 break

@@ -14,31 +14,32 @@ pen.py puts strokes on the pad (fit_strokes, draw_strokes).
 
 from __future__ import annotations
 
-
 import numpy as np
 
 # Work on an upsampled image so the skeleton is smooth: MNIST strokes are ~2-3 px wide.
 UPSCALE = 4
-THRESHOLD = 0.5             # ink threshold on the upsampled image (MNIST ink = 1)
-SPUR_PX = 1.5               # drop side branches shorter than this (28-px units)
-MIN_STROKE_PX = 1.5         # drop isolated bits shorter than this (28-px units)
-SIMPLIFY_PX = 0.3           # RDP tolerance (28-px units)
+THRESHOLD = 0.5  # ink threshold on the upsampled image (MNIST ink = 1)
+SPUR_PX = 1.5  # drop side branches shorter than this (28-px units)
+MIN_STROKE_PX = 1.5  # drop isolated bits shorter than this (28-px units)
+SIMPLIFY_PX = 0.3  # RDP tolerance (28-px units)
 
 _DIRS = [(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)]
 
-Stroke = np.ndarray         # float [k, 2]: (x, y) in [0, 1], k >= 2
+Stroke = np.ndarray  # float [k, 2]: (x, y) in [0, 1], k >= 2
 
 
 # ----------------------------------------------------------------------------- tracing
+
 
 def _upsample(image: np.ndarray, k: int) -> np.ndarray:
     from skimage.transform import resize
 
     img = np.asarray(image, dtype=np.float32)
-    if img.max() > 1.0:                     # uint8 0..255
+    if img.max() > 1.0:  # uint8 0..255
         img = img / 255.0
-    return resize(img, (img.shape[0] * k, img.shape[1] * k), order=1,
-                  anti_aliasing=False, mode="edge").astype(np.float32)
+    return resize(img, (img.shape[0] * k, img.shape[1] * k), order=1, anti_aliasing=False, mode="edge").astype(
+        np.float32
+    )
 
 
 def _adjacency(skel: np.ndarray) -> dict[tuple[int, int], list[tuple[int, int]]]:
@@ -50,7 +51,7 @@ def _adjacency(skel: np.ndarray) -> dict[tuple[int, int], list[tuple[int, int]]]
     """
     pts = set(zip(*map(lambda a: a.tolist(), np.nonzero(skel))))
     adj: dict[tuple[int, int], list[tuple[int, int]]] = {p: [] for p in pts}
-    for (r, c) in pts:
+    for r, c in pts:
         for dr, dc in _DIRS:
             q = (r + dr, c + dc)
             if q not in pts:
@@ -125,7 +126,7 @@ def _segments(adj) -> list[list[tuple[int, int]]]:
             for q in adj[p]:
                 if frozenset((p, q)) not in seen:
                     segs.append(trace(p, q))
-    for p in sorted(adj):                      # what is left: loops of degree-2 pixels
+    for p in sorted(adj):  # what is left: loops of degree-2 pixels
         for q in adj[p]:
             if frozenset((p, q)) not in seen:
                 segs.append(trace(p, q))
@@ -151,14 +152,11 @@ def _chain(segs, adj) -> list[list[tuple[int, int]]]:
             if len(adj.get(node, ())) >= 3:
                 at_node.setdefault(node, []).append((i, e))
     partner: dict[tuple[int, int], tuple[int, int]] = {}
-    for node, ends in at_node.items():
+    for ends in at_node.values():
         dirs = {end: _end_direction(segs[end[0]], end[1] == 0) for end in ends}
-        pairs = sorted(
-            (float(dirs[a] @ dirs[b]), a, b)
-            for ia, a in enumerate(ends) for b in ends[ia + 1:]
-        )
+        pairs = sorted((float(dirs[a] @ dirs[b]), a, b) for ia, a in enumerate(ends) for b in ends[ia + 1 :])
         for cos, a, b in pairs:
-            if cos > -0.2:        # turning by more than ~80 degrees: lift the pen instead
+            if cos > -0.2:  # turning by more than ~80 degrees: lift the pen instead
                 break
             if a in partner or b in partner:
                 continue
@@ -244,9 +242,15 @@ def _rdp(points: np.ndarray, eps: float) -> np.ndarray:
     return np.concatenate([_rdp(points[: i + 1], eps)[:-1], _rdp(points[i:], eps)])
 
 
-def trace_strokes(image: np.ndarray, *, upscale: int = UPSCALE, threshold: float = THRESHOLD,
-                  spur_px: float = SPUR_PX, min_stroke_px: float = MIN_STROKE_PX,
-                  simplify_px: float = SIMPLIFY_PX) -> list[Stroke]:
+def trace_strokes(
+    image: np.ndarray,
+    *,
+    upscale: int = UPSCALE,
+    threshold: float = THRESHOLD,
+    spur_px: float = SPUR_PX,
+    min_stroke_px: float = MIN_STROKE_PX,
+    simplify_px: float = SIMPLIFY_PX,
+) -> list[Stroke]:
     """Strokes (polylines in [0, 1] x/y coordinates) that draw the digit in `image`.
 
     `image` is 28x28 (or any HxW) with ink high: float in [0, 1] or uint8 0..255.
@@ -277,7 +281,7 @@ def trace_strokes(image: np.ndarray, *, upscale: int = UPSCALE, threshold: float
         rc = _rdp(rc, simplify_px * upscale)
         xy = np.stack([(rc[:, 1] + 0.5) / w, (rc[:, 0] + 0.5) / h], axis=1)
         strokes.append(xy)
-    if not strokes:                    # a dot or a speck: draw it as a tiny dash
+    if not strokes:  # a dot or a speck: draw it as a tiny dash
         r, c = np.argwhere(mask).mean(axis=0)
         x, y = (c + 0.5) / w, (r + 0.5) / h
         strokes.append(np.array([[x - 0.5 / 28, y], [x + 0.5 / 28, y]]))
@@ -285,6 +289,7 @@ def trace_strokes(image: np.ndarray, *, upscale: int = UPSCALE, threshold: float
 
 
 # ----------------------------------------------------------------------------- rendering
+
 
 def render_strokes(strokes, size: int = 28, width: float = 2.2) -> np.ndarray:
     """Rasterise strokes ([0, 1] coordinates) into a bool [size, size] image, pen `width` px."""
@@ -306,9 +311,11 @@ def render_strokes(strokes, size: int = 28, width: float = 2.2) -> np.ndarray:
 
 # ----------------------------------------------------------------------------- MNIST
 
+
 def load_mnist_test() -> tuple[np.ndarray, np.ndarray]:
     """The raw MNIST test set, sha256-checked: images uint8 [10000, 28, 28] (ink = 255), labels [10000]."""
     from inkling.data import mnist
+
     images, labels = mnist.load_raw("test")
     return np.asarray(images), np.asarray(labels).astype(np.int64)
 

@@ -8,11 +8,10 @@ import io
 import struct
 import zlib
 
-import numpy as np
-import pytest
-
 import harness
+import numpy as np
 import pictures as P
+import pytest
 
 
 @pytest.fixture(scope="module")
@@ -74,9 +73,11 @@ def test_twenty_thousand_pixels_square_png_is_refused_from_its_header(page):
 
 
 def test_svg_with_a_script_is_never_rendered(page):
-    svg = (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">'
-           b'<script>window.top.__svgRan = true; fetch("/svg-ran")</script>'
-           b'<text x="10" y="80" font-size="80">7</text></svg>')
+    svg = (
+        b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">'
+        b'<script>window.top.__svgRan = true; fetch("/svg-ran")</script>'
+        b'<text x="10" y="80" font-size="80">7</text></svg>'
+    )
     for name, mime in (("seven.svg", "image/svg+xml"), ("seven.png", "image/png")):
         text = _refused(page, svg, name, mime)
         assert "SVG" in text and "not a picture" in text

@@ -5,11 +5,10 @@ the permission without a prompt. This module launches its own chromium with thos
 
 from __future__ import annotations
 
-import numpy as np
-import pytest
-
 import harness
+import numpy as np
 import pictures as P
+import pytest
 
 DIGIT = 4
 W, H = 320, 240
@@ -32,7 +31,7 @@ def video(tmp_path_factory, mnist_test_raw):
     frame = P.paper(ink, margin=0, light=(0.75, 0.95))[..., 0]
     grey = np.full((H, W), frame.max(), np.uint8)
     y, x = (H - frame.shape[0]) // 2, (W - frame.shape[1]) // 2
-    grey[y:y + frame.shape[0], x:x + frame.shape[1]] = frame
+    grey[y : y + frame.shape[0], x : x + frame.shape[1]] = frame
     path = tmp_path_factory.mktemp("camera") / "digit.y4m"
     write_y4m(path, grey)
     return path
@@ -41,9 +40,15 @@ def video(tmp_path_factory, mnist_test_raw):
 @pytest.fixture(scope="module")
 def camera_page(chromium, net_guard, site, video):
     browser = chromium.browser_type.launch(
-        executable_path=harness.CHROMIUM, headless=True,
-        args=harness.CHROMIUM_ARGS + ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-                                      f"--use-file-for-fake-video-capture={video}"])
+        executable_path=harness.CHROMIUM,
+        headless=True,
+        args=harness.CHROMIUM_ARGS
+        + [
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ],
+    )
     ctx = harness.make_context(browser, net_guard, viewport={"width": 800, "height": 900})
     page = ctx.new_page()
     harness.open_app(page, site)
@@ -52,8 +57,10 @@ def camera_page(chromium, net_guard, site, video):
     browser.close()
 
 
-PLAYING = "() => { const v = document.querySelector('.camera video');" \
-          " return !document.querySelector('.camera').hidden && v.videoWidth > 0 && v.readyState >= 2; }"
+PLAYING = (
+    "() => { const v = document.querySelector('.camera video');"
+    " return !document.querySelector('.camera').hidden && v.videoWidth > 0 && v.readyState >= 2; }"
+)
 
 
 def test_preview_then_capture_reads_the_digit(camera_page):
@@ -67,7 +74,7 @@ def test_preview_then_capture_reads_the_digit(camera_page):
     state = P.wait_picture_read(page, before)
     assert state["digit"] == str(DIGIT), state
     assert state["picture"]["format"] == "camera" and "camera" in state["picture"]["caption"]
-    assert page.locator(".camera").is_hidden()                      # closed after the capture
+    assert page.locator(".camera").is_hidden()  # closed after the capture
     assert page.evaluate("document.querySelector('.camera video').srcObject") is None
 
 
@@ -89,13 +96,17 @@ def test_the_camera_going_away_is_reported_and_the_pad_still_works(camera_page, 
     assert p.digit == 7
 
 
-@pytest.mark.parametrize("error, words", [("NotAllowedError", "refused"), ("NotFoundError", "No camera"),
-                                          ("NotReadableError", "in use")])
+@pytest.mark.parametrize(
+    "error, words", [("NotAllowedError", "refused"), ("NotFoundError", "No camera"), ("NotReadableError", "in use")]
+)
 def test_refused_or_missing_camera_says_so(camera_page, error, words):
     page = camera_page
     P.reset(page)
-    page.evaluate("""(name) => { window.__realGUM ??= navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-        navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('test', name)); }""", error)
+    page.evaluate(
+        """(name) => { window.__realGUM ??= navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+        navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('test', name)); }""",
+        error,
+    )
     try:
         before = P.seq(page, P.MESSAGE)
         page.click(P.CAMERA_OPEN)

@@ -12,14 +12,13 @@ import math
 import os
 import time
 
-import numpy as np
-
 import harness
-from strokes import sample_per_digit, trace_strokes
+import numpy as np
 from pen import draw_strokes, fit_strokes
+from strokes import sample_per_digit, trace_strokes
 
 SEED = 20250
-PER_DIGIT = int(os.environ.get("INKLING_DRAWINGS_PER_DIGIT", "10"))   # 10 x 10 = 100 drawings
+PER_DIGIT = int(os.environ.get("INKLING_DRAWINGS_PER_DIGIT", "10"))  # 10 x 10 = 100 drawings
 SIZES = (0.35, 0.5, 0.65, 0.8, 0.9)
 MIN_ACCURACY = 0.95
 
@@ -48,9 +47,9 @@ def test_drawn_mnist_digits_are_read(app, mnist_test_raw, tmp_path_factory):
     box = harness.pad_box(page)
     out_dir = tmp_path_factory.mktemp("misreads")
 
-    results = []     # (index, label, size, pos, Prediction)
+    results = []  # (index, label, size, pos, Prediction)
     bad_probs = []
-    timing = []      # (seconds drawing, seconds waiting for the prediction)
+    timing = []  # (seconds drawing, seconds waiting for the prediction)
     for i, label, size, pos in plan:
         harness.clear_pad(page)
         strokes = fit_strokes(trace_strokes(images[i]), box, size, pos)
@@ -75,17 +74,20 @@ def test_drawn_mnist_digits_are_read(app, mnist_test_raw, tmp_path_factory):
         f"  mnist #{i:5d}: label {label}, read {p.text or '(none)'!r} "
         f"(p={_top_prob(p):.3f}) at size {size:.0%}, "
         f"pos ({pos[0]:.2f}, {pos[1]:.2f})"
-        for i, label, size, pos, p in results if p.digit != label
+        for i, label, size, pos, p in results
+        if p.digit != label
     ]
     by_size = {s: [p.digit == lab for _, lab, sz, _, p in results if sz == s] for s in SIZES}
-    print(f"\ndrawn-digit accuracy: {correct}/{len(results)} = {accuracy:.1%} "
-          f"(pad {box['width']:.0f}x{box['height']:.0f} px)")
+    print(
+        f"\ndrawn-digit accuracy: {correct}/{len(results)} = {accuracy:.1%} "
+        f"(pad {box['width']:.0f}x{box['height']:.0f} px)"
+    )
     print("  by size: " + ", ".join(f"{s:.0%}: {sum(v)}/{len(v)}" for s, v in by_size.items()))
     draw_s, wait_s = (sum(t) for t in zip(*timing))
     print(f"  time: {draw_s:.1f} s drawing, {wait_s:.1f} s waiting for predictions")
     if misreads:
-        print("misreads (screenshots in %s):\n%s" % (out_dir, "\n".join(misreads)))
+        print(f"misreads (screenshots in {out_dir}):\n" + "\n".join(misreads))
     assert not bad_probs, "probabilities do not match the shown digit:\n" + "\n".join(bad_probs)
     assert accuracy >= MIN_ACCURACY, (
-        f"only {accuracy:.1%} of drawn digits read correctly (need {MIN_ACCURACY:.0%}):\n"
-        + "\n".join(misreads))
+        f"only {accuracy:.1%} of drawn digits read correctly (need {MIN_ACCURACY:.0%}):\n" + "\n".join(misreads)
+    )

@@ -20,7 +20,8 @@ from deploy import headers  # noqa: E402
 CSP_RECORDER = """
 window.__cspViolations = [];
 document.addEventListener('securitypolicyviolation', (e) =>
-  window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`));
+  window.__cspViolations.push(
+    `${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`));
 """
 
 
@@ -38,12 +39,25 @@ def get(site, path: str, encoding: str = "br, gzip"):
 def sample_paths() -> list[str]:
     where = built()
     lock = json.loads((harness.DIST / where["APP_DIR"] / "pyodide-lock.json").read_text())
-    return ["", "index.html", "sw.js", "build-info.js", "page/main.js", "worker/inkling-worker.js",
-            "style.css", "manifest.webmanifest", "icons/icon-192.png", "sw/workbox-core.prod.js",
-            where["PYODIDE_DIR"] + "pyodide.mjs", where["PYODIDE_DIR"] + "pyodide.asm.wasm",
-            where["PYODIDE_DIR"] + "python_stdlib.zip", where["PYODIDE_DIR"] + lock["packages"]["numpy"]["file_name"],
-            where["APP_DIR"] + "pyodide-lock.json", where["WEIGHTS_DIR"] + "manifest.json",
-            "mnist/manifest.json"]
+    return [
+        "",
+        "index.html",
+        "sw.js",
+        "build-info.js",
+        "page/main.js",
+        "worker/inkling-worker.js",
+        "style.css",
+        "manifest.webmanifest",
+        "icons/icon-192.png",
+        "sw/workbox-core.prod.js",
+        where["PYODIDE_DIR"] + "pyodide.mjs",
+        where["PYODIDE_DIR"] + "pyodide.asm.wasm",
+        where["PYODIDE_DIR"] + "python_stdlib.zip",
+        where["PYODIDE_DIR"] + lock["packages"]["numpy"]["file_name"],
+        where["APP_DIR"] + "pyodide-lock.json",
+        where["WEIGHTS_DIR"] + "manifest.json",
+        "mnist/manifest.json",
+    ]
 
 
 def test_every_file_carries_the_headers_of_headers_json(site):
@@ -58,11 +72,15 @@ def test_every_file_carries_the_headers_of_headers_json(site):
 
 def test_mime_types_a_static_host_must_send(site):
     where = built()
-    expect = {where["PYODIDE_DIR"] + "pyodide.mjs": "application/javascript",
-              "page/main.js": "application/javascript",
-              where["PYODIDE_DIR"] + "pyodide.asm.wasm": "application/wasm",
-              "manifest.webmanifest": "application/manifest+json",
-              "index.html": "text/html", "style.css": "text/css", "icons/icon.svg": "image/svg+xml"}
+    expect = {
+        where["PYODIDE_DIR"] + "pyodide.mjs": "application/javascript",
+        "page/main.js": "application/javascript",
+        where["PYODIDE_DIR"] + "pyodide.asm.wasm": "application/wasm",
+        "manifest.webmanifest": "application/manifest+json",
+        "index.html": "text/html",
+        "style.css": "text/css",
+        "icons/icon.svg": "image/svg+xml",
+    }
     for path, mime in expect.items():
         _, got, _ = get(site, path)
         assert got["content-type"].split(";")[0] == mime, f"{path}: {got['content-type']}"
@@ -108,8 +126,9 @@ def test_the_violation_recorder_sees_a_violation(chromium, site):
         ctx.add_init_script(CSP_RECORDER)
         page = ctx.new_page()
         page.goto(site.url, wait_until="domcontentloaded")
-        page.evaluate("() => { const s = document.createElement('script'); s.textContent = '1';"
-                      " document.body.append(s); }")
+        page.evaluate(
+            "() => { const s = document.createElement('script'); s.textContent = '1'; document.body.append(s); }"
+        )
         page.wait_for_function("() => window.__cspViolations.length > 0")
         assert "script-src" in page.evaluate("window.__cspViolations")[0]
     finally:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 import harness
+import pytest
 from pen import draw_strokes, fit_strokes
 
 W, H = 360, 640
@@ -31,8 +30,9 @@ def _settled_scroll(page):
 
 @pytest.fixture(scope="module")
 def phone(chromium, net_guard, site):
-    ctx = harness.make_context(chromium, net_guard, viewport={"width": W, "height": H},
-                               device_scale_factor=2, is_mobile=True, has_touch=True)
+    ctx = harness.make_context(
+        chromium, net_guard, viewport={"width": W, "height": H}, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
     page = ctx.new_page()
     harness.open_app(page, site)
     yield ctx, page
@@ -42,13 +42,14 @@ def phone(chromium, net_guard, site):
 def _touch_drag(cdp, points):
     """A real touch gesture (as a finger would make it), so the browser may scroll on it."""
     (x, y), rest = points[0], points[1:]
-    cdp.send("Input.dispatchTouchEvent",
-             {"type": "touchStart", "touchPoints": [{"x": float(x), "y": float(y)}]})
-    for (nx, ny) in rest:
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": float(x), "y": float(y)}]})
+    for nx, ny in rest:
         for k in range(1, 6):  # small steps
             t = k / 5
-            cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [
-                {"x": float(x + (nx - x) * t), "y": float(y + (ny - y) * t)}]})
+            cdp.send(
+                "Input.dispatchTouchEvent",
+                {"type": "touchMove", "touchPoints": [{"x": float(x + (nx - x) * t), "y": float(y + (ny - y) * t)}]},
+            )
         x, y = nx, ny
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
 
@@ -70,7 +71,8 @@ def test_pad_fully_visible_at_360x640(phone):
             "([x, y, sel]) => { const e = document.elementFromPoint(x, y);"
             " const pad = document.querySelector(sel);"
             " return e === pad || pad.contains(e) ? null : (e ? e.outerHTML.slice(0, 120) : 'nothing'); }",
-            [box["x"] + fx * box["width"], box["y"] + fy * box["height"], harness.PAD])
+            [box["x"] + fx * box["width"], box["y"] + fy * box["height"], harness.PAD],
+        )
         assert hit is None, f"at ({fx}, {fy}) of the pad the topmost element is {hit}"
 
 
@@ -99,8 +101,8 @@ def test_drawing_does_not_scroll_the_page(phone):
         p = harness.wait_strokes(page, 1)
         after_touch = _settled_scroll(page)
         assert after_touch == before, (
-            f"touch-drawing on the pad scrolled the page: {before} -> {after_touch} "
-            f"(give the pad touch-action: none)")
+            f"touch-drawing on the pad scrolled the page: {before} -> {after_touch} (give the pad touch-action: none)"
+        )
         assert p.text != "", "no prediction after touch-drawing a stroke"
 
         draw_strokes(page, fit_strokes(CURVE, box, 0.7))

@@ -10,11 +10,10 @@ import io
 import json
 import zipfile
 
-import numpy as np
-import pytest
-
 import harness
+import numpy as np
 import pictures as P
+import pytest
 from pen import draw_strokes, fit_strokes
 from strokes import sample_per_digit, trace_strokes
 
@@ -22,7 +21,7 @@ import inkling
 from inkling.nn import weights
 from inkling.nn.model import Sequential, mlp_config
 
-SUBSET = 2000           # 1 epoch of MLP-128 on 2,000 images: a few seconds, ~85 % on MNIST test
+SUBSET = 2000  # 1 epoch of MLP-128 on 2,000 images: a few seconds, ~85 % on MNIST test
 LIST = "[data-testid=my-models]"
 IMPORT = "[data-testid=import-weights]"
 
@@ -30,8 +29,7 @@ IMPORT = "[data-testid=import-weights]"
 @pytest.fixture(scope="module")
 def page(chromium, net_guard, site):
     """One visit: a small MLP trained on a MNIST subset (my-mlp-1), kept in IndexedDB."""
-    ctx = harness.make_context(chromium, net_guard, viewport={"width": 800, "height": 900},
-                               accept_downloads=True)
+    ctx = harness.make_context(chromium, net_guard, viewport={"width": 800, "height": 900}, accept_downloads=True)
     page = ctx.new_page()
     harness.open_app(page, site)
     page.click("[data-testid=train-open]")
@@ -53,8 +51,10 @@ def draw_digit(page, mnist_test_raw, n=0):
     strokes = fit_strokes(trace_strokes(images[i]), harness.pad_box(page), 0.7)
     draw_strokes(page, strokes)
     harness.wait_strokes(page, len(strokes))
-    return page.evaluate("() => { const o = document.querySelector('[data-testid=prediction]');"
-                         " return [o.textContent, ...Array.from({length: 10}, (_, i) => o.dataset['p' + i])]; }")
+    return page.evaluate(
+        "() => { const o = document.querySelector('[data-testid=prediction]');"
+        " return [o.textContent, ...Array.from({length: 10}, (_, i) => o.dataset['p' + i])]; }"
+    )
 
 
 def choose(page, name):
@@ -86,7 +86,7 @@ def test_trained_model_is_listed_with_date_and_accuracy(page):
 def test_export_then_import_predicts_identically(page, mnist_test_raw, tmp_path):
     path = export(page, tmp_path, "my-mlp-1")
     assert path.name == "inkling-my-mlp-1.zip"
-    model = inkling.load(str(path))          # CPython reads the page's export as it is
+    model = inkling.load(str(path))  # CPython reads the page's export as it is
     assert model.config()[1] == {"type": "Dense", "in": 784, "out": 128}
     manifest = json.loads(zipfile.ZipFile(path).read("manifest.json"))
     assert manifest["format"] == 1 and manifest["models"]["my-mlp-1"]["input"] == "raw"
@@ -94,7 +94,7 @@ def test_export_then_import_predicts_identically(page, mnist_test_raw, tmp_path)
     text = import_file(page, path.read_bytes(), path.name)
     assert "Imported" in text and "my-mlp-1-2" in text, text
     assert page.input_value(harness.MODEL_SELECT) == "my-mlp-1-2"
-    assert draw_digit(page, mnist_test_raw, 4) == exported   # same drawing, same ten probabilities
+    assert draw_digit(page, mnist_test_raw, 4) == exported  # same drawing, same ten probabilities
     page.wait_for_selector(f"{LIST} li[data-name=my-mlp-1-2]")
 
 
@@ -119,11 +119,13 @@ def rezip(files: dict[str, bytes]) -> bytes:
 def wrong_shape():
     files = small_files()
     manifest = json.loads(files["manifest.json"])
-    w = np.zeros((784, 9), np.float32)   # the architecture says 784 x 8
+    w = np.zeros((784, 9), np.float32)  # the architecture says 784 x 8
     buffer = io.BytesIO()
     np.save(buffer, w)
     files["tiny/1.W.npy"] = buffer.getvalue()
-    manifest["models"]["tiny"]["files"]["1.W"].update(shape=[784, 9], sha256=hashlib.sha256(buffer.getvalue()).hexdigest())
+    manifest["models"]["tiny"]["files"]["1.W"].update(
+        shape=[784, 9], sha256=hashlib.sha256(buffer.getvalue()).hexdigest()
+    )
     files["manifest.json"] = json.dumps(manifest).encode()
     return rezip(files)
 
@@ -134,11 +136,14 @@ def bad_sha():
     return rezip(files)
 
 
-@pytest.mark.parametrize("make, name, says", [
-    (lambda: b"just some text, not a zip at all\n" * 10, "notes.zip", "not a .zip"),
-    (wrong_shape, "shapes.zip", "the architecture needs"),
-    (bad_sha, "tampered.zip", "sha256"),
-])
+@pytest.mark.parametrize(
+    "make, name, says",
+    [
+        (lambda: b"just some text, not a zip at all\n" * 10, "notes.zip", "not a .zip"),
+        (wrong_shape, "shapes.zip", "the architecture needs"),
+        (bad_sha, "tampered.zip", "sha256"),
+    ],
+)
 def test_bad_import_gives_a_message_and_the_pad_keeps_predicting(page, mnist_test_raw, make, name, says):
     choose(page, "mlp")
     text = import_file(page, make(), name)
@@ -150,8 +155,12 @@ def test_bad_import_gives_a_message_and_the_pad_keeps_predicting(page, mnist_tes
 
 def test_dropped_zip_is_imported_and_a_dropped_bad_one_refused(page, mnist_test_raw):
     before = P.seq(page, P.MESSAGE)
-    P.drop(page, weights.to_zip(Sequential.from_config(mlp_config(hidden=(8,))), "dropped"),
-           "dropped.zip", "application/zip")
+    P.drop(
+        page,
+        weights.to_zip(Sequential.from_config(mlp_config(hidden=(8,))), "dropped"),
+        "dropped.zip",
+        "application/zip",
+    )
     assert "as dropped" in P.wait_message(page, before, timeout_ms=60_000)
     assert page.input_value(harness.MODEL_SELECT) == "dropped"
     before = P.seq(page, P.MESSAGE)
@@ -162,7 +171,7 @@ def test_dropped_zip_is_imported_and_a_dropped_bad_one_refused(page, mnist_test_
 
 
 def test_stored_models_come_back_after_a_reload_and_can_be_deleted(page, mnist_test_raw, site):
-    harness.open_app(page, site)                 # a reload of the same profile
+    harness.open_app(page, site)  # a reload of the same profile
     page.wait_for_function("Number(document.querySelector('.my-models').dataset.restored) >= 3", timeout=60_000)
     names = page.eval_on_selector_all(f"{LIST} li", "lis => lis.map(li => li.dataset.name)")
     assert {"my-mlp-1", "my-mlp-1-2", "dropped"} <= set(names), names

@@ -4,14 +4,14 @@ cut apart. The 4-digit benchmark itself is bench/read_numbers.py (CPython)."""
 
 from __future__ import annotations
 
-import numpy as np
-import pytest
-
 import harness
+import numpy as np
 import pictures as P
-from inkling.reading.segment import label_components
-from strokes import trace_strokes
+import pytest
 from pen import draw_strokes, fit_strokes
+from strokes import trace_strokes
+
+from inkling.reading.segment import label_components
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,7 @@ def test_one_digit_is_a_one_digit_number_and_nothing_is_empty(page, mnist_test_r
     assert P.read_state(page)["number"] == ""
     p = P.draw_digit(page, images, labels, 5)
     state = P.wait_why(page, p.strokes)
-    assert state["number"] == "5" and not state["numberVisible"]   # the prediction says it all
+    assert state["number"] == "5" and not state["numberVisible"]  # the prediction says it all
     harness.clear_pad(page)
     assert P.read_state(page)["number"] == ""
 
@@ -57,11 +57,11 @@ def test_touching_digits_in_a_picture_are_cut_apart(page, mnist_test_raw):
     parts = [bench._scale(bench._crop(images[P.CLEAR[d][0]]), 120) for d in (4, 7, 3)]
     ink = np.zeros((140, sum(p.shape[1] for p in parts) + 20), np.float32)
     x = 10
-    for part in parts:                       # each digit overlaps the one before by 6 px
-        region = ink[10:130, x:x + part.shape[1]]
+    for part in parts:  # each digit overlaps the one before by 6 px
+        region = ink[10:130, x : x + part.shape[1]]
         np.maximum(region, part, out=region)
         x += part.shape[1] - 6
-    assert label_components(ink > 0.5)[1] == 1               # really one piece of ink
+    assert label_components(ink > 0.5)[1] == 1  # really one piece of ink
     before = P.seq(page, P.NUMBER)
     P.upload(page, P.encode(P.paper(ink), "PNG"), "touching.png", "image/png")
     state = P.wait_picture_read(page, before)

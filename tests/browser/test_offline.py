@@ -22,7 +22,7 @@ CACHES = "async () => (await caches.keys()).sort()"
 
 def sw_build(root) -> dict:
     source = (root / "sw.js").read_text()
-    return json.loads(source[source.index("const BUILD = ") + 14:source.index("\n};") + 2])
+    return json.loads(source[source.index("const BUILD = ") + 14 : source.index("\n};") + 2])
 
 
 def digit_strokes(mnist_test_raw, label: int):
@@ -55,7 +55,8 @@ def test_offline_reload_loads_draws_and_predicts(new_context, site, mnist_test_r
         # Nothing came from the network: every response of the offline load was the worker's.
         from_network = page.evaluate(
             "() => performance.getEntriesByType('resource').filter(e => e.transferSize > 0"
-            " && !e.name.endsWith('/favicon.ico')).map(e => e.name)")
+            " && !e.name.endsWith('/favicon.ico')).map(e => e.name)"
+        )
         assert from_network == [], from_network
     finally:
         ctx.set_offline(False)
@@ -89,7 +90,7 @@ def test_new_version_is_offered_as_a_reload_and_replaces_the_old_cache(new_conte
     old = sw_build(root)["version"]
     home = net_guard.origin
     with serve(root, prefix="/v/") as site:
-        net_guard.origin = site.origin      # this test's own server, on another port
+        net_guard.origin = site.origin  # this test's own server, on another port
         try:
             ctx = new_context(viewport={"width": 800, "height": 900})
             page = ctx.new_page()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import harness
-from strokes import trace_strokes
 from pen import draw_strokes, fit_strokes
+from strokes import trace_strokes
 
 # A "7" in two strokes ([0, 1] pad coordinates): the top bar, then the slanted stem.
 SEVEN = [
@@ -39,15 +39,14 @@ def test_undo_removes_last_stroke_and_prediction_follows(app):
     page.click(harness.UNDO)
     undone = harness.wait_strokes(page, 1)
     assert undone.text == after_one.text, (
-        f"after Undo the prediction should be the one-stroke prediction {after_one.text!r}, "
-        f"got {undone.text!r}")
-    diffs = [abs(a - b) for a, b in zip(undone.probs, after_one.probs)
-             if a is not None and b is not None]
+        f"after Undo the prediction should be the one-stroke prediction {after_one.text!r}, got {undone.text!r}"
+    )
+    diffs = [abs(a - b) for a, b in zip(undone.probs, after_one.probs) if a is not None and b is not None]
     assert diffs and max(diffs) < 0.05, (
-        f"after Undo probabilities {undone.probs} differ from the one-stroke ones {after_one.probs}")
+        f"after Undo probabilities {undone.probs} differ from the one-stroke ones {after_one.probs}"
+    )
     if pad_after_two is not None:
-        assert harness.canvas_data_url(page, harness.PAD) != pad_after_two, (
-            "Undo left the pad's pixels unchanged")
+        assert harness.canvas_data_url(page, harness.PAD) != pad_after_two, "Undo left the pad's pixels unchanged"
 
     page.click(harness.UNDO)
     empty = harness.wait_strokes(page, 0)
@@ -75,7 +74,8 @@ def test_clear_empties_prediction_and_pad(app, mnist_test_raw):
         assert harness.canvas_data_url(page, harness.PAD) == blank_pad, "ink left on the pad after Clear"
     if blank_input is not None:
         assert harness.canvas_data_url(page, harness.MODEL_INPUT) == blank_input, (
-            "the 28x28 model-input view still shows a digit after Clear")
+            "the 28x28 model-input view still shows a digit after Clear"
+        )
 
 
 def test_drawing_before_ready_yields_prediction_once_ready(new_context, site, app, mnist_test_raw):
@@ -112,7 +112,8 @@ def test_drawing_before_ready_yields_prediction_once_ready(new_context, site, ap
         r.continue_()
     assert state_after_drawing == "loading", (
         f"could not keep the page loading while drawing (held {len(held)} requests; "
-        f"data-state={state_after_drawing!r}): the test proves nothing")
+        f"data-state={state_after_drawing!r}): the test proves nothing"
+    )
 
     harness.wait_ready(page)
     early = harness.wait_strokes(page, len(pts))
@@ -124,5 +125,5 @@ def test_drawing_before_ready_yields_prediction_once_ready(new_context, site, ap
     reference = harness.wait_strokes(app, len(pts))
     harness.clear_pad(app)
     assert early.text == reference.text, (
-        f"drawn before ready: read {early.text!r}; the same strokes on a ready page: "
-        f"{reference.text!r} (label {label})")
+        f"drawn before ready: read {early.text!r}; the same strokes on a ready page: {reference.text!r} (label {label})"
+    )

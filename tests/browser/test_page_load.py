@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 import harness
+import pytest
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +16,8 @@ def fresh(chromium, net_guard, site):
     harness.open_app(page, site, wait=False)
     early = page.evaluate(
         "() => ({state: document.documentElement.getAttribute('data-state'),"
-        " text: document.body ? document.body.innerText : ''})")
+        " text: document.body ? document.body.innerText : ''})"
+    )
     harness.wait_ready(page)
     yield page, early
     ctx.close()
@@ -29,7 +29,8 @@ def test_shows_loading_words_then_becomes_ready(fresh):
     states = [h["state"] for h in history]
     assert early["state"] == "loading", f"right after the DOM loaded: data-state={early['state']!r}"
     assert re.search(r"load", early["text"], re.I), (
-        f"no loading words on the page while data-state=loading: {early['text'][:300]!r}")
+        f"no loading words on the page while data-state=loading: {early['text'][:300]!r}"
+    )
     assert states and states[-1] == "ready", f"data-state history: {states}"
     assert "error" not in states, f"data-state history: {states}"
     assert page.locator(harness.PAD).is_visible()

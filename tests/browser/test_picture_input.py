@@ -8,14 +8,18 @@ cannot collect two test modules of the same name without packages.)
 
 from __future__ import annotations
 
+import harness
 import numpy as np
+import pictures as P
 import pytest
 
-import harness
-import pictures as P
-
-FORMATS = [("PNG", "digit.png", {}), ("JPEG", "digit.jpg", {"quality": 90}),
-           ("WEBP", "digit.webp", {"quality": 90}), ("GIF", "digit.gif", {}), ("BMP", "digit.bmp", {})]
+FORMATS = [
+    ("PNG", "digit.png", {}),
+    ("JPEG", "digit.jpg", {"quality": 90}),
+    ("WEBP", "digit.webp", {"quality": 90}),
+    ("GIF", "digit.gif", {}),
+    ("BMP", "digit.bmp", {}),
+]
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +56,7 @@ def test_a_large_photo_is_scaled_down_before_python(page, mnist):
     images, labels = mnist
     P.reset(page)
     ink, _ = P.mnist_digit(images, labels, 6, height=1800)
-    rgb = P.paper(ink, margin=600, light=(0.55, 1.0))            # ~3000 x 3000, uneven light
+    rgb = P.paper(ink, margin=600, light=(0.55, 1.0))  # ~3000 x 3000, uneven light
     assert max(rgb.shape) > 2500
     state = _read(page, P.encode(rgb, "JPEG", quality=85), "big.jpg", "image/jpeg")
     assert state["digit"] == "6", state
@@ -75,7 +79,7 @@ def test_photo_of_paper_with_uneven_light_and_a_number(page, mnist):
     bench = P.bench_module()
     rng = np.random.default_rng(11)
     ink, text = bench.make_number(rng, images, labels)
-    rgba = bench.as_photo(rng, ink)                               # gradient, shadow, noise
+    rgba = bench.as_photo(rng, ink)  # gradient, shadow, noise
     state = _read(page, P.encode(rgba[..., :3], "JPEG", quality=88), "photo.jpg", "image/jpeg")
     assert state["number"] == text and state["numberVisible"], state
     assert len(state["confidence"].split(",")) == 4

@@ -7,11 +7,10 @@ makes the full round explicit: cold load, every model in the selector, a drawing
 from __future__ import annotations
 
 import harness
-from strokes import trace_strokes
 from pen import draw_strokes, fit_strokes
+from strokes import trace_strokes
 
-NEEDED = ("pyodide.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json",
-          ".whl", "manifest.json", ".npy")
+NEEDED = ("pyodide.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json", ".whl", "manifest.json", ".npy")
 
 
 def test_every_request_stays_on_the_sub_path(new_context, site, net_guard, mnist_test_raw):
@@ -25,8 +24,7 @@ def test_every_request_stays_on_the_sub_path(new_context, site, net_guard, mnist
     page = ctx.new_page()
     harness.open_app(page, site)
 
-    options = page.eval_on_selector_all(
-        f"{harness.MODEL_SELECT} option", "os => os.map(o => o.value)")
+    options = page.eval_on_selector_all(f"{harness.MODEL_SELECT} option", "os => os.map(o => o.value)")
     assert options, "the model selector offers no model"
     readings = {}
     for value in options:
@@ -42,15 +40,14 @@ def test_every_request_stays_on_the_sub_path(new_context, site, net_guard, mnist
     seen = net_guard.requests[start:]
     # The worker's own fetches must be visible to the guard, or it would miss half the site.
     assert any(u.endswith("/pyodide.asm.wasm") for u in seen) and any(u.endswith(".npy") for u in seen), (
-        "the browser-side request log misses the worker's fetches; the origin guard is blind")
+        "the browser-side request log misses the worker's fetches; the origin guard is blind"
+    )
     others = [u for u in seen if not net_guard.allowed(u)]
     assert not others, "requests to another origin:\n  " + "\n  ".join(others)
-    outside = [p for _, p, _ in site.served[served_start:]
-               if not p.startswith("/inkling/") and p != "/favicon.ico"]
+    outside = [p for _, p, _ in site.served[served_start:] if not p.startswith("/inkling/") and p != "/favicon.ico"]
     assert not outside, f"requests outside the /inkling/ sub-path: {outside}"
     served = " ".join(p for _, p, _ in site.served[served_start:])
     missing = [n for n in NEEDED if n not in served]
     assert any(p in ("/inkling/", "/inkling/index.html") for _, p, _ in site.served[served_start:])
     assert not missing, f"never fetched from the site (loaded from elsewhere?): {missing}"
-    print(f"{len(seen)} requests seen by the browser, {len(site.served) - served_start} served, "
-          f"all from {site.url}")
+    print(f"{len(seen)} requests seen by the browser, {len(site.served) - served_start} served, all from {site.url}")

@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import soak  # noqa: E402  (bench/soak.py)
 
 CALLS = 2000
-SLACK_OBJECTS = 60          # well under one per call: caches settle in the warm-up
+SLACK_OBJECTS = 60  # well under one per call: caches settle in the warm-up
 # 24 bytes a call. Once warm, malloc still wanders by a few KB a 1,000 calls, up and down and not
 # in proportion to the calls (windows of 1,000 after 200: 3.3, 0.3, 0.5, 0.1, 0.1 KB in one run,
 # 13.8, 8.6, 3.8, 7.0, 3.9 in another; the build before the WebAssembly kernel alike), so the
@@ -34,8 +34,7 @@ def test_predictions_do_not_grow_python_memory(chromium, site, net_guard):
         after = soak.memory(page)
     finally:
         ctx.close()
-    print(f"\n{CALLS} predictions: {before} -> {after}; median Python time "
-          f"{sorted(ms)[len(ms) // 2]:.1f} ms")
+    print(f"\n{CALLS} predictions: {before} -> {after}; median Python time {sorted(ms)[len(ms) // 2]:.1f} ms")
     assert after["mallocBytes"] - before["mallocBytes"] < SLACK_BYTES, (before, after)
     assert after["gcObjects"] - before["gcObjects"] < SLACK_OBJECTS, (before, after)
     assert after["wasmHeapBytes"] == before["wasmHeapBytes"], (before, after)

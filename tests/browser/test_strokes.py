@@ -43,8 +43,10 @@ def test_every_stroke_is_a_real_line(traced):
 def test_redrawn_strokes_cover_the_original_ink(traced):
     ious = np.array([_iou(image, strokes) for _, _, image, strokes in traced])
     worst = sorted(zip(ious, (i for i, *_ in traced)))[:5]
-    print(f"\nIoU over {len(ious)} digits: mean {ious.mean():.3f}, 5th pct "
-          f"{np.percentile(ious, 5):.3f}, worst {[(i, round(v, 3)) for v, i in worst]}")
+    print(
+        f"\nIoU over {len(ious)} digits: mean {ious.mean():.3f}, 5th pct "
+        f"{np.percentile(ious, 5):.3f}, worst {[(i, round(v, 3)) for v, i in worst]}"
+    )
     assert ious.mean() >= 0.75
     assert np.percentile(ious, 5) >= 0.6
     assert ious.min() >= 0.4

@@ -6,13 +6,12 @@ from __future__ import annotations
 import re
 import time
 
-import pytest
-
 import harness
-from strokes import sample_per_digit, trace_strokes
+import pytest
 from pen import draw_strokes, fit_strokes
+from strokes import sample_per_digit, trace_strokes
 
-SUBSET = 10000          # 1 epoch of MLP-128 on 10k images: ~92 % on the 10k test set, a few seconds
+SUBSET = 10000  # 1 epoch of MLP-128 on 10k images: ~92 % on the 10k test set, a few seconds
 TRAIN_TIMEOUT_MS = 240_000
 
 
@@ -31,24 +30,21 @@ def panel(chromium, net_guard, site):
     assert len(mnist_requests(net_guard)) == before, "MNIST was fetched before the Train panel opened"
     t0 = time.perf_counter()
     page.click("[data-testid=train-open]")
-    page.wait_for_function("!document.querySelector('[data-testid=train-start]').disabled",
-                           timeout=120_000)
-    print(f"\nMNIST loaded in {time.perf_counter() - t0:.1f} s: "
-          f"{page.inner_text('[data-testid=train-data]')}")
-    assert len(mnist_requests(net_guard)) - before == 5   # manifest + four files
+    page.wait_for_function("!document.querySelector('[data-testid=train-start]').disabled", timeout=120_000)
+    print(f"\nMNIST loaded in {time.perf_counter() - t0:.1f} s: {page.inner_text('[data-testid=train-data]')}")
+    assert len(mnist_requests(net_guard)) - before == 5  # manifest + four files
     yield page
     ctx.close()
 
 
 def fill(page, **fields):
-    page.eval_on_selector(".train-advanced", "d => { d.open = true; }")   # subset lives there
+    page.eval_on_selector(".train-advanced", "d => { d.open = true; }")  # subset lives there
     for name, value in fields.items():
         page.fill(f".train-form [name={name}]", str(value))
 
 
 def wait_done(page):
-    page.wait_for_function("document.querySelector('.train').dataset.running === 'false'",
-                           timeout=TRAIN_TIMEOUT_MS)
+    page.wait_for_function("document.querySelector('.train').dataset.running === 'false'", timeout=TRAIN_TIMEOUT_MS)
 
 
 def test_train_small_mlp_then_it_reads_the_pad(panel, mnist_test_raw):
@@ -100,24 +96,22 @@ def test_pause_resume_stop(panel):
     # The full 60,000 for 5 epochs: ~10-15 s, long enough to pause (one epoch is ~2-3 s now).
     fill(page, hidden="128", epochs=5, subset="")
     page.click("[data-testid=train-start]")
-    page.wait_for_function("document.querySelector('[data-testid=train-progress]').value > 2",
-                           timeout=60_000)
+    page.wait_for_function("document.querySelector('[data-testid=train-progress]').value > 2", timeout=60_000)
     # While it trains, the pad still answers (a prediction waits for one ~100 ms chunk at most).
     busy = draw_line(page, 1)
     print(f"\nprediction while training: {busy * 1000:.0f} ms")
     assert busy < 2.0
     assert page.evaluate("document.querySelector('.train').dataset.running") == "true"
     page.click("[data-testid=train-pause]")
-    page.wait_for_timeout(600)                       # the chunk in flight ends
+    page.wait_for_timeout(600)  # the chunk in flight ends
     held = page.eval_on_selector("[data-testid=train-progress]", "p => p.value")
     page.wait_for_timeout(1500)
     assert page.eval_on_selector("[data-testid=train-progress]", "p => p.value") == held
     assert page.inner_text("[data-testid=train-pause]").strip() == "Resume"
     assert page.inner_text("[data-testid=train-status]").startswith("Paused")
-    draw_line(page, 1)                               # paused, the pad answers too
-    page.click("[data-testid=train-pause]")          # Resume
-    page.wait_for_function(f"document.querySelector('[data-testid=train-progress]').value > {held}",
-                           timeout=30_000)
+    draw_line(page, 1)  # paused, the pad answers too
+    page.click("[data-testid=train-pause]")  # Resume
+    page.wait_for_function(f"document.querySelector('[data-testid=train-progress]').value > {held}", timeout=30_000)
     page.click("[data-testid=train-stop]")
     wait_done(page)
     status = page.inner_text("[data-testid=train-status]")
@@ -141,9 +135,11 @@ def test_a_corrupt_mnist_file_is_refused_with_a_message_and_the_pad_keeps_workin
     page = ctx.new_page()
     harness.open_app(page, site)
     page.click("[data-testid=train-open]")
-    page.wait_for_function("document.querySelector('[data-testid=train-data]').textContent"
-                           ".startsWith(\"Couldn't load MNIST\")", timeout=120_000)
-    page.wait_for_timeout(2000)   # the other files' downloads end meanwhile: the message stays
+    page.wait_for_function(
+        "document.querySelector('[data-testid=train-data]').textContent.startsWith(\"Couldn't load MNIST\")",
+        timeout=120_000,
+    )
+    page.wait_for_timeout(2000)  # the other files' downloads end meanwhile: the message stays
     text = page.inner_text("[data-testid=train-data]")
     assert "mnist/train-labels.idx.gz differs from mnist/manifest.json" in text, text
     assert "open the panel to try again" in text, text

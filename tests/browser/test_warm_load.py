@@ -14,8 +14,10 @@ from test_offline import digit_strokes
 SNAPSHOT_CACHES = "async () => (await caches.keys()).filter(n => n.startsWith('pyodide-snapshot-'))"
 INIT_TIMINGS = "async () => (await window.__inkling.request({type: 'init'})).timings"
 BUILD_INFO = (harness.DIST / "build-info.js").read_text()
-RUNTIME_DIR, APP_DIR, WEIGHTS_DIR = (re.search(rf'^export const {name} = "([^"]+)/";', BUILD_INFO, re.M)[1]
-                                     for name in ("PYODIDE_DIR", "APP_DIR", "WEIGHTS_DIR"))
+RUNTIME_DIR, APP_DIR, WEIGHTS_DIR = (
+    re.search(rf'^export const {name} = "([^"]+)/";', BUILD_INFO, re.M)[1]
+    for name in ("PYODIDE_DIR", "APP_DIR", "WEIGHTS_DIR")
+)
 
 
 STORED = """async () => {          // the snapshot's cache holds its one entry
@@ -60,7 +62,7 @@ def predicts_a_seven(page, mnist_test_raw):
 def test_second_load_restores_the_snapshot_and_predicts(new_context, site, mnist_test_raw):
     ctx = new_context(viewport={"width": 800, "height": 900})
     page = first_visit_with_snapshot(ctx, site)
-    assert snapshot_size(page) > 10_000_000          # the wasm heap after boot, ~21 MB
+    assert snapshot_size(page) > 10_000_000  # the wasm heap after boot, ~21 MB
     page.reload(wait_until="domcontentloaded")
     harness.wait_ready(page)
     timings = page.evaluate(INIT_TIMINGS)
@@ -83,13 +85,16 @@ def test_a_snapshot_that_does_not_restore_is_replaced(new_context, site, mnist_t
     harness.wait_ready(page)
     assert "pyodideLoaded" in page.evaluate(INIT_TIMINGS)
     predicts_a_seven(page, mnist_test_raw)
-    wait_until(page, """async () => {                 // replaced by a good one
+    wait_until(
+        page,
+        """async () => {                 // replaced by a good one
         const [name] = (await caches.keys()).filter(n => n.startsWith('pyodide-snapshot-'));
         const cache = await caches.open(name);
         const [request] = await cache.keys();
         const stored = request && await cache.match(request);
         return stored !== undefined && new Uint32Array(await stored.arrayBuffer(), 0, 1)[0] !== 0;
-    }""")
+    }""",
+    )
     page.reload(wait_until="domcontentloaded")
     harness.wait_ready(page)
     assert "pyodideRestored" in page.evaluate(INIT_TIMINGS)

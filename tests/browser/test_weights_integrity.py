@@ -17,7 +17,7 @@ SEVEN = [
 ]
 
 MANIFEST = json.loads((harness.REPO / "weights" / "manifest.json").read_text())
-WEIGHTS_DIR = r"/weights-[0-9a-f]+/"   # dist/weights-<content hash>/ (build.py)
+WEIGHTS_DIR = r"/weights-[0-9a-f]+/"  # dist/weights-<content hash>/ (build.py)
 DEFAULT = MANIFEST["default"]
 OTHER = next(name for name in MANIFEST["models"] if name != DEFAULT)
 MESSAGE = "[data-testid=message]"
@@ -29,6 +29,7 @@ def model_requests(guard, name: str, since: int = 0) -> list[str]:
 
 def corrupt(ctx, path: str) -> None:
     """Serve weights/<path> with one bit flipped: same size, still a valid .npy, wrong sha256."""
+
     def flip(route):
         response = route.fetch()
         body = bytearray(response.body())
@@ -76,7 +77,7 @@ def test_a_corrupted_non_default_file_is_refused_when_chosen(new_context, site):
     assert OTHER not in options(page)
     assert page.input_value(harness.MODEL_SELECT) == DEFAULT
     page.wait_for_function("(sel) => document.querySelector(sel).textContent === '7'", arg=harness.PREDICTION)
-    assert draw_seven(page).digit == 7        # the default still reads the pad
+    assert draw_seven(page).digit == 7  # the default still reads the pad
     assert page.evaluate(harness.STATE_JS) == "ready"
 
 

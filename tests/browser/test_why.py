@@ -6,11 +6,10 @@ unsure: low confidence, or input that looks like no digit: a scribble, a blank p
 
 from __future__ import annotations
 
-import numpy as np
-import pytest
-
 import harness
+import numpy as np
 import pictures as P
+import pytest
 from pen import draw_strokes
 
 
@@ -35,7 +34,7 @@ def test_a_clear_digit_is_explained_and_not_unsure(page, mnist_test_raw):
     assert state["top"][0] == "3" and len(state["top"]) == 3 and len(set(state["top"])) == 3
     sal = page.evaluate(SALIENCY_PIXELS, P.SALIENCY)
     assert sal["w"] == sal["h"] == 28 and sal["shown"]
-    assert sal["red"] > 10 and sal["blue"] > 10, sal                # evidence for and against
+    assert sal["red"] > 10 and sal["blue"] > 10, sal  # evidence for and against
     captions = page.locator(".layers figcaption").all_text_contents()
     assert [c.split(":")[0] for c in captions] == ["conv 1", "conv 2", "dense 1", "output"]
     assert "32 feature maps, 24×24" in captions[0]
@@ -45,16 +44,21 @@ def test_a_clear_digit_is_explained_and_not_unsure(page, mnist_test_raw):
 def test_a_scribble_is_unsure(page):
     P.reset(page)
     box = harness.pad_box(page)
-    x0, y0, w, h = box["x"] + 0.15 * box["width"], box["y"] + 0.15 * box["height"], 0.7 * box["width"], 0.7 * box["height"]
+    x0, y0, w, h = (
+        box["x"] + 0.15 * box["width"],
+        box["y"] + 0.15 * box["height"],
+        0.7 * box["width"],
+        0.7 * box["height"],
+    )
     zigzag = [(x0 + (k % 2) * w, y0 + h * k / 16) for k in range(17)]
     draw_strokes(page, [np.array(zigzag)])
     p = harness.wait_strokes(page, 1)
     state = P.wait_why(page, 1)
     assert state["unsureVisible"], state
     assert "doesn't look like a digit" in state["unsure"] or "Not sure" in state["unsure"]
-    assert p.text != ""                                              # still says its best guess
+    assert p.text != ""  # still says its best guess
     harness.clear_pad(page)
-    assert page.locator(P.UNSURE).count() == 0                       # gone with the drawing
+    assert page.locator(P.UNSURE).count() == 0  # gone with the drawing
 
 
 def test_a_blank_photo_is_unsure_and_says_so(page):

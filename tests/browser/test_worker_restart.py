@@ -15,7 +15,7 @@ from pen import draw_strokes, fit_strokes
 from strokes import trace_strokes
 
 STATUS = "#status .status-text"
-RESTART_TIMEOUT_MS = 120_000     # the watchdog (10 s), the backoff, then a fresh Pyodide boot
+RESTART_TIMEOUT_MS = 120_000  # the watchdog (10 s), the backoff, then a fresh Pyodide boot
 TRAIN_TIMEOUT_MS = 240_000
 
 # The worker answers the pad's next prediction by closing itself instead: the request is
@@ -32,9 +32,9 @@ DIE_INSTEAD_OF_ANSWERING = """() => {
 def take_expected(guard, pattern: str) -> list[str]:
     """Remove (and return) the problems the guard recorded that match `pattern`: a test that
     kills the worker on purpose expects exactly those; anything else still fails it."""
-    fresh = guard.problems[guard._cursor:]
+    fresh = guard.problems[guard._cursor :]
     expected = [p for p in fresh if re.search(pattern, p)]
-    guard.problems[guard._cursor:] = [p for p in fresh if p not in expected]
+    guard.problems[guard._cursor :] = [p for p in fresh if p not in expected]
     return expected
 
 
@@ -52,7 +52,9 @@ def wait_restarted_and_read(page, n_strokes: int) -> harness.Prediction:
     harness.wait_ready(page, RESTART_TIMEOUT_MS)
     page.wait_for_function(
         "(sel) => /read in .* restarted after the Python worker stopped/.test(document.querySelector(sel).textContent)",
-        arg=STATUS, timeout=harness.PREDICT_TIMEOUT_MS)
+        arg=STATUS,
+        timeout=harness.PREDICT_TIMEOUT_MS,
+    )
     return harness.wait_strokes(page, n_strokes)
 
 
@@ -72,15 +74,14 @@ def open_page(new_context, site):
     return page
 
 
-def test_worker_killed_mid_prediction_and_mid_training_restarts_keeping_the_drawing(
-        new_context, site, mnist_test_raw):
+def test_worker_killed_mid_prediction_and_mid_training_restarts_keeping_the_drawing(new_context, site, mnist_test_raw):
     page = open_page(new_context, site)
     strokes = fit_strokes(digit_strokes(mnist_test_raw, 4), harness.pad_box(page), 0.6)
     draw_strokes(page, strokes[:-1])
     harness.wait_strokes(page, len(strokes) - 1)
     before_worker = page.workers[0]
     before_worker.evaluate(DIE_INSTEAD_OF_ANSWERING)
-    draw_strokes(page, strokes[-1:])            # its prediction is pending when the worker goes
+    draw_strokes(page, strokes[-1:])  # its prediction is pending when the worker goes
     t0 = time.perf_counter()
     drawn = pad_pixels(page)
     first = wait_restarted_and_read(page, len(strokes))
@@ -97,7 +98,7 @@ def test_worker_killed_mid_prediction_and_mid_training_restarts_keeping_the_draw
     page.eval_on_selector(".train-advanced", "d => { d.open = true; }")
     page.fill(".train-form [name=hidden]", "128")
     page.fill(".train-form [name=epochs]", "1")
-    page.fill(".train-form [name=subset]", "")       # the full 60,000: still running when killed
+    page.fill(".train-form [name=subset]", "")  # the full 60,000: still running when killed
     page.click("[data-testid=train-start]")
     page.wait_for_function("document.querySelector('[data-testid=train-progress]').value > 2", timeout=60_000)
     page.workers[-1].evaluate("() => { setTimeout(() => self.close(), 0); }")
@@ -111,9 +112,11 @@ def test_worker_killed_mid_prediction_and_mid_training_restarts_keeping_the_draw
     page.wait_for_function("!document.querySelector('[data-testid=train-start]').disabled", timeout=120_000)
     page.fill(".train-form [name=subset]", "2000")
     page.click("[data-testid=train-start]")
-    page.wait_for_function("document.querySelector('.train').dataset.running === 'false' && "
-                           "/^Done/.test(document.querySelector('[data-testid=train-status]').textContent)",
-                           timeout=TRAIN_TIMEOUT_MS)
+    page.wait_for_function(
+        "document.querySelector('.train').dataset.running === 'false' && "
+        "/^Done/.test(document.querySelector('[data-testid=train-status]').textContent)",
+        timeout=TRAIN_TIMEOUT_MS,
+    )
     assert page.input_value(harness.MODEL_SELECT).startswith("my-mlp-")
 
 
@@ -139,8 +142,9 @@ def test_worker_that_dies_at_every_boot_ends_in_try_again(new_context, site, net
 
     def worker(route):
         if broken["on"]:
-            route.fulfill(status=200, content_type="text/javascript",
-                          body="throw new Error('test: worker dies at boot');")
+            route.fulfill(
+                status=200, content_type="text/javascript", body="throw new Error('test: worker dies at boot');"
+            )
         else:
             route.continue_()
 
@@ -153,7 +157,7 @@ def test_worker_that_dies_at_every_boot_ends_in_try_again(new_context, site, net
     assert page.is_visible("#status .retry")
     booted = [h["state"] for h in harness.state_history(page)]
     assert booted.count("loading") >= 1 and booted[-1] == "error"
-    take_expected(net_guard, r"test: worker dies at boot")   # if the browser logs the error we caused
+    take_expected(net_guard, r"test: worker dies at boot")  # if the browser logs the error we caused
 
     broken["on"] = False
     page.click("#status .retry")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "py" / "inkling"
-ALLOWED = {                     # subpackage -> the other subpackages it may import
+ALLOWED = {  # subpackage -> the other subpackages it may import
     "nn": set(),
     "data": set(),
     "reading": {"nn", "data"},
@@ -23,7 +23,7 @@ ALLOWED = {                     # subpackage -> the other subpackages it may imp
 
 def imported_subpackages(path: Path) -> set[str]:
     """The inkling subpackages a module imports, absolute (inkling.x) or relative (..x, . from x/)."""
-    here = path.relative_to(PACKAGE).parts[:-1]        # ("nn", "layers") for nn/layers/dense.py
+    here = path.relative_to(PACKAGE).parts[:-1]  # ("nn", "layers") for nn/layers/dense.py
     found = set()
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.Import):

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from prereq import require
 
 pytestmark = pytest.mark.pyodide
@@ -31,8 +30,12 @@ def node() -> str:
 def run_boot(*args) -> dict:
     require((ROOT / "node_modules" / "pyodide" / "pyodide.mjs").exists(), "node_modules/pyodide (npm ci)")
     require((DIST / "index.html").exists(), "dist/ (python build.py)")
-    run = subprocess.run([node(), str(ROOT / "tests" / "pyodide" / "worker_boot.mjs"), str(DIST), *args],
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [node(), str(ROOT / "tests" / "pyodide" / "worker_boot.mjs"), str(DIST), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     lines = run.stdout.strip().splitlines()
     assert lines, f"no output (exit {run.returncode}): {run.stderr[-2000:]}"
     result = json.loads(lines[-1])
@@ -53,12 +56,12 @@ def boot(boots, request):
 
 def test_wheels_installed_without_load_package_predict(boot):
     assert set(boot["installed"]) == {"numpy", "inkling"}
-    assert boot["digit"] == 1, boot["probabilities"]     # one upright stroke
+    assert boot["digit"] == 1, boot["probabilities"]  # one upright stroke
     assert abs(sum(boot["probabilities"]) - 1) < 1e-4
 
 
 def test_the_second_boot_restores_numpy_from_the_snapshot(boots):
-    assert boots["snapshot_bytes"] > 20_000_000                   # the heap with numpy imported
+    assert boots["snapshot_bytes"] > 20_000_000  # the heap with numpy imported
     assert (boots["fresh"]["restored"], boots["restored"]["restored"]) == (False, True), boots["warnings"]
     assert boots["warnings"] == []
 
@@ -69,8 +72,14 @@ def test_restored_numpy_computes_what_a_fresh_one_does(boots):
 
     fresh, restored = boots["fresh"], boots["restored"]
     a = np.arange(12, dtype=np.float32).reshape(3, 4)
-    expected = [float((a @ a.T).sum()), float(np.einsum("ij,kj->ik", a, a).sum()),
-                float(np.linalg.inv(np.eye(3) * 4)[1, 1]), "np.float64(1.5)", "[1.25 2.5 ]", 1.0]
+    expected = [
+        float((a @ a.T).sum()),
+        float(np.einsum("ij,kj->ik", a, a).sum()),
+        float(np.linalg.inv(np.eye(3) * 4)[1, 1]),
+        "np.float64(1.5)",
+        "[1.25 2.5 ]",
+        1.0,
+    ]
     assert fresh["numpy"] == restored["numpy"] == expected
     assert fresh["probabilities"] == restored["probabilities"]
     np.testing.assert_allclose(restored["later_draws"], np.random.default_rng(0).random(3), rtol=1e-12)
@@ -104,10 +113,15 @@ def test_the_boot_loads_only_the_extension_modules_installed_up_front(boot):
     """The boot loads BOOT_EXTENSIONS (wheel-install.js); reading the pad must need no other (it
     would be compiled synchronously inside `import numpy`), and the rest still load when imported."""
     dynlibs = boot["dynlibs"]
-    boot_extensions = ("numpy/_core/_multiarray_umath.", "numpy/_core/_multiarray_tests.", "numpy/linalg/_umath_linalg.")
+    boot_extensions = (
+        "numpy/_core/_multiarray_umath.",
+        "numpy/_core/_multiarray_tests.",
+        "numpy/linalg/_umath_linalg.",
+    )
     assert [any(name.startswith(p) for p in boot_extensions) for name in dynlibs["ready"]] == [True] * 3, (
         "the boot loaded other extension modules than BOOT_EXTENSIONS (web/worker/wheel-install.js): "
-        + ", ".join(dynlibs["ready"]))
+        + ", ".join(dynlibs["ready"])
+    )
     later = set(dynlibs["later"]) - set(dynlibs["ready"])
     assert any(name.startswith("numpy/random/_generator.") for name in later), later
     assert any(name.startswith("numpy/fft/") for name in later), later
@@ -163,7 +177,7 @@ console.log(JSON.stringify({{ layout, same, size: stored.length, truncated }}));
     run = subprocess.run([node(), "--input-type=module", "-e", script], capture_output=True, text=True, timeout=60)
     result = json.loads(run.stdout.strip().splitlines()[-1])
     assert result["layout"] == {"got": "x"} and result["same"]
-    assert result["size"] < 6 * 4096 + 100 + 512      # blocks 0, 3, 4, 9 and the tail, plus the header
+    assert result["size"] < 6 * 4096 + 100 + 512  # blocks 0, 3, 4, 9 and the tail, plus the header
     assert "header says" in result["truncated"]
 
 
@@ -181,7 +195,9 @@ console.log(JSON.stringify(places));
 """
     run = subprocess.run([node(), "--input-type=module", "-e", script], capture_output=True, text=True, timeout=60)
     places = json.loads(run.stdout.strip().splitlines()[-1])
-    assert [p["cache"] for p in places] == ["pyodide-snapshot-pyodide-a-app-1-weights-x",
-                                            "pyodide-snapshot-pyodide-a-app-2-weights-x",
-                                            "pyodide-snapshot-pyodide-b-app-1-weights-x",
-                                            "pyodide-snapshot-pyodide-a-app-1-weights-y"]
+    assert [p["cache"] for p in places] == [
+        "pyodide-snapshot-pyodide-a-app-1-weights-x",
+        "pyodide-snapshot-pyodide-a-app-2-weights-x",
+        "pyodide-snapshot-pyodide-b-app-1-weights-x",
+        "pyodide-snapshot-pyodide-a-app-1-weights-y",
+    ]

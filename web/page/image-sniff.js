@@ -61,12 +61,15 @@ function webpSize(b) {
 }
 
 // For the message about a file that is no picture this page reads.
+// Printable ASCII, tabs and line breaks only: what a text file starts with.
+const isPrintable = (bytes) => bytes.every((c) => (c >= 0x20 && c <= 0x7e) || c === 0x09 || c === 0x0a || c === 0x0d);
+
 function guess(b) {
   const text = new TextDecoder("utf-8", { fatal: false }).decode(b.subarray(0, 1024)).trimStart().toLowerCase();
   if (text.includes("<svg")) return "an SVG drawing";
   if (b.length >= 4 && ascii(b, 0, 4) === "%PDF") return "a PDF document";
   if (b.length >= 12 && ascii(b, 4, 4) === "ftyp") return "a HEIC/AVIF or video file";
-  if (/^[\x09\x0a\x0d\x20-\x7e]*$/.test(ascii(b, 0, Math.min(b.length, 512)))) return "a text file";
+  if (isPrintable(b.subarray(0, 512))) return "a text file";
   return "of a kind this page does not know";
 }
 

@@ -32,8 +32,8 @@ function strip(probabilities, label, predicted) {
   return bars;
 }
 
-// Digits added to the gallery a task: all 48 in one task took ~30 ms of script plus as much
-// style and layout at a run's end (a 66 ms task on a busy machine; 263 ms at a 4x CPU throttle).
+// Digits added to the gallery a task: all 48 in one task, plus the style and layout they cause,
+// made a long task at a run's end on a slow phone; a quarter of them keeps each task short.
 const ITEMS_A_TASK = 12;
 
 function mistakeItem(gallery, k) {

@@ -3,7 +3,6 @@
 // Everything the pad needs is precached by Workbox into a cache named after the site's content
 // hash (inkling-<version>-precache-v2-<scope>); caches of other versions are removed when this one
 // activates. A new version waits until the page asks it to take over (page: sw/register.js).
-/* global workbox */
 importScripts("sw/workbox-core.prod.js", "sw/workbox-routing.prod.js",
               "sw/workbox-strategies.prod.js", "sw/workbox-precaching.prod.js");
 

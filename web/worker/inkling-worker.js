@@ -44,7 +44,7 @@ async function download(url, init = {}) {
   try {
     response = await fetch(url, init);
   } catch (e) {
-    throw new Error(`cannot fetch ${url.pathname}: ${e.message}`);
+    throw new Error(`cannot fetch ${url.pathname}: ${e.message}`, { cause: e });
   }
   if (!response.ok) throw new Error(`cannot fetch ${url.pathname}: HTTP ${response.status}`);
   return new Uint8Array(await response.arrayBuffer());

@@ -1,6 +1,6 @@
 // numpy imported before the memory snapshot is taken (runtime-snapshot.js), so that a warm load
 // restores it instead of importing it again: `import numpy` runs ~80 modules, and V8 compiles each
-// extension function it calls on that first call (~0.4-0.5 s of a warm load in chromium here).
+// extension function it calls on that first call: a large part of a warm load otherwise.
 //
 // A heap copy holds numpy's Python objects and its extension modules' data, but not the modules
 // themselves: their wasm instances, function-table slots and the GOT entries that link them live

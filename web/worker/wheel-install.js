@@ -1,7 +1,7 @@
 // Installs the app's wheels into Pyodide from JavaScript, instead of pyodide.loadPackage.
 //
-// Why: loadPackage unpacks a wheel with Python's zipfile and shutil inside Pyodide, ~150-250 ms
-// for numpy on every page load here (a warm load's largest step after the runtime itself).
+// Why: loadPackage unpacks a wheel with Python's zipfile and shutil inside Pyodide, on every page
+// load: a warm load's largest step after the runtime itself (docs/benchmarks.md, Loading).
 // build.py stores every member of both wheels uncompressed, so each file is a slice of the
 // wheel's bytes: writing those slices into Pyodide's file system takes a few milliseconds. The
 // rest is what loadPackage does after unpacking, through the same Pyodide 0.27.7 functions: load
@@ -12,9 +12,8 @@
 // Only the extension modules that `import numpy` itself loads are loaded here (BOOT_EXTENSIONS):
 // 4.6 of numpy's 7.5 MB of wasm. The others (numpy.random, numpy.fft, lapack_lite, numpy's test
 // modules) are loaded by Python's import, synchronously (allowed in a worker), the first time
-// something imports them: training, not reading the pad. Loading all 19 took ~0.18 s more of
-// every boot (Pyodide under Node: install 0.35-0.39 s -> 0.16-0.20 s); importing numpy.random and
-// numpy.fft later then takes ~0.2 s more, once. test_worker_boot.py fails if booting loads one not
+// something imports them: training, not reading the pad, so a boot that only reads does not pay
+// for compiling them (docs/benchmarks.md). test_worker_boot.py fails if booting loads one not
 // listed here (it would be compiled synchronously in the middle of `import numpy`).
 //
 // Each wheel is fetched with its sha256 from the lock file as the request's integrity, so the

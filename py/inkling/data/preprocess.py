@@ -17,10 +17,10 @@ import numpy as np
 
 from inkling import REPO_ROOT
 
-PREPROCESS_VERSION = 1   # bump whenever the output of normalize_digit changes: it keys the cache
-INK_THRESHOLD = 0.05     # pixels at or below this are background (anti-aliasing haze, stray alpha)
-BOX = 20                 # the longer side of the digit, in output pixels (as in MNIST)
-SIZE = 28                # the output field
+PREPROCESS_VERSION = 1  # bump whenever the output of normalize_digit changes: it keys the cache
+INK_THRESHOLD = 0.05  # pixels at or below this are background (anti-aliasing haze, stray alpha)
+BOX = 20  # the longer side of the digit, in output pixels (as in MNIST)
+SIZE = 28  # the output field
 
 
 def box_resample_matrix(n_in: int, scale: float) -> np.ndarray:
@@ -31,7 +31,7 @@ def box_resample_matrix(n_in: int, scale: float) -> np.ndarray:
     growing. Rows sum to 1 except a partly covered last row, so a stroke 1.7 px wide becomes a
     full column plus a 0.7 grey one instead of being rounded to 2 px, and no ink is invented.
     """
-    n_out = max(1, int(np.ceil(n_in * scale - 1e-6)))   # tolerance: 20 / n * n may be 20.000...04
+    n_out = max(1, int(np.ceil(n_in * scale - 1e-6)))  # tolerance: 20 / n * n may be 20.000...04
     i = np.arange(n_out)[:, None]
     lo = np.arange(n_in)[None, :] * scale
     return np.clip(np.minimum(i + 1, lo + scale) - np.maximum(i, lo), 0.0, None)
@@ -51,12 +51,12 @@ def normalize_digit(ink: np.ndarray) -> np.ndarray | None:
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     if rows.size == 0:
         return None  # nothing drawn: never guess a digit
-    crop = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
     h, w = crop.shape
     scale = BOX / max(h, w)
     ry = box_resample_matrix(h, scale).astype(np.float32)
     rx = box_resample_matrix(w, scale).astype(np.float32)
-    digit = ry @ crop @ rx.T                        # [out_h, out_w], longer side 20
+    digit = ry @ crop @ rx.T  # [out_h, out_w], longer side 20
     out_h, out_w = digit.shape
 
     # Whole-pixel shift putting the centre of mass on pixel 14 (0-based): MNIST's own images have
@@ -69,15 +69,16 @@ def normalize_digit(ink: np.ndarray) -> np.ndarray | None:
     y0, x0 = max(top, 0), max(left, 0)
     y1, x1 = min(top + out_h, SIZE), min(left + out_w, SIZE)
     if y1 > y0 and x1 > x0:
-        field[y0:y1, x0:x1] = digit[y0 - top:y1 - top, x0 - left:x1 - left]
+        field[y0:y1, x0:x1] = digit[y0 - top : y1 - top, x0 - left : x1 - left]
     return np.clip(field, 0.0, 1.0)
 
 
 def normalize_batch(images: np.ndarray) -> np.ndarray:
     """images [N, H, W] (uint8 0..255 or float in [0, 1]) -> float32 [N, 28, 28]; empty -> zeros."""
     images = np.asarray(images)
-    as_float = (lambda im: im.astype(np.float32) / 255.0) if images.dtype == np.uint8 \
-        else (lambda im: im.astype(np.float32))
+    as_float = (
+        (lambda im: im.astype(np.float32) / 255.0) if images.dtype == np.uint8 else (lambda im: im.astype(np.float32))
+    )
     out = np.zeros((len(images), SIZE, SIZE), dtype=np.float32)
     for i, image in enumerate(images):
         digit = normalize_digit(as_float(image))

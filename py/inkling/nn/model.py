@@ -31,8 +31,7 @@ class Sequential:
         for index, layer_config in enumerate(config):
             layer_type = layer_config.get("type")
             if layer_type not in LAYER_TYPES:
-                raise ValueError(f"layer {index}: unknown type {layer_type!r}; "
-                                 f"known: {sorted(LAYER_TYPES)}")
+                raise ValueError(f"layer {index}: unknown type {layer_type!r}; known: {sorted(LAYER_TYPES)}")
             layers.append(LAYER_TYPES[layer_type].from_config(layer_config, rng=rng, dtype=dtype))
         return cls(layers)
 
@@ -48,9 +47,9 @@ class Sequential:
         """Back-propagates dL/dlogits through every layer (filling their grads); returns dL/dx.
 
         input_grad=False (training) returns None and stops at the first layer with parameters,
-        which fills its grads without computing dL/d(its input): for an MLP that product is a
-        third of a training step's multiply-adds (measured in Pyodide: 784-128-10 epoch 14.1 s
-        -> 10.4 s).
+        which fills its grads without computing dL/d(its input): nobody needs the gradient of the
+        images, and for an MLP that product is a third of a training step's multiply-adds
+        (docs/benchmarks.md, Layers).
         """
         grad = grad_logits
         first = next((i for i, layer in enumerate(self.layers) if layer.params), 0)
@@ -69,16 +68,20 @@ class Sequential:
         intermediate activations for every image at once.
         """
         x = np.asarray(x, dtype=np.float32)
-        batches = [softmax(self.forward(x[start:start + batch_size], training=False))
-                   for start in range(0, len(x), batch_size)]
+        batches = [
+            softmax(self.forward(x[start : start + batch_size], training=False))
+            for start in range(0, len(x), batch_size)
+        ]
         if not batches:
             return np.zeros((0, NUM_CLASSES), dtype=np.float32)
         return np.concatenate(batches).astype(np.float32, copy=False)
 
     def _named(self, attribute):
-        return {f"{index}.{name}": array
-                for index, layer in enumerate(self.layers)
-                for name, array in getattr(layer, attribute).items()}
+        return {
+            f"{index}.{name}": array
+            for index, layer in enumerate(self.layers)
+            for name, array in getattr(layer, attribute).items()
+        }
 
     def params(self):
         """Trainable arrays by name: the live arrays, so in-place updates change the model."""
@@ -97,13 +100,11 @@ class Sequential:
         own = self.arrays()
         missing, unexpected = sorted(own.keys() - arrays.keys()), sorted(arrays.keys() - own.keys())
         if missing or unexpected:
-            raise KeyError(f"arrays do not fit this model: missing {missing}, "
-                           f"unexpected {unexpected}")
+            raise KeyError(f"arrays do not fit this model: missing {missing}, unexpected {unexpected}")
         for name, target in own.items():
             source = np.asarray(arrays[name])
             if source.shape != target.shape:
-                raise ValueError(f"{name}: shape {source.shape} does not match the model's "
-                                 f"{target.shape}")
+                raise ValueError(f"{name}: shape {source.shape} does not match the model's {target.shape}")
             np.copyto(target, source, casting="same_kind")
 
     def parameter_count(self):
@@ -130,8 +131,7 @@ def mlp_config(hidden=(256,), dropout=0.0, batchnorm=False):
     return config
 
 
-def cnn_config(channels=(32, 64), kernel=5, padding=0, hidden=128, dropout=0.5,
-               batchnorm=True):
+def cnn_config(channels=(32, 64), kernel=5, padding=0, hidden=128, dropout=0.5, batchnorm=True):
     """Reshape [1, 28, 28] -> [Conv kxk -> (BatchNorm) -> ReLU -> MaxPool 2] per channel count
     -> Flatten -> Dense hidden -> (BatchNorm) -> ReLU -> (Dropout) -> Dense 10.
 
@@ -141,15 +141,15 @@ def cnn_config(channels=(32, 64), kernel=5, padding=0, hidden=128, dropout=0.5,
     config = [{"type": "Reshape", "shape": [1, IMAGE_SIZE, IMAGE_SIZE]}]
     size, n_in = IMAGE_SIZE, 1
     for n_out in channels:
-        config.append({"type": "Conv2D", "in": n_in, "out": n_out, "kernel": kernel, "stride": 1,
-                       "padding": padding})
+        config.append({"type": "Conv2D", "in": n_in, "out": n_out, "kernel": kernel, "stride": 1, "padding": padding})
         if batchnorm:
             config.append(_batchnorm(n_out))
         config += [{"type": "ReLU"}, {"type": "MaxPool2D", "size": 2, "stride": 2}]
         size = conv_output_size(size, kernel, 1, padding) // 2
         if size < 1:
-            raise ValueError(f"cnn_config: {len(channels)} conv+pool stages shrink a "
-                             f"{IMAGE_SIZE}x{IMAGE_SIZE} image to nothing")
+            raise ValueError(
+                f"cnn_config: {len(channels)} conv+pool stages shrink a {IMAGE_SIZE}x{IMAGE_SIZE} image to nothing"
+            )
         n_in = n_out
     config += [{"type": "Flatten"}, {"type": "Dense", "in": n_in * size * size, "out": hidden}]
     if batchnorm:

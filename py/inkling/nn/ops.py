@@ -4,19 +4,17 @@ Three backends compute it:
 
 * ``"matmul"``: ``a @ b``. In CPython numpy links a BLAS, so this is the fast one by far.
 * ``"wasm"``: Pyodide only, once ``use_wasm_kernel()`` has loaded it: float32 products by a
-  WebAssembly SIMD kernel (inkling.nn.wasm_matmul), ~3-5x einsum's speed there; products of other
-  dtypes (the float64 gradient checks) go to einsum.
+  WebAssembly SIMD kernel (inkling.nn.wasm_matmul), several times einsum's speed there; products
+  of other dtypes (the float64 gradient checks) go to einsum.
 * ``"einsum"``: ``np.einsum("ik,kj->ij", a, b)``. Pyodide's numpy has no BLAS and its fallback
-  ``@`` is a naive loop; einsum's sum-of-products kernel was measured ~2.5x faster there
-  (256x784 @ 784x128 float32: ``@`` 24.5 ms, einsum 10.3 ms).
+  ``@`` is a naive loop; einsum's sum-of-products kernel is about twice as fast there.
 
 Which one runs is decided once, on first use, and never by a timing: the env var
 ``INKLING_MATMUL=matmul|einsum|wasm`` wins; otherwise ``@`` where numpy reports a BLAS, the kernel
-where it is loaded, einsum otherwise. It used to be timed at run time (einsum kept if 1.5x faster on a 64x128 @ 128x512 probe),
-but in Pyodide under load the probe's ratio came out 1.5-2.8x, so some page loads trained with
-``@``: the default MLP epoch took 21 s instead of 9.5 s in chromium, and its test accuracy
-differed with the pick (97.59 vs 97.54 %, same seed). A fixed rule makes runs reproducible.
-``measure_backends`` still times them, for the benchmarks.
+where it is loaded, einsum otherwise. A timing at start-up is noisy under load: it once picked
+``@`` in the page, which made training twice as slow and changed its result for the same seed
+(docs/benchmarks.md). A fixed rule makes runs reproducible. ``measure_backends`` still times
+them, for the benchmarks.
 Transposed views (``a.T``) are fine as arguments: `@` and the kernel take them as they are, and
 einsum makes the contiguous copies its faster loop needs (see matmul_einsum).
 """
@@ -31,7 +29,7 @@ from . import wasm_matmul
 BACKENDS = ("matmul", "einsum", "wasm")
 ENV_VAR = "INKLING_MATMUL"
 
-_backend = None      # the chosen name, or None until first use
+_backend = None  # the chosen name, or None until first use
 
 
 def matmul_operator(a, b):
@@ -48,15 +46,14 @@ def matmul_operator(a, b):
 # 0.25 -> 0.09; the CNN's im2col products, whose rows are 8192-73728 long, got slower (conv2
 # forward 20.5 -> 21.6, dW 13.2 -> 15.1, conv1 forward 10.8 -> 18.4). So the dot-product loop
 # runs when the summed axis is at least as long as the output rows and both operands fit in cache.
-DOT_LOOP_MAX_ELEMENTS = 1 << 18     # a.size + b.size: 1 MB of float32
+DOT_LOOP_MAX_ELEMENTS = 1 << 18  # a.size + b.size: 1 MB of float32
 
 
 def matmul_einsum(a, b):
     """`a @ b` written as an einsum; `optimize=False` so it never routes back to BLAS-less dot."""
     k, p = b.shape
     if k >= p and a.size + b.size <= DOT_LOOP_MAX_ELEMENTS:
-        return np.einsum("ik,jk->ij", np.ascontiguousarray(a), np.ascontiguousarray(b.T),
-                         optimize=False)
+        return np.einsum("ik,jk->ij", np.ascontiguousarray(a), np.ascontiguousarray(b.T), optimize=False)
     return np.einsum("ik,kj->ij", a, b, optimize=False)
 
 
@@ -134,8 +131,7 @@ def set_backend(name):
     (env var, then BLAS, then the kernel)."""
     global _backend
     if name is not None and name not in available_backends():
-        raise ValueError(f"matmul backend {name!r} is not available: expected one of "
-                         f"{available_backends()}")
+        raise ValueError(f"matmul backend {name!r} is not available: expected one of {available_backends()}")
     _backend = name
 
 

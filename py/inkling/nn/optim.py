@@ -22,8 +22,8 @@ class Optimizer:
     def __init__(self, lr, weight_decay=0.0):
         self.lr = float(lr)
         self.weight_decay = float(weight_decay)
-        self.state = {}       # name -> dict of arrays, created on first step
-        self.steps = 0        # completed step() calls
+        self.state = {}  # name -> dict of arrays, created on first step
+        self.steps = 0  # completed step() calls
 
     def step(self, model):
         params, grads = model.params(), model.grads()
@@ -85,8 +85,8 @@ class Adam(Optimizer):
         sq_mean *= self.beta2
         sq_mean += (1.0 - self.beta2) * (grad * grad)
         # Both bias corrections folded into one step size (same result, fewer temporaries).
-        correction1 = 1.0 - self.beta1 ** self.steps
-        correction2 = 1.0 - self.beta2 ** self.steps
+        correction1 = 1.0 - self.beta1**self.steps
+        correction2 = 1.0 - self.beta2**self.steps
         # Python floats (math, not np.float64 scalars) so float32 arrays stay float32 (NEP 50).
         step_size = self.lr * math.sqrt(correction2) / correction1
         param -= step_size * mean / (np.sqrt(sq_mean) + self.eps * math.sqrt(correction2))

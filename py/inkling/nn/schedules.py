@@ -31,8 +31,7 @@ class Cosine:
 
     def __init__(self, base_lr, total_steps, warmup_steps=0, min_lr=0.0):
         if not 0 <= warmup_steps < total_steps:
-            raise ValueError(f"need 0 <= warmup_steps < total_steps, got {warmup_steps}, "
-                             f"{total_steps}")
+            raise ValueError(f"need 0 <= warmup_steps < total_steps, got {warmup_steps}, {total_steps}")
         self.base_lr, self.total_steps = base_lr, int(total_steps)
         self.warmup_steps, self.min_lr = int(warmup_steps), min_lr
 
@@ -48,8 +47,7 @@ class OneCycle:
     from max_lr / div_factor up to max_lr over the first `pct_start` of the steps, then down to
     max_lr / (div_factor * final_div_factor) at the last step (`total_steps - 1`)."""
 
-    def __init__(self, max_lr, total_steps, pct_start=0.3, div_factor=25.0,
-                 final_div_factor=1e4):
+    def __init__(self, max_lr, total_steps, pct_start=0.3, div_factor=25.0, final_div_factor=1e4):
         if total_steps < 2 or not 0.0 < pct_start < 1.0:
             raise ValueError("OneCycle needs total_steps >= 2 and 0 < pct_start < 1")
         self.max_lr, self.total_steps, self.pct_start = max_lr, int(total_steps), pct_start

@@ -1,11 +1,10 @@
 """NumPy's missing BLAS in Pyodide: a float32 matrix product in WebAssembly SIMD (sgemm.wat).
 
-Pyodide's numpy has no BLAS, so its products run as scalar loops: np.einsum does 1.5-2.8 G
-multiply-adds a second here. sgemm.wat computes C = A @ B four rows by eight columns at a time in
-128-bit vectors: ~8.4 G a second in the same runtime (128x527 @ 527x128, Pyodide under Node:
-1.0 ms against einsum's 5.6 ms), which takes a training step of the Train panel's default MLP from
-10-12 to 4-5 ms and one of its small CNN from ~92 to ~51 ms (interleaved, same process). build.py assembles sgemm.wat into sgemm.so, an Emscripten side module that works in
-Pyodide's own memory, and ships it in the inkling wheel; `matmul` hands the kernel the arrays'
+Pyodide's numpy has no BLAS, so its products run as scalar loops. sgemm.wat computes C = A @ B
+four rows by eight columns at a time in 128-bit vectors, so each value loaded is used 4 or 8
+times: several times einsum's speed, and about half of a training step's time saved
+(docs/benchmarks.md, Matrix products). build.py assembles sgemm.wat into sgemm.so, an Emscripten
+side module that works in Pyodide's own memory, and ships it in the inkling wheel; `matmul` hands the kernel the arrays'
 addresses through ctypes, so the operands are not copied (unless B's rows are not contiguous).
 
 Nothing loads it at import: `load()` does, once asked (the worker asks after its memory snapshot
@@ -21,10 +20,10 @@ from pathlib import Path
 import numpy as np
 
 LIBRARY = Path(__file__).with_name("sgemm.so")
-ENV_VAR = "INKLING_SGEMM"           # another path to the library (the Node test runner's)
-LANES = 4                           # float32 lanes of a 128-bit vector: N is padded to a multiple
+ENV_VAR = "INKLING_SGEMM"  # another path to the library (the Node test runner's)
+LANES = 4  # float32 lanes of a 128-bit vector: N is padded to a multiple
 
-_sgemm = None                       # the kernel's ctypes function, once loaded
+_sgemm = None  # the kernel's ctypes function, once loaded
 
 
 def load():
@@ -35,13 +34,19 @@ def load():
         if library.is_file():
             try:
                 function = ctypes.CDLL(str(library)).inkling_sgemm
-            except OSError:   # a browser without WebAssembly SIMD (Safari before 16.4): einsum does it
+            except OSError:  # a browser without WebAssembly SIMD (Safari before 16.4): einsum does it
                 return False
             function.restype = None
             # m, n, k; A's address and byte strides (row, column); B's and C's address and row stride
-            function.argtypes = [ctypes.c_int] * 3 + [ctypes.c_void_p, ctypes.c_int, ctypes.c_int,
-                                                      ctypes.c_void_p, ctypes.c_int,
-                                                      ctypes.c_void_p, ctypes.c_int]
+            function.argtypes = [ctypes.c_int] * 3 + [
+                ctypes.c_void_p,
+                ctypes.c_int,
+                ctypes.c_int,
+                ctypes.c_void_p,
+                ctypes.c_int,
+                ctypes.c_void_p,
+                ctypes.c_int,
+            ]
             _sgemm = function
     return _sgemm is not None
 
@@ -62,8 +67,7 @@ def matmul(a, b):
     must be contiguous and N a multiple of 4; when they are not, b is copied into that form and
     the result cut back to N columns, or, when a is the smaller of the two, the product is taken
     the other way round, (b.T @ a.T).T, so that a.T is the one copied: a conv layer's weight
-    gradient g [16, 8192] @ cols.T [8192, 200] copies 16 columns instead of 200 (Pyodide under
-    Node, medians of 15 interleaved: 6.3 -> 2.6 ms, and 8.2 -> 3.7 ms in a second run).
+    gradient g [16, 8192] @ cols.T [8192, 200] copies 16 columns instead of 200.
     """
     if _sgemm is None:
         raise RuntimeError("the WebAssembly matmul kernel is not loaded (inkling.nn.wasm_matmul.load)")
@@ -80,6 +84,7 @@ def matmul(a, b):
         padded[:, :n] = b
         b = padded
     c = np.empty((m, width), np.float32)
-    _sgemm(m, width, k, a.ctypes.data, a.strides[0], a.strides[1],
-           b.ctypes.data, b.strides[0], c.ctypes.data, c.strides[0])
+    _sgemm(
+        m, width, k, a.ctypes.data, a.strides[0], a.strides[1], b.ctypes.data, b.strides[0], c.ctypes.data, c.strides[0]
+    )
     return c if width == n else np.ascontiguousarray(c[:, :n])

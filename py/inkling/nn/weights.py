@@ -14,16 +14,16 @@ import io
 import json
 import os
 import zipfile
+from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
-from typing import Callable, Mapping
 
 import numpy as np
 
 FORMAT = 1
 MANIFEST = "manifest.json"
 ALLOWED_DTYPES = {"float32", "float64", "int64", "int32"}  # plain numbers only, never objects
-ZIP_MAX_FILES = 256                 # an export holds a manifest + one .npy per array (~20)
-ZIP_MAX_BYTES = 256 << 20           # unpacked total: refuses zip bombs before inflating them
+ZIP_MAX_FILES = 256  # an export holds a manifest + one .npy per array (~20)
+ZIP_MAX_BYTES = 256 << 20  # unpacked total: refuses zip bombs before inflating them
 
 
 class WeightsError(Exception):
@@ -48,8 +48,9 @@ def check_npy(data: bytes, spec: dict, label: str) -> np.ndarray:
     stream = io.BytesIO(data)
     try:
         version = np.lib.format.read_magic(stream)
-        read_header = {(1, 0): np.lib.format.read_array_header_1_0,
-                       (2, 0): np.lib.format.read_array_header_2_0}[version]
+        read_header = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}[
+            version
+        ]
         shape, fortran_order, dtype = read_header(stream)
     except Exception as error:  # numpy raises ValueError / EOFError / KeyError for bad headers
         raise WeightsError(f"{label}: not a valid .npy file ({error!r})") from None
@@ -81,8 +82,11 @@ def check_relative_path(path: str, label: str) -> str:
 
 def pick_entry(manifest: dict, name: str | None, where: str) -> tuple[str, dict]:
     """(name, entry) of one model in a parsed manifest; name=None picks the only model."""
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT \
-            or not isinstance(manifest.get("models"), dict):
+    if (
+        not isinstance(manifest, dict)
+        or manifest.get("format") != FORMAT
+        or not isinstance(manifest.get("models"), dict)
+    ):
         raise WeightsError(f"{where}: not an Inkling weights manifest (format {FORMAT})")
     models = manifest["models"]
     if name is None:
@@ -118,16 +122,15 @@ def build_checked(entry: dict, read: Callable[[str], bytes | None], where: str):
     try:
         model = Sequential.from_config(entry["architecture"], init=False)
     except Exception as error:
-        raise WeightsError(f"{where}: unknown or invalid architecture "
-                           f"{entry.get('architecture')!r}: {error}") from None
+        raise WeightsError(f"{where}: unknown or invalid architecture {entry.get('architecture')!r}: {error}") from None
     expected = model.arrays()
     for key, value in expected.items():
         if key not in arrays:
-            raise WeightsError(f"{where}: array {key!r} (shape {value.shape}) is missing "
-                               f"from the manifest's files")
+            raise WeightsError(f"{where}: array {key!r} (shape {value.shape}) is missing from the manifest's files")
         if arrays[key].shape != value.shape:
-            raise WeightsError(f"{where}: array {key!r} has shape {arrays[key].shape}, "
-                               f"the architecture needs {value.shape}")
+            raise WeightsError(
+                f"{where}: array {key!r} has shape {arrays[key].shape}, the architecture needs {value.shape}"
+            )
     extra = sorted(set(arrays) - set(expected))
     if extra:
         raise WeightsError(f"{where}: arrays {extra} are not part of the architecture")
@@ -143,8 +146,12 @@ def entry_and_files(model, name: str, metadata: dict | None) -> tuple[dict, dict
         data = npy_bytes(array)
         path = f"{name}/{key}.npy"
         files[path] = data
-        entry["files"][key] = {"path": path, "shape": list(array.shape),
-                               "dtype": str(array.dtype), "sha256": hashlib.sha256(data).hexdigest()}
+        entry["files"][key] = {
+            "path": path,
+            "shape": list(array.shape),
+            "dtype": str(array.dtype),
+            "sha256": hashlib.sha256(data).hexdigest(),
+        }
     entry.update(metadata or {})
     return entry, files
 
@@ -197,8 +204,8 @@ def unzip(data: bytes, where: str = "the .zip") -> dict[str, bytes]:
             raise WeightsError(f"{where} is damaged: {error}") from None
     manifests = [path for path in files if PurePosixPath(path).name == MANIFEST]
     if len(manifests) == 1 and "/" in manifests[0]:
-        prefix = manifests[0][:-len(MANIFEST)]
-        files = {path[len(prefix):]: data for path, data in files.items() if path.startswith(prefix)}
+        prefix = manifests[0][: -len(MANIFEST)]
+        files = {path[len(prefix) :]: data for path, data in files.items() if path.startswith(prefix)}
     return files
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from inkling.nn.losses import softmax
+
 from .segment import label_components
 
 P_UNSURE = 0.6
@@ -43,7 +44,7 @@ def trace(model, x: np.ndarray) -> tuple[np.ndarray, list[dict]]:
     in float64 (for gradient checks); anything else in float32.
     """
     x = np.asarray(x)
-    out = (x if x.dtype == np.float64 else x.astype(np.float32))[None]   # float64: exact checks
+    out = (x if x.dtype == np.float64 else x.astype(np.float32))[None]  # float64: exact checks
     activations, kinds, last = [], {}, None
     for layer in model.layers:
         out = layer.forward(out, training=False)
@@ -108,6 +109,13 @@ def explain(model, x: np.ndarray) -> dict:
     digit = int(np.argmax(probabilities))
     top = np.argsort(probabilities)[::-1][:TOP].astype(np.int32)
     reason = unsure_reason(probabilities, x)
-    return {"digit": digit, "probabilities": probabilities, "saliency": saliency(model, digit),
-            "activations": activations, "top": top, "top_p": probabilities[top],
-            "unsure": reason is not None, "reason": reason or ""}
+    return {
+        "digit": digit,
+        "probabilities": probabilities,
+        "saliency": saliency(model, digit),
+        "activations": activations,
+        "top": top,
+        "top_p": probabilities[top],
+        "unsure": reason is not None,
+        "reason": reason or "",
+    }

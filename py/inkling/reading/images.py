@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import numpy as np
 
-LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)   # ITU-R BT.601, as in JPEG
-WINDOW_FRACTION = 1 / 8    # box-filter radius as a fraction of the picture's longer side...
-MIN_RADIUS = 8             # ...but at least this (in pixels): a window must span several strokes
-MIN_CONTRAST = 0.10        # strongest response below this (of full scale): no ink, e.g. blank paper
-OFFSET_FRACTION = 0.35     # a pixel is ink when its response exceeds this share of the strongest
-MIN_OFFSET = 0.05          # ...and never less than this: paper grain and JPEG noise stay background
+LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)  # ITU-R BT.601, as in JPEG
+WINDOW_FRACTION = 1 / 8  # box-filter radius as a fraction of the picture's longer side...
+MIN_RADIUS = 8  # ...but at least this (in pixels): a window must span several strokes
+MIN_CONTRAST = 0.10  # strongest response below this (of full scale): no ink, e.g. blank paper
+OFFSET_FRACTION = 0.35  # a pixel is ink when its response exceeds this share of the strongest
+MIN_OFFSET = 0.05  # ...and never less than this: paper grain and JPEG noise stay background
 EXTREME_PERCENTILE = 99.8  # "the strongest response": robust to a few hot pixels
-MAJORITY_MARGIN = 0.15     # see dark_ink_likely
+MAJORITY_MARGIN = 0.15  # see dark_ink_likely
 
 
 def rgba_to_grey(rgba: np.ndarray) -> np.ndarray:
@@ -55,8 +55,7 @@ def box_mean(image: np.ndarray, radius: int) -> np.ndarray:
     integral[1:, 1:] = np.cumsum(np.cumsum(image, axis=0, dtype=np.float64), axis=1)
     y0, y1 = np.clip(np.arange(h) - radius, 0, h), np.clip(np.arange(h) + radius + 1, 0, h)
     x0, x1 = np.clip(np.arange(w) - radius, 0, w), np.clip(np.arange(w) + radius + 1, 0, w)
-    total = (integral[np.ix_(y1, x1)] - integral[np.ix_(y0, x1)]
-             - integral[np.ix_(y1, x0)] + integral[np.ix_(y0, x0)])
+    total = integral[np.ix_(y1, x1)] - integral[np.ix_(y0, x1)] - integral[np.ix_(y1, x0)] + integral[np.ix_(y0, x0)]
     area = (y1 - y0)[:, None] * (x1 - x0)[None, :]
     return (total / area).astype(np.float32)
 
@@ -78,7 +77,7 @@ def dark_ink_likely(grey: np.ndarray, below: np.ndarray) -> bool:
     """
     lo, median, hi = np.percentile(grey, [1, 50, 99])
     if hi - lo > 1e-6:
-        lean = (median - (lo + hi) / 2) / (hi - lo)        # +0.5: background at the light end
+        lean = (median - (lo + hi) / 2) / (hi - lo)  # +0.5: background at the light end
         if abs(lean) > MAJORITY_MARGIN:
             return bool(lean > 0)
     return bool(np.percentile(below, EXTREME_PERCENTILE) >= np.percentile(-below, EXTREME_PERCENTILE))
@@ -86,7 +85,7 @@ def dark_ink_likely(grey: np.ndarray, below: np.ndarray) -> bool:
 
 def local_response(grey: np.ndarray) -> tuple[np.ndarray, bool]:
     """(response float32 [H, W], dark_ink): how far each pixel is from its local mean, toward ink."""
-    below = box_mean(grey, window_radius(grey.shape)) - grey        # > 0: darker than around it
+    below = box_mean(grey, window_radius(grey.shape)) - grey  # > 0: darker than around it
     dark_ink = dark_ink_likely(grey, below)
     return (below if dark_ink else -below), dark_ink
 
@@ -119,5 +118,9 @@ def ink_box(ink: np.ndarray, margin: float = 0.08) -> tuple[int, int, int, int] 
         return None
     grow = int(round(margin * max(rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1)))
     h, w = ink.shape
-    return (max(0, int(rows[0]) - grow), max(0, int(cols[0]) - grow),
-            min(h, int(rows[-1]) + 1 + grow), min(w, int(cols[-1]) + 1 + grow))
+    return (
+        max(0, int(rows[0]) - grow),
+        max(0, int(cols[0]) - grow),
+        min(h, int(rows[-1]) + 1 + grow),
+        min(w, int(cols[-1]) + 1 + grow),
+    )

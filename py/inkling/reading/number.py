@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from inkling.data.preprocess import SIZE, normalize_digit
+
 from .segment import Piece, cut_columns, cut_piece, segment
 
 # A cut is kept when  gain + WIDTH_BONUS * (aspect - 1) - CROSSING * crossings - CUT_INK * ink
@@ -28,10 +29,10 @@ WIDTH_BONUS = 0.6
 CROSSING = 0.1
 CUT_INK = 0.2
 CUT_THRESHOLD = 0.02
-HALF_HEIGHT = 0.55     # each half must be this tall (share of the piece's height)...
-HALF_INK = 0.12        # ...and hold this share of its ink: no slivers cut off a digit
-MAX_DIGITS = 16        # a longer "number" is noise: read only the first 16 pieces
-MAX_CUTS = 3           # rounds of cutting: up to 2**3 digits touching in one piece
+HALF_HEIGHT = 0.55  # each half must be this tall (share of the piece's height)...
+HALF_INK = 0.12  # ...and hold this share of its ink: no slivers cut off a digit
+MAX_DIGITS = 16  # a longer "number" is noise: read only the first 16 pieces
+MAX_CUTS = 3  # rounds of cutting: up to 2**3 digits touching in one piece
 
 
 def _read(model, ink: np.ndarray, pieces: list[Piece]) -> tuple[np.ndarray, np.ndarray]:
@@ -69,8 +70,7 @@ def _cuts(piece: Piece) -> list[tuple]:
 def _plausible(piece: Piece, halves: list[Piece]) -> bool:
     """Could each half be a whole digit? Tall enough and holding enough of the ink."""
     total = piece.mask.sum()
-    return all(h.height >= HALF_HEIGHT * piece.height and h.mask.sum() >= HALF_INK * total
-               for h in halves)
+    return all(h.height >= HALF_HEIGHT * piece.height and h.mask.sum() >= HALF_INK * total for h in halves)
 
 
 def read_number(model, ink: np.ndarray) -> dict:
@@ -97,23 +97,27 @@ def read_number(model, ink: np.ndarray) -> dict:
         if not cuts:
             break
         half_inputs, half_proba = _read(model, ink, [h for _, cut in cuts for h in cut[0]])
-        best = {}                                   # id(entry) -> (score, replacement)
+        best = {}  # id(entry) -> (score, replacement)
         for n, (e, cut) in enumerate(cuts):
             halves = cut[0]
-            sure = float(half_proba[2 * n:2 * n + 2].max(axis=1).min())
+            sure = float(half_proba[2 * n : 2 * n + 2].max(axis=1).min())
             score = _cut_score(e[0], cut, float(e[2].max()), sure)
             if score > 0 and score > best.get(id(e), (0.0,))[0]:
-                best[id(e)] = (score, [[halves[k], half_inputs[2 * n + k], half_proba[2 * n + k], False]
-                                       for k in range(2)])
+                best[id(e)] = (
+                    score,
+                    [[halves[k], half_inputs[2 * n + k], half_proba[2 * n + k], False] for k in range(2)],
+                )
         if not best:
             break
         entries = [x for e in entries for x in (best[id(e)][1] if id(e) in best else [e])]
         entries = entries[:MAX_DIGITS]
     proba = np.array([e[2] for e in entries], np.float32).reshape(-1, 10)
     digits = proba.argmax(axis=1).astype(np.int32)
-    return {"text": "".join(str(d) for d in digits.tolist()),
-            "digits": digits,
-            "confidence": proba.max(axis=1).astype(np.float32),
-            "probabilities": proba,
-            "boxes": np.array([e[0].box for e in entries], np.int32).reshape(-1, 4),
-            "inputs": np.array([e[1] for e in entries], np.float32).reshape(-1, SIZE, SIZE)}
+    return {
+        "text": "".join(str(d) for d in digits.tolist()),
+        "digits": digits,
+        "confidence": proba.max(axis=1).astype(np.float32),
+        "probabilities": proba,
+        "boxes": np.array([e[0].box for e in entries], np.int32).reshape(-1, 4),
+        "inputs": np.array([e[1] for e in entries], np.float32).reshape(-1, SIZE, SIZE),
+    }

@@ -22,20 +22,21 @@ import numpy as np
 
 from inkling.data.preprocess import INK_THRESHOLD
 
-WORK_SIDE = 256          # labelling runs on the ink max-pooled so its longer side is at most this
-MERGE_OVERLAP = 0.5      # merge pieces whose x-ranges overlap by this share of the narrower one,
-CONTAINED = 0.85         # unless both are nearly full height (a slanted 1 leaning over an 8)
-FULL_HEIGHT = 0.75       # and the overlap is below CONTAINED: that is two digits
-SPECK_AREA = 0.08        # a piece with less ink than this share of the largest is a speck
-MINOR_HEIGHT = 0.5       # a piece lower than this share of the median height is part of a digit
-MINOR_GAP = 0.15         # ...that it overlaps in x, or is this close to (share of that one's height)
-MAX_COMPONENTS = 64      # noise guard: only the largest components are considered
-CUT_BAND = (0.2, 0.8)    # a cut is searched in this span of the piece's width
+WORK_SIDE = 256  # labelling runs on the ink max-pooled so its longer side is at most this
+MERGE_OVERLAP = 0.5  # merge pieces whose x-ranges overlap by this share of the narrower one,
+CONTAINED = 0.85  # unless both are nearly full height (a slanted 1 leaning over an 8)
+FULL_HEIGHT = 0.75  # and the overlap is below CONTAINED: that is two digits
+SPECK_AREA = 0.08  # a piece with less ink than this share of the largest is a speck
+MINOR_HEIGHT = 0.5  # a piece lower than this share of the median height is part of a digit
+MINOR_GAP = 0.15  # ...that it overlaps in x, or is this close to (share of that one's height)
+MAX_COMPONENTS = 64  # noise guard: only the largest components are considered
+CUT_BAND = (0.2, 0.8)  # a cut is searched in this span of the piece's width
 
 
 @dataclass
 class Piece:
     """One digit's ink: `box` (y0, x0, y1, x1) in the picture's pixels, `mask` bool [y1-y0, x1-x0]."""
+
     box: tuple
     mask: np.ndarray
 
@@ -59,7 +60,7 @@ def runs(mask: np.ndarray):
     h, w = mask.shape
     padded = np.zeros((h, w + 2), dtype=np.int8)
     padded[:, 1:-1] = mask
-    step = np.diff(padded, axis=1)                     # [H, W+1]: +1 where a run starts, -1 after
+    step = np.diff(padded, axis=1)  # [H, W+1]: +1 where a run starts, -1 after
     row, start = np.nonzero(step == 1)
     _, end = np.nonzero(step == -1)
     return row, start, end
@@ -90,10 +91,10 @@ def label_components(mask: np.ndarray) -> tuple[np.ndarray, int]:
         root_a, root_b = parent[a], parent[b]
         if np.array_equal(root_a, root_b):
             break
-        low = np.minimum(root_a, root_b)               # hook each root to the smaller one
+        low = np.minimum(root_a, root_b)  # hook each root to the smaller one
         np.minimum.at(parent, root_a, low)
         np.minimum.at(parent, root_b, low)
-        while True:                                    # pointer jumping: every run -> its root
+        while True:  # pointer jumping: every run -> its root
             jumped = parent[parent]
             if np.array_equal(jumped, parent):
                 break
@@ -120,12 +121,18 @@ def _groups(labels: np.ndarray, n: int, ink: np.ndarray) -> list[dict]:
     lab = labels[ys, xs]
     area = np.bincount(lab, weights=ink[ys, xs], minlength=n + 1)
     big = np.argsort(area[1:])[::-1][:MAX_COMPONENTS] + 1
-    y0 = np.full(n + 1, labels.shape[0]); x0 = np.full(n + 1, labels.shape[1])
-    y1 = np.zeros(n + 1, int); x1 = np.zeros(n + 1, int)
-    np.minimum.at(y0, lab, ys); np.minimum.at(x0, lab, xs)
-    np.maximum.at(y1, lab, ys + 1); np.maximum.at(x1, lab, xs + 1)
-    return [{"box": [int(y0[k]), int(x0[k]), int(y1[k]), int(x1[k])], "area": float(area[k]),
-             "labels": {int(k)}} for k in big]
+    y0 = np.full(n + 1, labels.shape[0])
+    x0 = np.full(n + 1, labels.shape[1])
+    y1 = np.zeros(n + 1, int)
+    x1 = np.zeros(n + 1, int)
+    np.minimum.at(y0, lab, ys)
+    np.minimum.at(x0, lab, xs)
+    np.maximum.at(y1, lab, ys + 1)
+    np.maximum.at(x1, lab, xs + 1)
+    return [
+        {"box": [int(y0[k]), int(x0[k]), int(y1[k]), int(x1[k])], "area": float(area[k]), "labels": {int(k)}}
+        for k in big
+    ]
 
 
 def _merge(groups: list[dict]) -> list[dict]:
@@ -145,7 +152,7 @@ def _merge(groups: list[dict]) -> list[dict]:
             break
         root = list(range(len(groups)))
 
-        def find(k):
+        def find(k, root=root):
             while root[k] != k:
                 root[k] = root[root[k]]
                 k = root[k]
@@ -161,8 +168,12 @@ def _merge(groups: list[dict]) -> list[dict]:
                 joined[r] = {"box": list(g["box"]), "area": g["area"], "labels": set(g["labels"])}
                 continue
             t = joined[r]
-            t["box"] = [min(t["box"][0], g["box"][0]), min(t["box"][1], g["box"][1]),
-                        max(t["box"][2], g["box"][2]), max(t["box"][3], g["box"][3])]
+            t["box"] = [
+                min(t["box"][0], g["box"][0]),
+                min(t["box"][1], g["box"][1]),
+                max(t["box"][2], g["box"][2]),
+                max(t["box"][3], g["box"][3]),
+            ]
             t["area"] += g["area"]
             t["labels"] |= g["labels"]
         groups = list(joined.values())
@@ -170,8 +181,12 @@ def _merge(groups: list[dict]) -> list[dict]:
 
 
 def _join(a: dict, b: dict) -> dict:
-    box = [min(a["box"][0], b["box"][0]), min(a["box"][1], b["box"][1]),
-           max(a["box"][2], b["box"][2]), max(a["box"][3], b["box"][3])]
+    box = [
+        min(a["box"][0], b["box"][0]),
+        min(a["box"][1], b["box"][1]),
+        max(a["box"][2], b["box"][2]),
+        max(a["box"][3], b["box"][3]),
+    ]
     return {"box": box, "area": a["area"] + b["area"], "labels": a["labels"] | b["labels"]}
 
 
@@ -189,8 +204,10 @@ def _attach_minor(groups: list[dict]) -> list[dict]:
         if h >= MINOR_HEIGHT * median:
             continue
         # overlap > 0, or a negative overlap (a gap) no wider than MINOR_GAP of the host's height
-        reach = [min(g["box"][3], m["box"][3]) - max(g["box"][1], m["box"][1])
-                 + MINOR_GAP * (m["box"][2] - m["box"][0]) for m in out]
+        reach = [
+            min(g["box"][3], m["box"][3]) - max(g["box"][1], m["box"][1]) + MINOR_GAP * (m["box"][2] - m["box"][0])
+            for m in out
+        ]
         k = int(np.argmax(reach)) if reach else -1
         if k >= 0 and reach[k] > 0:
             out[k] = _join(out[k], g)
@@ -223,7 +240,7 @@ def segment(ink: np.ndarray) -> list[Piece]:
         big = np.repeat(np.repeat(member, factor, axis=0), factor, axis=1)
         y0, x0 = sy0 * factor, sx0 * factor
         y1, x1 = min(h, sy1 * factor), min(w, sx1 * factor)
-        mask = big[:y1 - y0, :x1 - x0] & (ink[y0:y1, x0:x1] > INK_THRESHOLD)
+        mask = big[: y1 - y0, : x1 - x0] & (ink[y0:y1, x0:x1] > INK_THRESHOLD)
         pieces.append(_tight(Piece((y0, x0, y1, x1), mask)))
     return [p for p in pieces if p is not None]
 
@@ -234,9 +251,8 @@ def _tight(piece: Piece) -> Piece | None:
     if rows.size == 0:
         return None
     y0, x0 = piece.box[:2]
-    mask = piece.mask[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
-    return Piece((y0 + int(rows[0]), x0 + int(cols[0]), y0 + int(rows[-1]) + 1,
-                  x0 + int(cols[-1]) + 1), mask)
+    mask = piece.mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    return Piece((y0 + int(rows[0]), x0 + int(cols[0]), y0 + int(rows[-1]) + 1, x0 + int(cols[-1]) + 1), mask)
 
 
 def cut_columns(mask: np.ndarray, band=CUT_BAND, evenly: int = 7, minima: int = 3) -> list[int]:
@@ -248,8 +264,7 @@ def cut_columns(mask: np.ndarray, band=CUT_BAND, evenly: int = 7, minima: int = 
     lo, hi = max(1, int(np.floor(band[0] * w))), min(w - 1, int(np.ceil(band[1] * w)))
     if hi <= lo:
         return []
-    projection = np.convolve(mask.sum(axis=0).astype(np.float32), np.ones(3, np.float32) / 3,
-                             mode="same")
+    projection = np.convolve(mask.sum(axis=0).astype(np.float32), np.ones(3, np.float32) / 3, mode="same")
     thinnest = lo + np.argsort(projection[lo:hi], kind="stable")[:minima]
     spaced = np.linspace(band[0] * w, band[1] * w, evenly).round().astype(int)
     return sorted({int(c) for c in np.concatenate([thinnest, spaced]) if lo <= c < hi})
@@ -261,4 +276,3 @@ def cut_piece(piece: Piece, column: int) -> list[Piece]:
     left = _tight(Piece((y0, x0, y1, x0 + column), piece.mask[:, :column]))
     right = _tight(Piece((y0, x0 + column, y1, x1), piece.mask[:, column:]))
     return [left, right] if left is not None and right is not None else []
-

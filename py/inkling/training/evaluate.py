@@ -11,9 +11,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from inkling import weights_dir
 from inkling.data import mnist
 from inkling.nn import weights
-from inkling import weights_dir
+
 from .train import pin_matmul_backend
 from .trainer import accuracy
 
@@ -27,8 +28,7 @@ def evaluate(directory=None, names=None, tolerance: float = 0.002) -> list[dict]
     for name, entry in manifest.get("models", {}).items():
         if names and name not in names:
             continue
-        row = {"name": name, "manifest_accuracy": entry.get("test_accuracy"),
-               "parameters": entry.get("parameters")}
+        row = {"name": name, "manifest_accuracy": entry.get("test_accuracy"), "parameters": entry.get("parameters")}
         try:
             model = weights.load(directory, name)
         except weights.WeightsError as error:
@@ -57,8 +57,10 @@ def main(argv=None) -> int:
             print(f"{row['name']:6s} FAILED to load: {row['error']}")
             continue
         verdict = "ok" if row["ok"] else f"MISMATCH (tolerance {args.tolerance})"
-        print(f"{row['name']:6s} test accuracy {row['test_accuracy']:.4f}  "
-              f"manifest {row['manifest_accuracy']}  parameters {row['parameters']}  {verdict}")
+        print(
+            f"{row['name']:6s} test accuracy {row['test_accuracy']:.4f}  "
+            f"manifest {row['manifest_accuracy']}  parameters {row['parameters']}  {verdict}"
+        )
     return 0 if all(row["ok"] for row in rows) else 1
 
 

@@ -26,19 +26,20 @@ from inkling.nn.losses import softmax_cross_entropy
 from inkling.nn.model import Sequential
 from inkling.nn.optim import SGD
 
-MAX_SAMPLES = 2000          # more than anyone draws; keeps a step's batch bounded
+MAX_SAMPLES = 2000  # more than anyone draws; keeps a step's batch bounded
 
 
 @dataclass(frozen=True)
 class FinetuneConfig:
     steps: int = 30
-    user_per_batch: int = 8         # user samples a step (drawn with replacement when fewer)
-    replay_per_batch: int = 248     # MNIST images a step: cheap, only their features go through the head
+    user_per_batch: int = 8  # user samples a step (drawn with replacement when fewer)
+    replay_per_batch: int = 248  # MNIST images a step: cheap, only their features go through the head
     lr: float = 0.05
     momentum: float = 0.9
-    label_smoothing: float = 0.1    # as the models were trained
-    augmentation: dict = field(default_factory=lambda: {"shift": 1.5, "rotate": 10.0, "scale": 0.1,
-                                                         "elastic_alpha": 0.5})
+    label_smoothing: float = 0.1  # as the models were trained
+    augmentation: dict = field(
+        default_factory=lambda: {"shift": 1.5, "rotate": 10.0, "scale": 0.1, "elastic_alpha": 0.5}
+    )
     seed: int = 0
 
 
@@ -63,8 +64,7 @@ def check_samples(samples, labels) -> tuple[np.ndarray, np.ndarray]:
     if samples.ndim == 2 and samples.shape[1] == 28 * 28:
         samples = samples.reshape(-1, 28, 28)
     if samples.shape[1:] != (28, 28) or len(samples) != len(labels):
-        raise ValueError(f"samples {samples.shape} and labels {labels.shape} do not match "
-                         f"([N, 28, 28] and [N])")
+        raise ValueError(f"samples {samples.shape} and labels {labels.shape} do not match ([N, 28, 28] and [N])")
     if len(labels) == 0:
         raise ValueError("no samples yet: choose the right digit under a wrong prediction first")
     if len(labels) > MAX_SAMPLES:
@@ -74,7 +74,7 @@ def check_samples(samples, labels) -> tuple[np.ndarray, np.ndarray]:
     return np.clip(samples, 0.0, 1.0), labels
 
 
-HEAD_DENSE = 2              # the head: the last two Dense layers and what follows them
+HEAD_DENSE = 2  # the head: the last two Dense layers and what follows them
 
 
 def split(model: Sequential) -> tuple[Sequential, Sequential]:
@@ -91,8 +91,9 @@ def split(model: Sequential) -> tuple[Sequential, Sequential]:
 
 def features(body: Sequential, images: np.ndarray, batch_size: int = 250) -> np.ndarray:
     """body(images) in inference mode, float32 [N, ...], a batch at a time."""
-    parts = [body.forward(np.asarray(images[i:i + batch_size], np.float32))
-             for i in range(0, len(images), batch_size)]
+    parts = [
+        body.forward(np.asarray(images[i : i + batch_size], np.float32)) for i in range(0, len(images), batch_size)
+    ]
     return np.concatenate(parts).astype(np.float32, copy=False) if parts else np.zeros((0,), np.float32)
 
 
@@ -101,8 +102,14 @@ def head_accuracy(head: Sequential, feats: np.ndarray, labels: np.ndarray) -> fl
     return float((head.predict_proba(feats).argmax(axis=1) == np.asarray(labels)).mean())
 
 
-def tune_steps(tuned: Sequential, samples: np.ndarray, labels: np.ndarray, replay_features: np.ndarray,
-               replay_labels: np.ndarray, config: FinetuneConfig = FinetuneConfig()):
+def tune_steps(
+    tuned: Sequential,
+    samples: np.ndarray,
+    labels: np.ndarray,
+    replay_features: np.ndarray,
+    replay_labels: np.ndarray,
+    config: FinetuneConfig = FinetuneConfig(),
+):
     """Generator: trains the head of `tuned` in place (see split), one SGD step per next(),
     yielding the step number. A step: config.user_per_batch user samples, augmented, through
     the frozen body, plus config.replay_per_batch MNIST images' body features (replay_features,
@@ -118,15 +125,21 @@ def tune_steps(tuned: Sequential, samples: np.ndarray, labels: np.ndarray, repla
         mine_features = body.forward(augment(samples[mine], rng, shapes))
         batch = np.concatenate([mine_features, replay_features[replay]]).astype(np.float32, copy=False)
         targets = np.concatenate([labels[mine], replay_labels[replay]])
-        logits = head.forward(batch, training=False)   # BatchNorm frozen, no dropout
+        logits = head.forward(batch, training=False)  # BatchNorm frozen, no dropout
         _, grad = softmax_cross_entropy(logits, targets, config.label_smoothing)
         head.backward(grad, input_grad=False)
         optimizer.step(head)
         yield step
 
 
-def finetune(model: Sequential, samples, labels, replay_images: np.ndarray,
-             replay_labels: np.ndarray, config: FinetuneConfig = FinetuneConfig()) -> Sequential:
+def finetune(
+    model: Sequential,
+    samples,
+    labels,
+    replay_images: np.ndarray,
+    replay_labels: np.ndarray,
+    config: FinetuneConfig = FinetuneConfig(),
+) -> Sequential:
     """A fine-tuned copy of `model`: all of tune_steps at once, from replay images."""
     samples, labels = check_samples(samples, labels)
     tuned = copy_model(model)

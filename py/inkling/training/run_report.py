@@ -37,25 +37,33 @@ def misclassified(images, labels, proba, limit: int = 48) -> dict:
     labels = np.asarray(labels, dtype=np.int64).reshape(-1)
     images = np.asarray(images)
     if proba.ndim != 2 or len(proba) != len(labels) or len(images) != len(labels):
-        raise ValueError(f"images {images.shape}, labels {labels.shape} and proba {proba.shape} "
-                         "must hold the same number of digits")
+        raise ValueError(
+            f"images {images.shape}, labels {labels.shape} and proba {proba.shape} must hold the same number of digits"
+        )
     predicted = proba.argmax(axis=1)
     wrong = np.flatnonzero(predicted != labels)
     confidence = proba[wrong, predicted[wrong]]
-    order = wrong[np.lexsort((wrong, -confidence))][:max(0, int(limit))]
+    order = wrong[np.lexsort((wrong, -confidence))][: max(0, int(limit))]
     picked = images[order]
-    if picked.dtype != np.uint8:                      # float [0, 1] -> bytes
+    if picked.dtype != np.uint8:  # float [0, 1] -> bytes
         picked = np.clip(np.rint(picked.astype(np.float32) * 255), 0, 255).astype(np.uint8)
-    return {"index": order.astype(np.int32), "label": labels[order].astype(np.int32),
-            "predicted": predicted[order].astype(np.int32),
-            "proba": proba[order].reshape(-1).astype(np.float32),
-            "images": picked.reshape(-1), "total": int(len(wrong))}
+    return {
+        "index": order.astype(np.int32),
+        "label": labels[order].astype(np.int32),
+        "predicted": predicted[order].astype(np.int32),
+        "proba": proba[order].reshape(-1).astype(np.float32),
+        "images": picked.reshape(-1),
+        "total": int(len(wrong)),
+    }
 
 
 def report(images, labels, proba, limit: int = 48) -> dict:
     """Both, flattened for the worker: confusion int32 [100] (row-major), accuracy, the gallery."""
     labels = np.asarray(labels).reshape(-1)
     matrix = confusion_matrix(labels, np.asarray(proba).argmax(axis=1))
-    return {"confusion": matrix.reshape(-1).astype(np.int32), "tested": int(matrix.sum()),
-            "accuracy": float(np.trace(matrix) / max(1, matrix.sum())),
-            "misclassified": misclassified(images, labels, proba, limit)}
+    return {
+        "confusion": matrix.reshape(-1).astype(np.int32),
+        "tested": int(matrix.sum()),
+        "accuracy": float(np.trace(matrix) / max(1, matrix.sum())),
+        "misclassified": misclassified(images, labels, proba, limit),
+    }

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
-from inkling.data import mnist
-from inkling.nn import ops, weights
 from inkling import weights_dir
+from inkling.data import mnist
 from inkling.data.preprocess import PREPROCESS_VERSION
+from inkling.nn import ops, weights
+
 from .trainer import PRESETS, Trainer, accuracy, build_model, preset, subset_indices
 
 
@@ -36,23 +37,33 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int)
     parser.add_argument("--validation", type=int, help="training images held out for validation")
     parser.add_argument("--subset", type=int, help="train on this many images (quick runs)")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="weights folder (default: the repo's weights/, or $INKLING_WEIGHTS)")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="weights folder (default: the repo's weights/, or $INKLING_WEIGHTS)"
+    )
     parser.add_argument("--name", help="manifest entry name (default: the model's)")
     parser.add_argument("--no-save", action="store_true", help="do not write weights")
-    parser.add_argument("--no-test", action="store_true",
-                        help="skip the test set (for choosing hyper-parameters on validation only)")
+    parser.add_argument(
+        "--no-test", action="store_true", help="skip the test set (for choosing hyper-parameters on validation only)"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser.parse_args(argv)
 
 
 def config_from_args(args: argparse.Namespace):
     """The model's preset with every flag given on the command line overriding it."""
-    fields = {"epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
-              "optimizer": args.optimizer, "weight_decay": args.weight_decay,
-              "schedule": args.schedule, "label_smoothing": args.label_smoothing,
-              "augment": args.augment, "seed": args.seed, "validation": args.validation,
-              "subset": args.subset}
+    fields = {
+        "epochs": args.epochs,
+        "batch_size": args.batch_size,
+        "lr": args.lr,
+        "optimizer": args.optimizer,
+        "weight_decay": args.weight_decay,
+        "schedule": args.schedule,
+        "label_smoothing": args.label_smoothing,
+        "augment": args.augment,
+        "seed": args.seed,
+        "validation": args.validation,
+        "subset": args.subset,
+    }
     return preset(args.model, **{k: v for k, v in fields.items() if v is not None})
 
 
@@ -62,7 +73,7 @@ def training_data(config):
     train_idx, val_idx = mnist.train_validation_split(len(labels), config.validation, config.seed)
     pick = subset_indices(len(train_idx), config.subset, config.seed)
     if pick is not None:
-        train_idx = train_idx[pick]   # train_idx is sorted, so this stays sorted
+        train_idx = train_idx[pick]  # train_idx is sorted, so this stays sorted
     return images[train_idx], labels[train_idx], images[val_idx], labels[val_idx]
 
 
@@ -71,16 +82,27 @@ def progress_bar(total: int, quiet: bool):
     if not quiet:
         try:
             from tqdm import tqdm
+
             return tqdm(total=total, unit="batch", dynamic_ncols=True, file=sys.stderr)
         except ImportError:
             pass
 
     class Silent:
-        def update(self, n=1): pass
-        def set_description(self, text): pass
-        def set_postfix(self, **values): pass
-        def write(self, text): print(text, file=sys.stderr)
-        def close(self): pass
+        def update(self, n=1):
+            pass
+
+        def set_description(self, text):
+            pass
+
+        def set_postfix(self, **values):
+            pass
+
+        def write(self, text):
+            print(text, file=sys.stderr)
+
+        def close(self):
+            pass
+
     return Silent()
 
 
@@ -99,9 +121,11 @@ def main(argv=None) -> dict:
     train_x, train_y, val_x, val_y = training_data(config)
     model = build_model(config)
     trainer = Trainer(model, train_x, train_y, config, val_x, val_y)
-    print(f"{config.model}: {model.parameter_count():,} parameters, {len(train_y):,} training / "
-          f"{len(val_y):,} validation images, {config.epochs} epochs x {trainer.steps_per_epoch} batches",
-          file=sys.stderr)
+    print(
+        f"{config.model}: {model.parameter_count():,} parameters, {len(train_y):,} training / "
+        f"{len(val_y):,} validation images, {config.epochs} epochs x {trainer.steps_per_epoch} batches",
+        file=sys.stderr,
+    )
 
     bar = progress_bar(trainer.total_steps, args.quiet)
 
@@ -109,13 +133,14 @@ def main(argv=None) -> dict:
         bar.update(1)
         if info["step"] % 20 == 0 or info["step"] == info["total_steps"]:
             bar.set_description(f"epoch {info['epoch']}/{config.epochs}")
-            bar.set_postfix(loss=f"{info['loss']:.4f}", acc=f"{info['accuracy']:.4f}",
-                            lr=f"{info['lr']:.2g}")
+            bar.set_postfix(loss=f"{info['loss']:.4f}", acc=f"{info['accuracy']:.4f}", lr=f"{info['lr']:.2g}")
 
     def on_epoch(record):
         val = f", validation accuracy {record['val_accuracy']:.4f}" if "val_accuracy" in record else ""
-        bar.write(f"epoch {record['epoch']}: loss {record['train_loss']:.4f}, train accuracy "
-                  f"{record['train_accuracy']:.4f}{val} ({record['seconds']:.1f} s)")
+        bar.write(
+            f"epoch {record['epoch']}: loss {record['train_loss']:.4f}, train accuracy "
+            f"{record['train_accuracy']:.4f}{val} ({record['seconds']:.1f} s)"
+        )
 
     started = time.perf_counter()
     trainer.fit(on_batch, on_epoch)
@@ -123,9 +148,13 @@ def main(argv=None) -> dict:
     wall_time = time.perf_counter() - started
 
     # wall_time_s to 3 places: a tiny test run can take under 0.05 s, which 1 place shows as 0.0
-    result = {"model": config.model, "parameters": model.parameter_count(),
-              "epochs": config.epochs, "wall_time_s": round(wall_time, 3),
-              "val_accuracy": trainer.history[-1].get("val_accuracy")}
+    result = {
+        "model": config.model,
+        "parameters": model.parameter_count(),
+        "epochs": config.epochs,
+        "wall_time_s": round(wall_time, 3),
+        "val_accuracy": trainer.history[-1].get("val_accuracy"),
+    }
     if not args.no_test:
         test_x, test_y = mnist.load("test")
         result["test_accuracy"] = round(accuracy(model, test_x, test_y), 4)
@@ -134,14 +163,18 @@ def main(argv=None) -> dict:
     if not args.no_save:
         if args.no_test:
             raise SystemExit("refusing to save weights without a test accuracy (drop --no-test)")
-        metadata = {"test_accuracy": result["test_accuracy"],
-                    "validation_accuracy": result["val_accuracy"],
-                    "parameters": result["parameters"], "epochs": config.epochs,
-                    "wall_time_s": result["wall_time_s"], "seed": config.seed,
-                    "data_sha256": mnist.data_sha256(),
-                    "preprocess_version": PREPROCESS_VERSION,
-                    "numpy_version": np.__version__,
-                    "hyperparameters": config.to_dict()}
+        metadata = {
+            "test_accuracy": result["test_accuracy"],
+            "validation_accuracy": result["val_accuracy"],
+            "parameters": result["parameters"],
+            "epochs": config.epochs,
+            "wall_time_s": result["wall_time_s"],
+            "seed": config.seed,
+            "data_sha256": mnist.data_sha256(),
+            "preprocess_version": PREPROCESS_VERSION,
+            "numpy_version": np.__version__,
+            "hyperparameters": config.to_dict(),
+        }
         out = args.out or weights_dir()
         path = weights.save(model, args.name or config.model, out, metadata)
         print(f"wrote {path}", file=sys.stderr)

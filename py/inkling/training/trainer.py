@@ -14,61 +14,90 @@ from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
-from inkling.nn import optim, schedules
 from inkling.data.augment import AugmentConfig, augment
+from inkling.nn import optim, schedules
 from inkling.nn.losses import softmax_cross_entropy
 from inkling.nn.model import ARCHITECTURES, Sequential
 
 
 @dataclass(frozen=True)
 class TrainConfig:
-    model: str = "mlp"                  # key of model.ARCHITECTURES
-    architecture: dict = field(default_factory=dict)   # keyword arguments of that builder
+    model: str = "mlp"  # key of model.ARCHITECTURES
+    architecture: dict = field(default_factory=dict)  # keyword arguments of that builder
     epochs: int = 10
     batch_size: int = 128
-    optimizer: str = "nesterov"         # "sgd", "nesterov", "adam" or "adamw"
-    lr: float = 0.05                    # peak learning rate
-    momentum: float = 0.9               # SGD momentum (ignored by Adam)
+    optimizer: str = "nesterov"  # "sgd", "nesterov", "adam" or "adamw"
+    lr: float = 0.05  # peak learning rate
+    momentum: float = 0.9  # SGD momentum (ignored by Adam)
     weight_decay: float = 5e-4
-    schedule: str = "onecycle"          # "constant", "cosine", "onecycle" or "step"
-    warmup_epochs: float = 0.0          # cosine only: linear warm-up
+    schedule: str = "onecycle"  # "constant", "cosine", "onecycle" or "step"
+    warmup_epochs: float = 0.0  # cosine only: linear warm-up
     label_smoothing: float = 0.0
     augment: bool = True
-    augmentation: dict = field(default_factory=dict)   # AugmentConfig fields
+    augmentation: dict = field(default_factory=dict)  # AugmentConfig fields
     seed: int = 0
-    validation: int = 5000              # images held out of the training set
-    subset: int | None = None           # train on this many images only (quick runs, tests)
+    validation: int = 5000  # images held out of the training set
+    subset: int | None = None  # train on this many images only (quick runs, tests)
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
 PRESETS = {
-    # Chosen on the 5000-image validation split (test set untouched). Search, final validation
-    # accuracy: 30 epochs with shift 2 / rotate 12 / scale .12 / elastic 1.0 / thickness .3:
-    # 0.9868; lighter augmentation (below): 0.9886; 80 epochs: 0.9914 (shift 1.5 / rotate 10 /
-    # scale .1 / elastic .7: 0.9906); 120 epochs: 0.9898 / 0.9900, so no gain past 80.
+    # Chosen on the 5000-image validation split, never the test set (the search: docs/benchmarks.md).
     # 784-512-128-10 (468,874 float32 parameters, 1.9 MB) is the widest pair under 2 MB.
     "mlp": TrainConfig(
         model="mlp",
         architecture={"hidden": [512, 128], "dropout": 0.0, "batchnorm": False},
-        epochs=80, batch_size=128, optimizer="nesterov", lr=0.05, momentum=0.9,
-        weight_decay=5e-4, schedule="onecycle", label_smoothing=0.1, augment=True,
-        augmentation={"shift": 1.0, "rotate": 8.0, "scale": 0.08, "elastic_alpha": 0.5,
-                      "elastic_sigma": 4.0, "thickness": 0.0},
+        epochs=80,
+        batch_size=128,
+        optimizer="nesterov",
+        lr=0.05,
+        momentum=0.9,
+        weight_decay=5e-4,
+        schedule="onecycle",
+        label_smoothing=0.1,
+        augment=True,
+        augmentation={
+            "shift": 1.0,
+            "rotate": 8.0,
+            "scale": 0.08,
+            "elastic_alpha": 0.5,
+            "elastic_sigma": 4.0,
+            "thickness": 0.0,
+        },
     ),
-    # Not tuned by a long search (about a minute an epoch on 2 CPU cores): the usual recipe for
+    # Not tuned by a long search (an epoch takes about a minute on 2 CPU cores): the usual recipe for
     # this net (BatchNorm, dropout, one-cycle SGD, label smoothing) with a little more
     # augmentation than the MLP, which a convolutional net absorbs more easily.
     "cnn": TrainConfig(
         model="cnn",
-        architecture={"channels": [32, 64], "kernel": 5, "padding": 0, "hidden": 128,
-                      "dropout": 0.3, "batchnorm": True},
-        # Validation accuracy: 20 epochs 0.9918, 40 epochs 0.9930 (37 min on 2 busy cores).
-        epochs=40, batch_size=128, optimizer="nesterov", lr=0.05, momentum=0.9,
-        weight_decay=5e-4, schedule="onecycle", label_smoothing=0.1, augment=True,
-        augmentation={"shift": 2.0, "rotate": 12.0, "scale": 0.12, "elastic_alpha": 1.0,
-                      "elastic_sigma": 4.0, "thickness": 0.3},
+        architecture={
+            "channels": [32, 64],
+            "kernel": 5,
+            "padding": 0,
+            "hidden": 128,
+            "dropout": 0.3,
+            "batchnorm": True,
+        },
+        # 40 epochs: validation accuracy still rose from 20 (docs/benchmarks.md).
+        epochs=40,
+        batch_size=128,
+        optimizer="nesterov",
+        lr=0.05,
+        momentum=0.9,
+        weight_decay=5e-4,
+        schedule="onecycle",
+        label_smoothing=0.1,
+        augment=True,
+        augmentation={
+            "shift": 2.0,
+            "rotate": 12.0,
+            "scale": 0.12,
+            "elastic_alpha": 1.0,
+            "elastic_sigma": 4.0,
+            "thickness": 0.3,
+        },
     ),
 }
 
@@ -95,8 +124,9 @@ def build_model(config: TrainConfig) -> Sequential:
 def make_optimizer(config: TrainConfig) -> optim.Optimizer:
     name = config.optimizer
     if name in ("sgd", "nesterov"):
-        return optim.SGD(config.lr, momentum=config.momentum, nesterov=name == "nesterov",
-                         weight_decay=config.weight_decay)
+        return optim.SGD(
+            config.lr, momentum=config.momentum, nesterov=name == "nesterov", weight_decay=config.weight_decay
+        )
     if name in ("adam", "adamw"):
         cls = optim.AdamW if name == "adamw" else optim.Adam
         return cls(config.lr, weight_decay=config.weight_decay)
@@ -130,8 +160,15 @@ def accuracy(model: Sequential, images: np.ndarray, labels: np.ndarray, batch_si
 class Trainer:
     """Trains `model` on images [N, 28, 28] float32 / labels [N] int with `config`."""
 
-    def __init__(self, model: Sequential, images: np.ndarray, labels: np.ndarray,
-                 config: TrainConfig, val_images=None, val_labels=None):
+    def __init__(
+        self,
+        model: Sequential,
+        images: np.ndarray,
+        labels: np.ndarray,
+        config: TrainConfig,
+        val_images=None,
+        val_labels=None,
+    ):
         self.model, self.config = model, config
         self.images = np.asarray(images, dtype=np.float32)
         self.labels = np.asarray(labels, dtype=np.int64)
@@ -154,7 +191,7 @@ class Trainer:
             batch_images = augment(batch_images, self.augment_rng, self.augmentation)
         logits = self.model.forward(batch_images, training=True)
         loss, grad = softmax_cross_entropy(logits, batch_labels, self.config.label_smoothing)
-        self.model.backward(grad, input_grad=False)   # nothing needs dL/dimages here
+        self.model.backward(grad, input_grad=False)  # nothing needs dL/dimages here
         self.optimizer.lr = self.schedule(self.step)
         self.optimizer.step(self.model)
         self.step += 1
@@ -170,15 +207,23 @@ class Trainer:
             order = self.order_rng.permutation(len(self.labels))
             loss_sum = correct_sum = 0.0
             for index in range(self.steps_per_epoch):
-                batch = order[index * size:(index + 1) * size]   # leftover images wait a shuffle
+                batch = order[index * size : (index + 1) * size]  # leftover images wait a shuffle
                 loss, acc = self.train_batch(self.images[batch], self.labels[batch])
                 loss_sum, correct_sum = loss_sum + loss, correct_sum + acc
-                yield {"epoch": epoch, "step": self.step, "total_steps": self.total_steps,
-                       "loss": loss_sum / (index + 1), "accuracy": correct_sum / (index + 1),
-                       "lr": self.optimizer.lr}
-            record = {"epoch": epoch, "train_loss": loss_sum / self.steps_per_epoch,
-                      "train_accuracy": correct_sum / self.steps_per_epoch,
-                      "seconds": time.perf_counter() - started}
+                yield {
+                    "epoch": epoch,
+                    "step": self.step,
+                    "total_steps": self.total_steps,
+                    "loss": loss_sum / (index + 1),
+                    "accuracy": correct_sum / (index + 1),
+                    "lr": self.optimizer.lr,
+                }
+            record = {
+                "epoch": epoch,
+                "train_loss": loss_sum / self.steps_per_epoch,
+                "train_accuracy": correct_sum / self.steps_per_epoch,
+                "seconds": time.perf_counter() - started,
+            }
             if self.val_labels is not None and len(self.val_labels):
                 record["val_accuracy"] = accuracy(self.model, self.val_images, self.val_labels)
             self.history.append(record)

@@ -15,8 +15,8 @@ import inkling
 from inkling.data.preprocess import SIZE, normalize_digit
 
 WEIGHTS_DIR = "/weights"
-MAX_SIDE = 4096          # larger pads are refused rather than allocating without bound
-_models: dict = {}       # (manifest path, model name) -> loaded model
+MAX_SIDE = 4096  # larger pads are refused rather than allocating without bound
+_models: dict = {}  # (manifest path, model name) -> loaded model
 
 
 def _manifest_path(weights_dir) -> Path:
@@ -68,11 +68,11 @@ def pixel_array(buffer, width: int, height: int, channels: int = 1, what: str = 
     w, h = int(width), int(height)
     if (w, h) != (width, height) or not (0 < w <= MAX_SIDE and 0 < h <= MAX_SIDE):
         raise ValueError(f"{what} size {width}x{height} is not whole pixels in 1..{MAX_SIDE}")
-    pixels = np.asarray(buffer, dtype=np.uint8) if isinstance(buffer, np.ndarray) \
-        else np.frombuffer(buffer, dtype=np.uint8)
+    pixels = (
+        np.asarray(buffer, dtype=np.uint8) if isinstance(buffer, np.ndarray) else np.frombuffer(buffer, dtype=np.uint8)
+    )
     if pixels.size != w * h * channels:
-        raise ValueError(f"got {pixels.size} values for a {w}x{h} {what} "
-                         f"({w * h * channels} expected)")
+        raise ValueError(f"got {pixels.size} values for a {w}x{h} {what} ({w * h * channels} expected)")
     return pixels.reshape((h, w) if channels == 1 else (h, w, channels))
 
 
@@ -89,11 +89,13 @@ def predict(alpha, width: int, height: int, model: str, weights_dir=WEIGHTS_DIR)
     """
     x = normalize_digit(alpha_to_ink(alpha, width, height))
     if x is None:
-        return {"digit": None, "probabilities": np.zeros(10, np.float32),
-                "input": np.zeros(SIZE * SIZE, np.float32)}
+        return {"digit": None, "probabilities": np.zeros(10, np.float32), "input": np.zeros(SIZE * SIZE, np.float32)}
     proba = np.asarray(load_model(model, weights_dir).predict_proba(x[None]), np.float32)[0]
-    return {"digit": int(np.argmax(proba)), "probabilities": proba,
-            "input": np.ascontiguousarray(x, np.float32).reshape(-1)}
+    return {
+        "digit": int(np.argmax(proba)),
+        "probabilities": proba,
+        "input": np.ascontiguousarray(x, np.float32).reshape(-1),
+    }
 
 
 def explain(alpha, width: int, height: int, model: str, weights_dir=WEIGHTS_DIR) -> dict:

@@ -17,18 +17,19 @@ from pathlib import PurePosixPath
 
 import numpy as np
 
-from . import app, studio
 from inkling.nn import weights
 from inkling.nn.weights import WeightsError
 
+from . import app, studio
+
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,47}")
 STUDIO_NAME = re.compile(r"my-(?:mlp|cnn)-(\d+)")
-PAGE_INFO = ("test_accuracy", "created", "source")   # what the page may add to an export
+PAGE_INFO = ("test_accuracy", "created", "source")  # what the page may add to an export
 # A forward-pass check: 4 images of values spread over [0, 1) (the golden-ratio sequence), made
 # without numpy.random, whose extension modules a page loads only when it first trains.
 PROBE = (np.arange(4 * 28 * 28) * 0.6180339887 % 1).astype(np.float32).reshape(4, 28, 28)
 
-_info: dict[str, dict] = {}          # metadata of the models registered here, by name
+_info: dict[str, dict] = {}  # metadata of the models registered here, by name
 
 
 def input_kind(meta: dict) -> str:
@@ -46,13 +47,17 @@ def metadata(name: str, weights_dir=app.WEIGHTS_DIR) -> dict:
     if name in shipped:
         meta = {k: v for k, v in shipped[name].items() if k not in ("architecture", "files")}
         return {**meta, "input": input_kind(meta), "source": "shipped with Inkling"}
-    return {"input": "raw", "source": "trained in the page"}   # inkling.worker.studio's models
+    return {"input": "raw", "source": "trained in the page"}  # inkling.worker.studio's models
 
 
 def summary(name: str, model, meta: dict) -> dict:
-    return {"name": name, "test_accuracy": meta.get("test_accuracy"),
-            "parameters": model.parameter_count(), "input": input_kind(meta),
-            "source": meta.get("source", "")}
+    return {
+        "name": name,
+        "test_accuracy": meta.get("test_accuracy"),
+        "parameters": model.parameter_count(),
+        "input": input_kind(meta),
+        "source": meta.get("source", ""),
+    }
 
 
 def export_model(model: str, info: str = "{}", weights_dir=app.WEIGHTS_DIR) -> dict:
@@ -91,7 +96,7 @@ def register(model, name: str, meta: dict, weights_dir=app.WEIGHTS_DIR) -> dict:
     app.register_model(name, model, weights_dir)
     _info[name] = meta
     studio_name = STUDIO_NAME.fullmatch(name)
-    if studio_name:   # after a reload, the next model trained must not take a stored one's name
+    if studio_name:  # after a reload, the next model trained must not take a stored one's name
         studio._count = max(studio._count, int(studio_name.group(1)))
     return summary(name, model, meta)
 
@@ -104,15 +109,18 @@ def read_export(files: dict[str, bytes], where: str) -> tuple[str, dict, object]
         files = weights.unzip(data, where)
     by_name = {PurePosixPath(path).name: data for path, data in files.items()}
     if weights.MANIFEST not in files and weights.MANIFEST not in by_name:
-        raise WeightsError(f"{where}: no {weights.MANIFEST}; pick the .zip, or a manifest.json "
-                           f"with its .npy files")
-    manifest = weights.parse_manifest(files.get(weights.MANIFEST, by_name.get(weights.MANIFEST)),
-                                      f"{where}: {weights.MANIFEST}")
-    name, entry = weights.pick_entry(manifest, manifest.get("default") if isinstance(manifest, dict)
-                                     and len(manifest.get("models") or {}) > 1 else None, where)
+        raise WeightsError(f"{where}: no {weights.MANIFEST}; pick the .zip, or a manifest.json with its .npy files")
+    manifest = weights.parse_manifest(
+        files.get(weights.MANIFEST, by_name.get(weights.MANIFEST)), f"{where}: {weights.MANIFEST}"
+    )
+    name, entry = weights.pick_entry(
+        manifest,
+        manifest.get("default") if isinstance(manifest, dict) and len(manifest.get("models") or {}) > 1 else None,
+        where,
+    )
     model = weights.build_checked(
-        entry, lambda path: files.get(path, by_name.get(PurePosixPath(path).name)),
-        f"{where}: model {name!r}")
+        entry, lambda path: files.get(path, by_name.get(PurePosixPath(path).name)), f"{where}: model {name!r}"
+    )
     check_works(model, where)
     meta = {k: v for k, v in entry.items() if k not in ("architecture", "files")}
     meta["input"] = input_kind(meta)
@@ -128,14 +136,16 @@ def import_files(data, index: str, weights_dir=app.WEIGHTS_DIR) -> dict:
     """
     raw, files, at = bytes(data), {}, 0
     for file_name, size in json.loads(index):
-        files[str(file_name)] = raw[at:at + int(size)]
+        files[str(file_name)] = raw[at : at + int(size)]
         at += int(size)
     where = " + ".join(files) if len(files) <= 3 else f"the {len(files)} files"
     name, meta, model = read_export(files, f"“{where}”")
     name = unique_name(name, weights_dir)
     meta["source"] = meta.get("source") or "imported"
-    return {**register(model, name, meta, weights_dir),
-            "zip": np.frombuffer(weights.to_zip(model, name, meta), np.uint8)}
+    return {
+        **register(model, name, meta, weights_dir),
+        "zip": np.frombuffer(weights.to_zip(model, name, meta), np.uint8),
+    }
 
 
 def register_stored(name: str, data, weights_dir=app.WEIGHTS_DIR) -> dict:

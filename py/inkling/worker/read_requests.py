@@ -14,34 +14,47 @@ from __future__ import annotations
 
 import numpy as np
 
-from inkling.reading import explain, images, number
 from inkling.data.preprocess import SIZE, normalize_digit
+from inkling.reading import explain, images, number
 
-PREVIEW_SIDE = 192      # the crop shown on the page is at most this many pixels on its longer side
+PREVIEW_SIDE = 192  # the crop shown on the page is at most this many pixels on its longer side
 
 
 def _flat_activations(activations: list[dict]) -> list[dict]:
-    return [{"label": a["label"], "shape": list(a["values"].shape),
-             "values": np.ascontiguousarray(a["values"], np.float32).reshape(-1)}
-            for a in activations]
+    return [
+        {
+            "label": a["label"],
+            "shape": list(a["values"].shape),
+            "values": np.ascontiguousarray(a["values"], np.float32).reshape(-1),
+        }
+        for a in activations
+    ]
 
 
 def _why(model, x: np.ndarray) -> dict:
     why = explain.explain(model, x)
-    return {"saliency": why["saliency"].reshape(-1), "activations": _flat_activations(why["activations"]),
-            "top": why["top"], "top_p": why["top_p"], "unsure": why["unsure"],
-            "reason": why["reason"]}
+    return {
+        "saliency": why["saliency"].reshape(-1),
+        "activations": _flat_activations(why["activations"]),
+        "top": why["top"],
+        "top_p": why["top_p"],
+        "unsure": why["unsure"],
+        "reason": why["reason"],
+    }
 
 
 def _number(model, ink: np.ndarray) -> dict:
     n = number.read_number(model, ink)
-    out = {"number": n["text"], "number_digits": n["digits"],
-           "number_confidence": n["confidence"], "number_boxes": n["boxes"].reshape(-1)}
+    out = {
+        "number": n["text"],
+        "number_digits": n["digits"],
+        "number_confidence": n["confidence"],
+        "number_boxes": n["boxes"].reshape(-1),
+    }
     if len(n["text"]) >= 2:
         # Several digits: reading all the ink as one digit is bound to look unsure, so say
         # whether the number's own digits are.
-        reasons = [(k, explain.unsure_reason(p, x)) for k, (p, x) in
-                   enumerate(zip(n["probabilities"], n["inputs"]))]
+        reasons = [(k, explain.unsure_reason(p, x)) for k, (p, x) in enumerate(zip(n["probabilities"], n["inputs"]))]
         reasons = [(k, r) for k, r in reasons if r]
         out["unsure"] = bool(reasons)
         out["reason"] = f"Digit {reasons[0][0] + 1} of {len(n['text'])}: {reasons[0][1]}" if reasons else ""
@@ -50,10 +63,18 @@ def _number(model, ink: np.ndarray) -> dict:
 
 def empty_why() -> dict:
     """The explanation of nothing: no saliency, no activations, not unsure."""
-    return {"saliency": np.zeros(SIZE * SIZE, np.float32), "activations": [],
-            "top": np.zeros(0, np.int32), "top_p": np.zeros(0, np.float32),
-            "unsure": False, "reason": "", "number": "", "number_digits": np.zeros(0, np.int32),
-            "number_confidence": np.zeros(0, np.float32), "number_boxes": np.zeros(0, np.int32)}
+    return {
+        "saliency": np.zeros(SIZE * SIZE, np.float32),
+        "activations": [],
+        "top": np.zeros(0, np.int32),
+        "top_p": np.zeros(0, np.float32),
+        "unsure": False,
+        "reason": "",
+        "number": "",
+        "number_digits": np.zeros(0, np.int32),
+        "number_confidence": np.zeros(0, np.float32),
+        "number_boxes": np.zeros(0, np.int32),
+    }
 
 
 def explain_ink(model, ink: np.ndarray) -> dict:
@@ -89,18 +110,37 @@ def read_picture(model, rgba: np.ndarray) -> dict:
     ink, info = images.ink_from_grey(images.rgba_to_grey(rgba))
     box = images.ink_box(ink)
     x = normalize_digit(ink) if box is not None else None
-    result = {"blank": x is None, "dark_ink": info["dark_ink"],
-              "digit": None, "probabilities": np.zeros(10, np.float32),
-              "input": np.zeros(SIZE * SIZE, np.float32), "crop": np.zeros(0, np.int32),
-              "preview": np.zeros(0, np.uint8), "preview_width": 0, "preview_height": 0,
-              "preview_scale": 1.0}
+    result = {
+        "blank": x is None,
+        "dark_ink": info["dark_ink"],
+        "digit": None,
+        "probabilities": np.zeros(10, np.float32),
+        "input": np.zeros(SIZE * SIZE, np.float32),
+        "crop": np.zeros(0, np.int32),
+        "preview": np.zeros(0, np.uint8),
+        "preview_width": 0,
+        "preview_height": 0,
+        "preview_scale": 1.0,
+    }
     if x is None:
-        return {**result, **empty_why(), "unsure": True,
-                "reason": "This doesn't look like a digit: no ink stands out from the background."}
+        return {
+            **result,
+            **empty_why(),
+            "unsure": True,
+            "reason": "This doesn't look like a digit: no ink stands out from the background.",
+        }
     preview, w, h, scale = _preview(ink, box)
     why = explain_ink(model, ink)
     probabilities = np.asarray(model.predict_proba(x[None]), np.float32)[0]
-    return {**result, **why, "digit": int(np.argmax(probabilities)),
-            "probabilities": probabilities, "input": x.reshape(-1).astype(np.float32),
-            "crop": np.array(box, np.int32), "preview": preview, "preview_width": w,
-            "preview_height": h, "preview_scale": scale}
+    return {
+        **result,
+        **why,
+        "digit": int(np.argmax(probabilities)),
+        "probabilities": probabilities,
+        "input": x.reshape(-1).astype(np.float32),
+        "crop": np.array(box, np.int32),
+        "preview": preview,
+        "preview_width": w,
+        "preview_height": h,
+        "preview_scale": scale,
+    }

@@ -13,26 +13,22 @@ import time
 
 import numpy as np
 
-from . import app
 from inkling.data import mnist
 from inkling.nn import ops
 from inkling.training import run_report
 from inkling.training.trainer import TrainConfig, Trainer, build_model, subset_indices
 
-_data: dict[str, np.ndarray] = {}   # "train-images" ... -> parsed arrays
-_run: "Run | None" = None
-_count = 0                          # trained models so far: names my-mlp-1, my-cnn-2, ...
-_report_proba = None                # test probabilities [10000, 10] of the last finished run, for report()
+from . import app
 
-# The small CNN: picked for one epoch well within 2 minutes in the page. One epoch over the 60k
-# images, MNIST test accuracy (CPython simulation of the same math, batch 128, one-cycle SGD):
-# channels 8,16 at lr 0.3: 98.92 / 98.96 / 98.97 / 99.02 % (seeds 0-3; at lr 0.2 98.65 / 98.94);
-# 10,20 at lr 0.3: 98.99-99.09 % for ~1.5x the multiply-adds; 12,24 at lr 0.2: 99.04 / 99.03 % for
-# ~2x; 16,32: 99.02 / 99.06 % for ~3.4x (~470 images/s in Pyodide: over 2 min an epoch; that and
-# the figures below were measured with einsum, before the WebAssembly kernel, inkling.nn.wasm_matmul).
-SMALL_CNN = {"channels": [8, 16], "kernel": 5, "padding": 0, "hidden": 64, "dropout": 0.0,
-             "batchnorm": True}
-EVAL_BATCH = 250                    # test images a step of the evaluation: ~60 ms for the small CNN
+_data: dict[str, np.ndarray] = {}  # "train-images" ... -> parsed arrays
+_run: Run | None = None
+_count = 0  # trained models so far: names my-mlp-1, my-cnn-2, ...
+_report_proba = None  # test probabilities [10000, 10] of the last finished run, for report()
+
+# The small CNN: the widest whose epoch stays well within 2 minutes in the page; wider ones gain
+# about 0.1 point for 1.5-3.4x the work (docs/benchmarks.md, the Train panel's small CNN).
+SMALL_CNN = {"channels": [8, 16], "kernel": 5, "padding": 0, "hidden": 64, "dropout": 0.0, "batchnorm": True}
+EVAL_BATCH = 250  # test images a step of the evaluation: short enough to keep chunks ~100 ms
 
 
 def set_data(name: str, raw) -> list[int]:
@@ -77,17 +73,21 @@ def parse_hidden(text) -> list[int]:
     return sizes
 
 
-def make_config(model="mlp", hidden="128", optimizer="nesterov", lr=1.0, batch_size=128,
-                epochs=1, augment=False, subset=None, seed=0) -> TrainConfig:
+def make_config(
+    model="mlp",
+    hidden="128",
+    optimizer="nesterov",
+    lr=1.0,
+    batch_size=128,
+    epochs=1,
+    augment=False,
+    subset=None,
+    seed=0,
+) -> TrainConfig:
     """The run's TrainConfig; the defaults are the Train panel's for the MLP (web/index.html).
 
-    The MLP has BatchNorm after each hidden Dense. One epoch over the 60k images, MNIST test
-    accuracy over seeds 0-9 (CPython simulation of the same math, batch 128, one-cycle SGD):
-    784-128-10 without BatchNorm at its best lr (0.5): 97.10-97.52 % (seeds 0-2); with it at lr
-    1.0: 97.45-97.81 %, mean 97.62 % (97.58 % in chromium, seed 0; 97.59 % with the WebAssembly
-    kernel, whose sums round differently); 784-128-32-10 with it at lr 0.7: 97.56-97.78 %, mean
-    97.68 %, but ~7 % more time a step in Pyodide, which took the epoch past 5 s in chromium when
-    einsum did the products (~70 % of a step then). With the kernel the epoch takes ~2.3 s there.
+    The MLP has BatchNorm after each hidden Dense: with it, one epoch of 784-128-10 reaches
+    97.5 % on MNIST's test set at a high learning rate, without it not (docs/benchmarks.md).
     """
     if model == "mlp":
         architecture = {"hidden": parse_hidden(hidden), "dropout": 0.0, "batchnorm": True}
@@ -97,11 +97,21 @@ def make_config(model="mlp", hidden="128", optimizer="nesterov", lr=1.0, batch_s
         raise ValueError(f"model must be mlp or cnn, not {model!r}")
     if not (0 < float(lr) <= 10 and 1 <= int(batch_size) <= 4096 and 1 <= int(epochs) <= 100):
         raise ValueError("learning rate in (0, 10], batch size in 1..4096, epochs in 1..100")
-    return TrainConfig(model=model, architecture=architecture, epochs=int(epochs),
-                       batch_size=int(batch_size), optimizer=optimizer, lr=float(lr),
-                       schedule="onecycle", label_smoothing=0.1, augment=bool(augment),
-                       augmentation={"shift": 1.0, "rotate": 8.0, "scale": 0.08},
-                       seed=int(seed), validation=0, subset=int(subset) if subset else None)
+    return TrainConfig(
+        model=model,
+        architecture=architecture,
+        epochs=int(epochs),
+        batch_size=int(batch_size),
+        optimizer=optimizer,
+        lr=float(lr),
+        schedule="onecycle",
+        label_smoothing=0.1,
+        augment=bool(augment),
+        augmentation={"shift": 1.0, "rotate": 8.0, "scale": 0.08},
+        seed=int(seed),
+        validation=0,
+        subset=int(subset) if subset else None,
+    )
 
 
 class Run:
@@ -115,27 +125,39 @@ class Run:
         self.config = config
         self.model = build_model(config)
         self.trainer = Trainer(self.model, _images("train-images", pick), labels, config)
-        self.test_images = _data["test-images"]      # uint8, scaled a batch at a time
+        self.test_images = _data["test-images"]  # uint8, scaled a batch at a time
         self.test_labels = _data["test-labels"].astype(np.int64)
         self.steps = self._steps()
-        self.state = {"epoch": 0, "epochs": config.epochs, "step": 0,
-                      "total_steps": self.trainer.total_steps, "loss": None, "test_accuracy": None,
-                      "history": [], "images_per_s": 0.0, "eta_s": None, "done": False,
-                      "phase": "train", "tested": 0, "test_size": len(self.test_labels),
-                      "chunk_loss": None, "elapsed_s": 0.0, "train_s": 0.0,
-                      "matmul": ops.backend()}   # who does the products: "wasm" in the page
+        self.state = {
+            "epoch": 0,
+            "epochs": config.epochs,
+            "step": 0,
+            "total_steps": self.trainer.total_steps,
+            "loss": None,
+            "test_accuracy": None,
+            "history": [],
+            "images_per_s": 0.0,
+            "eta_s": None,
+            "done": False,
+            "phase": "train",
+            "tested": 0,
+            "test_size": len(self.test_labels),
+            "chunk_loss": None,
+            "elapsed_s": 0.0,
+            "train_s": 0.0,
+            "matmul": ops.backend(),
+        }  # who does the products: "wasm" in the page
         self.train_seconds = 0.0
-        self.test_proba = None      # [10000, 10] float32 of the last finished evaluation
-        self.batch_loss = None      # the last batch's own loss (the trainer reports epoch means)
+        self.test_proba = None  # [10000, 10] float32 of the last finished evaluation
+        self.batch_loss = None  # the last batch's own loss (the trainer reports epoch means)
         self._epoch_loss_sum = 0.0
 
     def _steps(self):
         for info in self.trainer.steps():
             if not info.get("epoch_done"):
-                self.state.update(epoch=info["epoch"], step=info["step"], loss=info["loss"],
-                                  phase="train")
+                self.state.update(epoch=info["epoch"], step=info["step"], loss=info["loss"], phase="train")
                 done = info["step"] - (info["epoch"] - 1) * self.trainer.steps_per_epoch
-                loss_sum = info["loss"] * done                  # mean over the epoch so far * batches
+                loss_sum = info["loss"] * done  # mean over the epoch so far * batches
                 self.batch_loss = loss_sum - (self._epoch_loss_sum if done > 1 else 0.0)
                 self._epoch_loss_sum = loss_sum
                 yield "train"
@@ -143,21 +165,22 @@ class Run:
             correct = 0
             all_proba = np.empty((len(self.test_labels), 10), np.float32)
             for start in range(0, len(self.test_labels), EVAL_BATCH):
-                proba = self.model.predict_proba(_scaled(self.test_images[start:start + EVAL_BATCH]))
-                all_proba[start:start + EVAL_BATCH] = proba
-                correct += int((proba.argmax(axis=1) == self.test_labels[start:start + EVAL_BATCH]).sum())
+                proba = self.model.predict_proba(_scaled(self.test_images[start : start + EVAL_BATCH]))
+                all_proba[start : start + EVAL_BATCH] = proba
+                correct += int((proba.argmax(axis=1) == self.test_labels[start : start + EVAL_BATCH]).sum())
                 self.state.update(phase="test", tested=min(start + EVAL_BATCH, len(self.test_labels)))
                 yield "evaluate"
             acc = correct / len(self.test_labels)
             self.test_proba = all_proba
             self.state["test_accuracy"] = acc
-            self.state["history"].append({"epoch": info["epoch"], "train_loss": info["train_loss"],
-                                          "test_accuracy": acc})
+            self.state["history"].append(
+                {"epoch": info["epoch"], "train_loss": info["train_loss"], "test_accuracy": acc}
+            )
 
     def chunk(self, budget_ms: float) -> dict:
         begin = time.perf_counter()
         end = begin + budget_ms / 1000
-        losses = []                 # this chunk's batch losses: one smoothed point for the live chart
+        losses = []  # this chunk's batch losses: one smoothed point for the live chart
         while time.perf_counter() < end:
             t0 = time.perf_counter()
             kind = next(self.steps, None)
@@ -197,12 +220,16 @@ def finish() -> dict:
     if _run is None:
         raise ValueError("no training run to finish")
     run, _run = _run, None
-    _report_proba = run.test_proba   # not the run: it holds the training images
+    _report_proba = run.test_proba  # not the run: it holds the training images
     _count += 1
     name = f"my-{run.config.model}-{_count}"
     app.register_model(name, run.model)
-    return {"name": name, "test_accuracy": run.state["test_accuracy"],
-            "parameters": run.model.parameter_count(), "steps": run.state["step"]}
+    return {
+        "name": name,
+        "test_accuracy": run.state["test_accuracy"],
+        "parameters": run.model.parameter_count(),
+        "steps": run.state["step"],
+    }
 
 
 def report(limit: int = 48) -> dict:

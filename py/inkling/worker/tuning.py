@@ -29,20 +29,21 @@ import time
 
 import numpy as np
 
-from . import app, library, studio
-from inkling.training import finetune
 from inkling.nn import weights
+from inkling.training import finetune
 
-REPLAY = 3000          # MNIST training images replayed (a seeded pick)
-MAX_DROP = 0.005       # fine-tuning may cost at most 0.5 points of MNIST test accuracy
-ATTEMPTS = 3           # the learning rate is halved after a run that lost more
-SLICE = 250            # images prepared or evaluated between two looks at the clock
+from . import app, library, studio
 
-_prepared: dict[tuple, tuple] = {}    # (split, input kind) -> (images float32, labels int64)
+REPLAY = 3000  # MNIST training images replayed (a seeded pick)
+MAX_DROP = 0.005  # fine-tuning may cost at most 0.5 points of MNIST test accuracy
+ATTEMPTS = 3  # the learning rate is halved after a run that lost more
+SLICE = 250  # images prepared or evaluated between two looks at the clock
+
+_prepared: dict[tuple, tuple] = {}  # (split, input kind) -> (images float32, labels int64)
 _features: dict[tuple, np.ndarray] = {}  # (body digest, split, input kind) -> body features
-MAX_FEATURES = 4                      # cached feature sets (a CNN's test set: 41 MB)
-_job: "Job | None" = None
-_prep: "Prep | None" = None
+MAX_FEATURES = 4  # cached feature sets (a CNN's test set: 41 MB)
+_job: Job | None = None
+_prep: Prep | None = None
 
 
 def _prepare(split: str, kind: str, state: dict):
@@ -55,9 +56,10 @@ def _prepare(split: str, kind: str, state: dict):
         images, labels = images[pick], labels[pick]
     if kind == "normalized":
         from inkling.data.preprocess import normalize_batch
+
         parts = []
         for start in range(0, len(images), SLICE):
-            parts.append(normalize_batch(images[start:start + SLICE]))
+            parts.append(normalize_batch(images[start : start + SLICE]))
             state.update(phase=f"prepare-{split}", done=start + len(parts[-1]), total=len(images))
             yield
         x = np.concatenate(parts)
@@ -80,7 +82,7 @@ def _features_of(body, images, key: tuple, state: dict):
     if key not in _features:
         parts = []
         for start in range(0, len(images), SLICE):
-            parts.append(finetune.features(body, images[start:start + SLICE]))
+            parts.append(finetune.features(body, images[start : start + SLICE]))
             state.update(phase=f"features-{key[1]}", done=start + len(parts[-1]), total=len(images))
             yield
         while len(_features) >= MAX_FEATURES:
@@ -103,7 +105,7 @@ class Prep:
         self.kind = library.input_kind(library.metadata(model, weights_dir))
         self.state = {"phase": "start", "done": 0, "total": 0, "attempt": 1, "finished": False}
         self.times = {"prepare_s": 0.0, "features_s": 0.0, "tune_s": 0.0, "eval_s": 0.0}
-        self.phases: list[str] = []     # the phases that did work (none when all was cached)
+        self.phases: list[str] = []  # the phases that did work (none when all was cached)
         self.work = self._work()
 
     def _timed(self, key, generator):
@@ -157,15 +159,17 @@ class Job(Prep):
         s = self.state
         head, test_f, test_y, replay_f, replay_y = yield from self._prepared()
         t0 = time.perf_counter()
-        before = {"user": finetune.accuracy(self.base, self.x, self.y),
-                  "mnist": finetune.head_accuracy(head, test_f, test_y)}
+        before = {
+            "user": finetune.accuracy(self.base, self.x, self.y),
+            "mnist": finetune.head_accuracy(head, test_f, test_y),
+        }
         self.times["eval_s"] += time.perf_counter() - t0
         config = finetune.FinetuneConfig()
         for attempt in range(1, ATTEMPTS + 1):
             tuned = finetune.copy_model(self.base)
             steps = finetune.tune_steps(tuned, self.x, self.y, replay_f, replay_y, config)
             s.update(phase="tune", done=0, total=config.steps, attempt=attempt)
-            while True:                        # one training step per step of the job
+            while True:  # one training step per step of the job
                 t0 = time.perf_counter()
                 step = next(steps, None)
                 self.times["tune_s"] += time.perf_counter() - t0
@@ -174,26 +178,47 @@ class Job(Prep):
                 s["done"] = step
                 yield
             t0 = time.perf_counter()
-            after = {"user": finetune.accuracy(tuned, self.x, self.y),
-                     "mnist": finetune.head_accuracy(finetune.split(tuned)[1], test_f, test_y)}
+            after = {
+                "user": finetune.accuracy(tuned, self.x, self.y),
+                "mnist": finetune.head_accuracy(finetune.split(tuned)[1], test_f, test_y),
+            }
             self.times["eval_s"] += time.perf_counter() - t0
             if after["mnist"] >= before["mnist"] - MAX_DROP:
                 break
             config = finetune.FinetuneConfig(lr=config.lr / 2)
-        self.result = {"tuned": tuned, "before": before, "after": after, "lr": config.lr,
-                       "attempts": attempt, "mnist_test": len(test_y)}
+        self.result = {
+            "tuned": tuned,
+            "before": before,
+            "after": after,
+            "lr": config.lr,
+            "attempts": attempt,
+            "mnist_test": len(test_y),
+        }
 
     def finish(self) -> dict:
         r, model, n = self.result, self.model, len(self.y)
         name = library.tuned_name(model, self.weights_dir)
-        meta = {"input": self.kind, "source": f"fine-tuned from {model} on {n} of your digits",
-                "parent": model, "test_accuracy": r["after"]["mnist"], "tuned_samples": n,
-                "tuned_lr": r["lr"]}
+        meta = {
+            "input": self.kind,
+            "source": f"fine-tuned from {model} on {n} of your digits",
+            "parent": model,
+            "test_accuracy": r["after"]["mnist"],
+            "tuned_samples": n,
+            "tuned_lr": r["lr"],
+        }
         registered = library.register(r["tuned"], name, meta, self.weights_dir)
-        return {**registered, "before": r["before"], "after": r["after"], "samples": n,
-                "mnist_test": r["mnist_test"], "lr": r["lr"], "attempts": r["attempts"], **self.times,
-                "phases": list(self.phases),
-                "zip": np.frombuffer(weights.to_zip(r["tuned"], name, meta), np.uint8)}
+        return {
+            **registered,
+            "before": r["before"],
+            "after": r["after"],
+            "samples": n,
+            "mnist_test": r["mnist_test"],
+            "lr": r["lr"],
+            "attempts": r["attempts"],
+            **self.times,
+            "phases": list(self.phases),
+            "zip": np.frombuffer(weights.to_zip(r["tuned"], name, meta), np.uint8),
+        }
 
 
 def start(model: str, samples, labels, weights_dir=app.WEIGHTS_DIR) -> dict:

@@ -6,8 +6,7 @@ import pytest
 from inkling.data import mnist
 from inkling.data.augment import AugmentConfig, augment, elastic_field, random_params, warp
 
-STRONG = AugmentConfig(shift=2.5, rotate=15, scale=0.15, elastic_alpha=2.0, elastic_sigma=4.0,
-                       thickness=0.5)
+STRONG = AugmentConfig(shift=2.5, rotate=15, scale=0.15, elastic_alpha=2.0, elastic_sigma=4.0, thickness=0.5)
 
 
 @pytest.fixture(scope="module")
@@ -18,8 +17,7 @@ def digits():
 def with_margin(images, margin):
     """Only the digits whose ink stays `margin` pixels away from every border (shifts clip nothing)."""
     rows, cols = images.any(axis=2), images.any(axis=1)
-    clear = ~rows[:, :margin].any(1) & ~rows[:, -margin:].any(1) \
-        & ~cols[:, :margin].any(1) & ~cols[:, -margin:].any(1)
+    clear = ~rows[:, :margin].any(1) & ~rows[:, -margin:].any(1) & ~cols[:, :margin].any(1) & ~cols[:, -margin:].any(1)
     return images[clear]
 
 
@@ -83,17 +81,18 @@ def test_scaling_spreads_the_ink(digits):
         com = centre_of_mass(images)[:, :, None, None]
         grid = np.indices((28, 28))[None]
         return (((grid - com) ** 2).sum(1) * images).sum((1, 2)) / images.sum((1, 2))
+
     bigger = warp(digits, plain(len(digits), scale=np.full(len(digits), 1.2)))
     ratio = spread(bigger) / spread(digits)
-    assert np.median(ratio) > 1.3 and ratio.min() > 1.1   # 1.44 unless the border clips the digit
+    assert np.median(ratio) > 1.3 and ratio.min() > 1.1  # 1.44 unless the border clips the digit
 
 
 def test_elastic_field_is_smooth_with_the_requested_size():
     field = elastic_field(16, np.random.default_rng(0), alpha=2.0, sigma=4.0)
     assert field.shape == (16, 2, 28, 28)
-    assert np.allclose(np.sqrt((field ** 2).mean(axis=(1, 2, 3))), 2.0, rtol=1e-3)
+    assert np.allclose(np.sqrt((field**2).mean(axis=(1, 2, 3))), 2.0, rtol=1e-3)
     neighbour_step = np.abs(np.diff(field, axis=-1)).mean()
-    assert neighbour_step < 0.2 * np.abs(field).mean()      # smooth, not per-pixel noise
+    assert neighbour_step < 0.2 * np.abs(field).mean()  # smooth, not per-pixel noise
 
 
 def test_thickness_adds_or_removes_ink(digits):

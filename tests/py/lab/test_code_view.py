@@ -1,7 +1,8 @@
 """inkling.lab.code_view: a model's layers with their installed sources and the shapes through them."""
 
-import inkling
 import numpy as np
+
+import inkling
 from inkling.lab import code_view
 from inkling.nn import weights
 from inkling.nn.layers.conv2d import Conv2D

@@ -2,6 +2,7 @@
 largest error is reported either way."""
 
 import pytest
+
 from inkling.lab import exercises
 
 RIGHT = {

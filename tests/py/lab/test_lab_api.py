@@ -1,13 +1,14 @@
 """inkling.lab: load_mnist's arrays and chart's points (what a Lab script or a notebook calls)."""
 
 import numpy as np
+
 from inkling import lab
 
 
 def test_load_mnist_gives_float_images_in_0_1_and_integer_labels():
     x_train, y_train, x_test, y_test = lab.load_mnist()
     assert x_train.shape == (60000, 28, 28) and x_test.shape == (10000, 28, 28)
-    assert x_train.dtype == np.float32 and 0.0 <= x_train.min() and x_train.max() == 1.0
+    assert x_train.dtype == np.float32 and x_train.min() >= 0.0 and x_train.max() == 1.0
     assert y_train.shape == (60000,) and np.issubdtype(y_test.dtype, np.integer)
     assert set(np.unique(y_test)) == set(range(10))
     x_train[:] = 0                                     # a script may change its copy...

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+
 from inkling import lab
 from inkling.worker import lab_session
 

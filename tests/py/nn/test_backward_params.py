@@ -22,9 +22,9 @@ def _grads_after(model, images, labels, **kwargs):
 
 
 @pytest.mark.parametrize("backend", ops.available_backends())
-@pytest.mark.parametrize("config", [mlp_config(hidden=(32, 16)),
-                                    cnn_config(channels=(4, 8), hidden=16, dropout=0.0)],
-                         ids=["mlp", "cnn"])
+@pytest.mark.parametrize(
+    "config", [mlp_config(hidden=(32, 16)), cnn_config(channels=(4, 8), hidden=16, dropout=0.0)], ids=["mlp", "cnn"]
+)
 def test_same_grads_without_the_input_gradient(backend, config):
     ops.set_backend(backend)
     try:
@@ -32,8 +32,7 @@ def test_same_grads_without_the_input_gradient(backend, config):
         images = rng.random((6, 28, 28), dtype=np.float32)
         labels = rng.integers(0, 10, 6)
         full, expected = _grads_after(Sequential.from_config(config, seed=1), images, labels)
-        skipped, got = _grads_after(Sequential.from_config(config, seed=1), images, labels,
-                                    input_grad=False)
+        skipped, got = _grads_after(Sequential.from_config(config, seed=1), images, labels, input_grad=False)
     finally:
         ops.set_backend(None)
     assert full.shape == images.shape and skipped is None
@@ -42,8 +41,9 @@ def test_same_grads_without_the_input_gradient(backend, config):
         np.testing.assert_array_equal(got[name], expected[name], err_msg=name)
 
 
-@pytest.mark.parametrize("config,layer_type", [(mlp_config(hidden=(8,)), Dense),
-                                               (cnn_config(channels=(2, 2), hidden=8), Conv2D)])
+@pytest.mark.parametrize(
+    "config,layer_type", [(mlp_config(hidden=(8,)), Dense), (cnn_config(channels=(2, 2), hidden=8), Conv2D)]
+)
 def test_first_trainable_layer_never_computes_its_input_gradient(monkeypatch, config, layer_type):
     model = Sequential.from_config(config)
     first = next(layer for layer in model.layers if layer.params)

@@ -3,8 +3,8 @@ of the plain product (finite differences and the plain layer agree), whichever m
 
 import numpy as np
 import pytest
-
 from gradcheck import check_gradients
+
 from inkling.nn import ops
 from inkling.nn.layers import dense
 from inkling.nn.layers.dense import Dense
@@ -30,8 +30,7 @@ def images_with_blank_columns(n=6, width=20, blank=8, seed=0):
 
 def pair(n_in=20, n_out=7):
     """Two Dense layers with the same float64 weights: one skipping zero columns, one plain."""
-    skipping, plain = (Dense(n_in, n_out, rng=np.random.default_rng(3), dtype=np.float64)
-                       for _ in range(2))
+    skipping, plain = (Dense(n_in, n_out, rng=np.random.default_rng(3), dtype=np.float64) for _ in range(2))
     plain.params["b"][:] = skipping.params["b"][:] = np.linspace(-1, 1, n_out)
     skipping.skip_zero_inputs, plain.skip_zero_inputs = True, False
     return skipping, plain
@@ -41,15 +40,16 @@ def test_skipping_gives_the_plain_forward_and_gradients(backend):
     skipping, plain = pair()
     x = images_with_blank_columns()
     grad_out = np.random.default_rng(5).standard_normal((6, 7))
-    np.testing.assert_allclose(skipping.forward(x, training=True), plain.forward(x, training=True),
-                               rtol=1e-12, atol=1e-12)
-    assert skipping._cols is not None and len(skipping._cols) <= 12     # it did skip
+    np.testing.assert_allclose(
+        skipping.forward(x, training=True), plain.forward(x, training=True), rtol=1e-12, atol=1e-12
+    )
+    assert skipping._cols is not None and len(skipping._cols) <= 12  # it did skip
     np.testing.assert_allclose(skipping.backward(grad_out), plain.backward(grad_out), rtol=1e-12)
     for name in ("W", "b"):
         np.testing.assert_allclose(skipping.grads[name], plain.grads[name], rtol=1e-12, atol=1e-12)
     blank = np.flatnonzero(~x.any(axis=0))
     assert not skipping.grads["W"][blank].any()
-    skipping.backward_params(grad_out)           # the training path (no dL/dx) fills the same
+    skipping.backward_params(grad_out)  # the training path (no dL/dx) fills the same
     np.testing.assert_allclose(skipping.grads["W"], plain.grads["W"], rtol=1e-12, atol=1e-12)
 
 
@@ -63,10 +63,10 @@ def test_a_batch_with_few_zero_columns_takes_the_plain_product():
     skipping, _ = pair()
     x = images_with_blank_columns(blank=1)
     x[x == 0] = 0.5
-    x[:, 0] = 0.0                       # 1 of 20 columns blank: not worth a gather
+    x[:, 0] = 0.0  # 1 of 20 columns blank: not worth a gather
     skipping.forward(x, training=True)
     assert skipping._cols is None
-    assert 19 > dense.SKIP_WHEN_NONZERO_SHARE * 20
+    assert dense.SKIP_WHEN_NONZERO_SHARE * 20 < 19
 
 
 def test_by_default_it_skips_only_without_a_blas():

@@ -15,11 +15,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from engine_checks import (FLOAT32_STEP_TOLERANCE, GRADIENT_CASES, GRADIENT_TOLERANCE,
-                           MATMUL_TOLERANCE)
-from inkling.nn import ops
+from engine_checks import FLOAT32_STEP_TOLERANCE, GRADIENT_CASES, GRADIENT_TOLERANCE, MATMUL_TOLERANCE
 from prereq import require
+
+from inkling.nn import ops
 
 pytestmark = pytest.mark.pyodide
 
@@ -73,10 +72,14 @@ def run_in_pyodide(script, timeout=300, kernel=None):
     if not (ROOT / "node_modules" / "pyodide" / "pyodide.mjs").exists():
         pytest.skip("node_modules/pyodide is missing (run npm install)")
     env = {k: v for k, v in os.environ.items() if k != ops.ENV_VAR}  # let Pyodide choose
-    completed = subprocess.run([node, str(RUNNER), "--wheel", str(_numpy_wheel()),
-                                "--kernel", str(kernel or _kernel()), str(script)],
-                               cwd=ROOT, env=env, capture_output=True, text=True,
-                               timeout=timeout)
+    completed = subprocess.run(
+        [node, str(RUNNER), "--wheel", str(_numpy_wheel()), "--kernel", str(kernel or _kernel()), str(script)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     lines = completed.stdout.strip().splitlines()
     assert lines, f"no output from the runner; stderr:\n{completed.stderr[-3000:]}"
     report = json.loads(lines[-1])
@@ -98,8 +101,11 @@ def test_every_layer_gradient_passes_with_both_backends(engine_report):
     gradients = engine_report["gradients"]
     expected = {f"{b}:{name}" for b in ops.BACKENDS for name in GRADIENT_CASES}
     assert set(gradients) == expected
-    bad = {case: errors for case, errors in gradients.items()
-           if not errors or not all(e < GRADIENT_TOLERANCE for e in errors.values())}
+    bad = {
+        case: errors
+        for case, errors in gradients.items()
+        if not errors or not all(e < GRADIENT_TOLERANCE for e in errors.values())
+    }
     assert not bad, f"gradient checks failing in Pyodide: {bad}"
 
 
@@ -129,8 +135,11 @@ def test_kernel_products_are_exact_to_float32(engine_report):
 def test_a_float32_training_step_matches_float64_with_each_backend(engine_report):
     steps = engine_report["float32_step"]
     assert set(steps) == set(ops.BACKENDS)
-    bad = {backend: errors for backend, errors in steps.items()
-           if not all(error < FLOAT32_STEP_TOLERANCE for error in errors.values())}
+    bad = {
+        backend: errors
+        for backend, errors in steps.items()
+        if not all(error < FLOAT32_STEP_TOLERANCE for error in errors.values())
+    }
     assert not bad, f"float32 steps off their float64 reference: {bad}"
 
 
@@ -139,8 +148,10 @@ def test_a_kernel_that_does_not_load_leaves_einsum_in_charge(tmp_path):
     broken = tmp_path / "sgemm.so"
     broken.write_bytes(b"\0asm\1\0\0\0 not a module")
     script = tmp_path / "load.py"
-    script.write_text("import numpy as np\nfrom inkling.nn import ops\n"
-                      "loaded = ops.use_wasm_kernel()\n"
-                      "product = ops.matmul(np.ones((2, 3), np.float32), np.ones((3, 4), np.float32))\n"
-                      "RESULT = [loaded, ops.backend(), product.tolist()]\n")
+    script.write_text(
+        "import numpy as np\nfrom inkling.nn import ops\n"
+        "loaded = ops.use_wasm_kernel()\n"
+        "product = ops.matmul(np.ones((2, 3), np.float32), np.ones((3, 4), np.float32))\n"
+        "RESULT = [loaded, ops.backend(), product.tolist()]\n"
+    )
     assert run_in_pyodide(script, kernel=broken)["result"] == [False, "einsum", [[3.0] * 4] * 2]

@@ -3,13 +3,11 @@ tests/engine_checks.py), conv against naive loops, and each layer's own behaviou
 
 import numpy as np
 import pytest
-
-from engine_checks import (GRADIENT_CASES, GRADIENT_TOLERANCE, conv_reference_error,
-                           gradient_errors)
+from engine_checks import GRADIENT_CASES, GRADIENT_TOLERANCE, conv_reference_error, gradient_errors
 from gradcheck import check_gradients
+
 from inkling.nn import ops
-from inkling.nn.layers import (LAYER_TYPES, BatchNorm, Conv2D, Dense, Dropout, Flatten, MaxPool2D,
-                            ReLU, Reshape)
+from inkling.nn.layers import LAYER_TYPES, BatchNorm, Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU, Reshape
 
 
 @pytest.fixture(params=ops.available_backends())
@@ -57,8 +55,7 @@ def test_conv_output_shape_and_params():
 
 
 def _float32_layers():
-    return [Dense(12, 4), Conv2D(3, 2, 2), MaxPool2D(2), ReLU(), Dropout(0.5), BatchNorm(3),
-            Flatten(), Reshape([3, 4])]
+    return [Dense(12, 4), Conv2D(3, 2, 2), MaxPool2D(2), ReLU(), Dropout(0.5), BatchNorm(3), Flatten(), Reshape([3, 4])]
 
 
 def _input_for(layer, dtype):
@@ -85,17 +82,16 @@ def test_every_layer_config_round_trips():
 
 
 def test_maxpool_forward_and_tie_splitting():
-    x = np.array([[[[1., 5., 2., 2.],
-                    [3., 4., 2., 2.],
-                    [0., 0., 9., 8.],
-                    [0., 0., 7., 6.]]]])
+    x = np.array([[[[1.0, 5.0, 2.0, 2.0], [3.0, 4.0, 2.0, 2.0], [0.0, 0.0, 9.0, 8.0], [0.0, 0.0, 7.0, 6.0]]]])
     pool = MaxPool2D(2)
-    np.testing.assert_array_equal(pool.forward(x)[0, 0], [[5., 2.], [0., 9.]])
-    grad = pool.backward(np.array([[[[1., 4.], [8., 2.]]]]))[0, 0]
-    expected = [[0., 1., 1., 1.],
-                [0., 0., 1., 1.],       # four tied 2s share the window's gradient of 4
-                [2., 2., 2., 0.],       # four tied 0s share 8
-                [2., 2., 0., 0.]]
+    np.testing.assert_array_equal(pool.forward(x)[0, 0], [[5.0, 2.0], [0.0, 9.0]])
+    grad = pool.backward(np.array([[[[1.0, 4.0], [8.0, 2.0]]]]))[0, 0]
+    expected = [
+        [0.0, 1.0, 1.0, 1.0],
+        [0.0, 0.0, 1.0, 1.0],  # four tied 2s share the window's gradient of 4
+        [2.0, 2.0, 2.0, 0.0],  # four tied 0s share 8
+        [2.0, 2.0, 0.0, 0.0],
+    ]
     np.testing.assert_array_equal(grad, expected)
 
 
@@ -105,14 +101,15 @@ def test_maxpool_overlapping_windows_match_a_loop():
     assert out.shape == (2, 3, 3, 4)
     for r in range(3):
         for c in range(4):
-            np.testing.assert_array_equal(out[:, :, r, c],
-                                          x[:, :, 2 * r:2 * r + 3, 2 * c:2 * c + 3].max(axis=(2, 3)))
+            np.testing.assert_array_equal(
+                out[:, :, r, c], x[:, :, 2 * r : 2 * r + 3, 2 * c : 2 * c + 3].max(axis=(2, 3))
+            )
 
 
 def test_relu_values_and_mask():
     relu = ReLU()
-    np.testing.assert_array_equal(relu.forward(np.array([[-2., 0., 3.]])), [[0., 0., 3.]])
-    np.testing.assert_array_equal(relu.backward(np.array([[5., 5., 5.]])), [[0., 0., 5.]])
+    np.testing.assert_array_equal(relu.forward(np.array([[-2.0, 0.0, 3.0]])), [[0.0, 0.0, 3.0]])
+    np.testing.assert_array_equal(relu.backward(np.array([[5.0, 5.0, 5.0]])), [[0.0, 0.0, 5.0]])
 
 
 def test_dropout_is_identity_at_inference_and_inverted_in_training():
@@ -122,10 +119,10 @@ def test_dropout_is_identity_at_inference_and_inverted_in_training():
     out = layer.forward(x, training=True)
     kept = out != 0
     assert abs(kept.mean() - 0.75) < 0.01
-    np.testing.assert_allclose(out[kept], 1 / 0.75, rtol=1e-6)   # survivors scaled up
+    np.testing.assert_allclose(out[kept], 1 / 0.75, rtol=1e-6)  # survivors scaled up
     np.testing.assert_array_equal(layer.backward(np.full_like(x, 2.0)) != 0, kept)
     again = Dropout(0.25, seed=3).forward(x, training=True)
-    np.testing.assert_array_equal(again, out)                     # seeded: reproducible
+    np.testing.assert_array_equal(again, out)  # seeded: reproducible
 
 
 def test_batchnorm_training_normalises_and_updates_running_stats():

@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
-
 from gradcheck import central_difference, relative_error
+
 from inkling.nn.losses import log_softmax, softmax, softmax_cross_entropy
 
 

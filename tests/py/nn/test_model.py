@@ -18,20 +18,18 @@ def _images(n, seed=0):
     return np.random.default_rng(seed).random((n, 28, 28), dtype=np.float32)
 
 
-@pytest.mark.parametrize("config,parameters", [(mlp_config(), 203_530),
-                                               (cnn_config(), 185_034)])
+@pytest.mark.parametrize("config,parameters", [(mlp_config(), 203_530), (cnn_config(), 185_034)])
 def test_builders_config_round_trip_and_size(config, parameters):
     model = Sequential.from_config(config, seed=0)
     assert model.config() == config
-    assert json.loads(json.dumps(model.config())) == config      # JSON-able
+    assert json.loads(json.dumps(model.config())) == config  # JSON-able
     assert Sequential.from_config(model.config()).config() == config
     assert model.parameter_count() == parameters
-    assert sum(a.nbytes for a in model.arrays().values()) < 2 * 2 ** 20
+    assert sum(a.nbytes for a in model.arrays().values()) < 2 * 2**20
 
 
 def test_cnn_builder_takes_sizes():
-    config = cnn_config(channels=(8, 16, 32), kernel=3, padding=1, hidden=64, dropout=0.0,
-                        batchnorm=False)
+    config = cnn_config(channels=(8, 16, 32), kernel=3, padding=1, hidden=64, dropout=0.0, batchnorm=False)
     model = Sequential.from_config(config)
     assert model.forward(_images(2)).shape == (2, 10)
     assert not any(c["type"] in ("BatchNorm", "Dropout") for c in config)
@@ -42,8 +40,18 @@ def test_cnn_builder_takes_sizes():
 
 def test_mlp_builder_options():
     config = mlp_config(hidden=(64, 32), dropout=0.2, batchnorm=True)
-    assert [c["type"] for c in config] == ["Flatten", "Dense", "BatchNorm", "ReLU", "Dropout",
-                                           "Dense", "BatchNorm", "ReLU", "Dropout", "Dense"]
+    assert [c["type"] for c in config] == [
+        "Flatten",
+        "Dense",
+        "BatchNorm",
+        "ReLU",
+        "Dropout",
+        "Dense",
+        "BatchNorm",
+        "ReLU",
+        "Dropout",
+        "Dense",
+    ]
     assert Sequential.from_config(config).forward(_images(3)).shape == (3, 10)
 
 
@@ -55,7 +63,7 @@ def test_init_is_deterministic_by_seed_and_scaled():
     assert not np.array_equal(a.params()["1.W"], c.params()["1.W"])
     w = Sequential.from_config(mlp_config(hidden=(512,)), seed=0).params()["1.W"]
     assert w.dtype == np.float32
-    assert abs(w.std() - np.sqrt(2 / 784)) < 0.05 * np.sqrt(2 / 784)     # He
+    assert abs(w.std() - np.sqrt(2 / 784)) < 0.05 * np.sqrt(2 / 784)  # He
 
 
 def test_names_and_state():
@@ -68,7 +76,7 @@ def test_names_and_state():
 
 def test_arrays_round_trip_reproduces_predictions():
     trained = Sequential.from_config(cnn_config(), seed=1)
-    trained.forward(_images(16), training=True)         # moves BatchNorm running stats
+    trained.forward(_images(16), training=True)  # moves BatchNorm running stats
     saved = {name: array.copy() for name, array in trained.arrays().items()}
     fresh = Sequential.from_config(cnn_config(), seed=2)
     x = _images(4, seed=9)
@@ -94,8 +102,7 @@ def test_predict_proba_is_batched_softmax_in_inference_mode():
     probs = model.predict_proba(x, batch_size=3)
     assert probs.shape == (10, 10) and probs.dtype == np.float32
     np.testing.assert_allclose(probs.sum(axis=1), 1, rtol=1e-5)
-    np.testing.assert_allclose(probs, model.predict_proba(x, batch_size=100), rtol=1e-5,
-                               atol=1e-7)
+    np.testing.assert_allclose(probs, model.predict_proba(x, batch_size=100), rtol=1e-5, atol=1e-7)
     # inference mode: dropout off, so repeated calls agree exactly
     np.testing.assert_array_equal(probs, model.predict_proba(x, batch_size=3))
     assert model.predict_proba(np.zeros((0, 28, 28))).shape == (0, 10)
@@ -112,8 +119,7 @@ def test_unknown_layer_type_is_an_error():
         Sequential.from_config([{"type": "Conv3D"}])
 
 
-@pytest.mark.parametrize("config", [mlp_config(hidden=(32,)),
-                                    cnn_config(channels=(4, 8), hidden=16, dropout=0.1)])
+@pytest.mark.parametrize("config", [mlp_config(hidden=(32,)), cnn_config(channels=(4, 8), hidden=16, dropout=0.1)])
 def test_a_few_adam_steps_fit_a_small_batch(config):
     model = Sequential.from_config(config, seed=0)
     x, labels = _images(32, seed=3), np.arange(32) % 10
@@ -129,9 +135,9 @@ def test_a_few_adam_steps_fit_a_small_batch(config):
 
 def test_init_false_draws_nothing_for_weights_about_to_be_loaded():
     model = Sequential.from_config(cnn_config(), seed=3, init=False)
-    assert all(not p.any() for p in model.params().values() if p.ndim > 1)   # weights start at zero
+    assert all(not p.any() for p in model.params().values() if p.ndim > 1)  # weights start at zero
     dropout = [layer for layer in model.layers if type(layer).__name__ == "Dropout"]
-    assert dropout and all(layer._rng is None for layer in dropout)        # made on first training use
+    assert dropout and all(layer._rng is None for layer in dropout)  # made on first training use
     x = np.random.default_rng(0).random((2, 28, 28), dtype=np.float32)
     model.forward(x, training=True)
     assert all(layer._rng is not None for layer in dropout)
@@ -139,9 +145,15 @@ def test_init_false_draws_nothing_for_weights_about_to_be_loaded():
 
 def test_loading_a_model_to_predict_never_imports_numpy_random():
     """(In Pyodide that import is ~60 ms of a page load: the worker's warm-up pays it after ready.)"""
-    code = ("import sys, numpy as np, inkling; m = inkling.load('cnn'); "
-            "m.predict_proba(np.zeros((1, 28, 28), np.float32)); print('numpy.random' in sys.modules)")
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3] / "py")})
+    code = (
+        "import sys, numpy as np, inkling; m = inkling.load('cnn'); "
+        "m.predict_proba(np.zeros((1, 28, 28), np.float32)); print('numpy.random' in sys.modules)"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3] / "py")},
+    )
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "False"

@@ -3,11 +3,9 @@ kernel once loaded (Pyodide only: tests/py/nn/test_in_pyodide.py), else einsum; 
 
 import numpy as np
 import pytest
+from engine_checks import FLOAT32_STEP_TOLERANCE, MATMUL_TOLERANCE, float32_step_errors, matmul_agreement
 
-from engine_checks import (FLOAT32_STEP_TOLERANCE, MATMUL_TOLERANCE, float32_step_errors,
-                           matmul_agreement)
-from inkling.nn import ops
-from inkling.nn import wasm_matmul
+from inkling.nn import ops, wasm_matmul
 
 
 @pytest.fixture(autouse=True)
@@ -42,7 +40,7 @@ def no_timing(*args, **kwargs):
 @pytest.mark.parametrize("name", ["matmul", "einsum"])
 def test_env_var_overrides_the_rule(monkeypatch, name):
     monkeypatch.setenv(ops.ENV_VAR, name)
-    monkeypatch.setattr(ops, "numpy_has_blas", lambda: name == "einsum")   # the opposite pick
+    monkeypatch.setattr(ops, "numpy_has_blas", lambda: name == "einsum")  # the opposite pick
     assert ops.backend() == name
 
 
@@ -103,7 +101,7 @@ def einsum_loops_used(monkeypatch, a, b):
     monkeypatch.setattr(np, "einsum", lambda spec, *ops_, **kw: used.append(spec) or real(spec, *ops_, **kw))
     result = ops.matmul_einsum(a, b)
     exact = a.astype(np.float64) @ b.astype(np.float64)
-    np.testing.assert_allclose(result, exact, rtol=1e-5, atol=1e-5 * a.shape[1])   # float32 sums
+    np.testing.assert_allclose(result, exact, rtol=1e-5, atol=1e-5 * a.shape[1])  # float32 sums
     return used
 
 
@@ -117,8 +115,13 @@ def test_einsum_runs_along_the_summed_axis_for_dense_layer_products(monkeypatch,
     assert einsum_loops_used(monkeypatch, a, b) == ["ik,jk->ij"]
 
 
-@pytest.mark.parametrize("shape", [(16, 200, 1024),     # conv forward: rows longer than the sum
-                                   (16, 4096, 200)])    # conv dW: operands too big for the cache
+@pytest.mark.parametrize(
+    "shape",
+    [
+        (16, 200, 1024),  # conv forward: rows longer than the sum
+        (16, 4096, 200),
+    ],
+)  # conv dW: operands too big for the cache
 def test_einsum_runs_along_the_rows_for_im2col_products(monkeypatch, shape):
     m, k, p = shape
     rng = np.random.default_rng(1)

@@ -10,10 +10,14 @@ class TwoArrays:
     """A stand-in model: one weight matrix (decayed) and one bias (never decayed)."""
 
     def __init__(self, dtype=np.float64):
-        self._params = {"0.W": np.array([[1.0, -2.0], [0.5, 3.0]], dtype=dtype),
-                        "0.b": np.array([0.25, -0.75], dtype=dtype)}
-        self._grads = {"0.W": np.array([[0.1, 0.2], [-0.3, 0.4]], dtype=dtype),
-                       "0.b": np.array([0.5, -0.5], dtype=dtype)}
+        self._params = {
+            "0.W": np.array([[1.0, -2.0], [0.5, 3.0]], dtype=dtype),
+            "0.b": np.array([0.25, -0.75], dtype=dtype),
+        }
+        self._grads = {
+            "0.W": np.array([[0.1, 0.2], [-0.3, 0.4]], dtype=dtype),
+            "0.b": np.array([0.5, -0.5], dtype=dtype),
+        }
 
     def params(self):
         return self._params
@@ -46,8 +50,7 @@ def test_sgd_momentum_two_steps(nesterov, second_factor):
     first_factor = 1.9 if nesterov else 1.0
     np.testing.assert_allclose(model.params()["0.W"], p0["0.W"] - 0.1 * first_factor * g["0.W"])
     opt.step(model)
-    np.testing.assert_allclose(model.params()["0.W"],
-                               p0["0.W"] - 0.1 * (first_factor + second_factor) * g["0.W"])
+    np.testing.assert_allclose(model.params()["0.W"], p0["0.W"] - 0.1 * (first_factor + second_factor) * g["0.W"])
     assert set(opt.state) == {"0.W", "0.b"}
 
 
@@ -62,8 +65,8 @@ def _textbook_adam(p, grads, lr, b1=0.9, b2=0.999, eps=1e-8):
     m = v = 0.0
     for t, grad in enumerate(grads, start=1):
         m = b1 * m + (1 - b1) * grad
-        v = b2 * v + (1 - b2) * grad ** 2
-        p = p - lr * (m / (1 - b1 ** t)) / (np.sqrt(v / (1 - b2 ** t)) + eps)
+        v = b2 * v + (1 - b2) * grad**2
+        p = p - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
     return p
 
 
@@ -72,8 +75,7 @@ def test_adam_two_steps_with_changing_gradient():
     opt = Adam(lr=0.01)
     opt.step(model)
     # first step is lr * g / (|g| + eps): almost lr * sign(g)
-    np.testing.assert_allclose(model.params()["0.W"], p0["0.W"] - 0.01 * np.sign(g["0.W"]),
-                               rtol=1e-6)
+    np.testing.assert_allclose(model.params()["0.W"], p0["0.W"] - 0.01 * np.sign(g["0.W"]), rtol=1e-6)
     second = {k: v * -3.0 for k, v in g.items()}
     model._grads = second
     opt.step(model)
@@ -92,10 +94,8 @@ def test_adam_l2_and_adamw_decoupled_decay():
     model, p0, g = _start()
     AdamW(lr=lr, weight_decay=wd).step(model)
     decayed = p0["0.W"] * (1 - lr * wd)
-    np.testing.assert_allclose(model.params()["0.W"], _textbook_adam(decayed, [g["0.W"]], lr),
-                               rtol=1e-12)
-    np.testing.assert_allclose(model.params()["0.b"], _textbook_adam(p0["0.b"], [g["0.b"]], lr),
-                               rtol=1e-12)
+    np.testing.assert_allclose(model.params()["0.W"], _textbook_adam(decayed, [g["0.W"]], lr), rtol=1e-12)
+    np.testing.assert_allclose(model.params()["0.b"], _textbook_adam(p0["0.b"], [g["0.b"]], lr), rtol=1e-12)
 
 
 def test_lr_is_read_at_every_step():

@@ -18,7 +18,7 @@ def small_mlp(seed=0):
     return Sequential.from_config(mlp_config(hidden=(8,)), seed=seed)
 
 
-def small_cnn(seed=0):   # has BatchNorm state arrays as well as params
+def small_cnn(seed=0):  # has BatchNorm state arrays as well as params
     return Sequential.from_config(cnn_config(channels=(2,), hidden=8), seed=seed)
 
 
@@ -41,12 +41,12 @@ def replace_file(folder, key, data, update_sha=True):
     """Overwrite the array file of `key`, keeping the manifest's sha256 in step if asked."""
     (folder / "mlp" / f"{key}.npy").write_bytes(data)
     if update_sha:
-        edit_manifest(folder, lambda entry: entry["files"][key].update(
-            sha256=hashlib.sha256(data).hexdigest()))
+        edit_manifest(folder, lambda entry: entry["files"][key].update(sha256=hashlib.sha256(data).hexdigest()))
 
 
 def npy(array, allow_pickle=False):
     import io
+
     buffer = io.BytesIO()
     np.save(buffer, array, allow_pickle=allow_pickle)
     return buffer.getvalue()
@@ -73,7 +73,7 @@ def test_manifest_lists_files_and_metadata(saved):
 def test_save_merges_entries_and_cnn_state_round_trips(saved):
     folder, mlp = saved
     cnn = small_cnn(seed=3)
-    for array in cnn.arrays().values():          # make BatchNorm state non-trivial
+    for array in cnn.arrays().values():  # make BatchNorm state non-trivial
         array += 0.25
     weights.save(cnn, "cnn", folder, {"test_accuracy": 0.7})
     assert set(json.loads((folder / "manifest.json").read_text())["models"]) == {"mlp", "cnn"}
@@ -97,8 +97,12 @@ def test_inkling_load_by_name_path_and_folder(saved, monkeypatch):
     folder, model = saved
     monkeypatch.setenv("INKLING_WEIGHTS", str(folder))
     expected = model.predict_proba(IMAGES)
-    for loaded in (inkling.load("mlp"), inkling.load(folder), inkling.load(str(folder / "manifest.json")),
-                   inkling.load(folder / "manifest.json", model="mlp")):
+    for loaded in (
+        inkling.load("mlp"),
+        inkling.load(folder),
+        inkling.load(str(folder / "manifest.json")),
+        inkling.load(folder / "manifest.json", model="mlp"),
+    ):
         assert np.array_equal(loaded.predict_proba(IMAGES), expected)
     with pytest.raises(WeightsError, match="no model 'cnn'"):
         inkling.load("cnn")
@@ -222,12 +226,14 @@ def test_files_are_checked_before_the_model_is_built(saved, monkeypatch):
 
     def must_not_build(*args, **kwargs):
         raise AssertionError("model built before its files were checked")
+
     monkeypatch.setattr(Sequential, "from_config", classmethod(must_not_build))
     with pytest.raises(WeightsError, match=r"1\.W\.npy"):
         weights.load(folder, "mlp")
 
 
 # ----------------------------------------------------------------------------- one-file .zip export
+
 
 def test_zip_round_trip_via_inkling_load(tmp_path):
     model = small_cnn(seed=3)
@@ -237,6 +243,7 @@ def test_zip_round_trip_via_inkling_load(tmp_path):
     assert loaded.config() == model.config()
     assert np.array_equal(loaded.predict_proba(IMAGES), model.predict_proba(IMAGES))
     import zipfile
+
     names = sorted(zipfile.ZipFile(path).namelist())
     assert "manifest.json" in names
     manifest = json.loads(zipfile.ZipFile(path).read("manifest.json"))
@@ -247,6 +254,7 @@ def test_zip_round_trip_via_inkling_load(tmp_path):
 def test_zip_of_a_folder_loads_too(saved, tmp_path):
     folder, model = saved
     import zipfile
+
     path = tmp_path / "folder.zip"
     with zipfile.ZipFile(path, "w") as archive:
         for file in folder.rglob("*"):
@@ -259,6 +267,7 @@ def test_zip_of_a_folder_loads_too(saved, tmp_path):
 def rezip(files: dict) -> bytes:
     import io
     import zipfile
+
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for path, data in files.items():
@@ -266,13 +275,16 @@ def rezip(files: dict) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("break_it, says", [
-    (lambda files: b"PK\x03\x04 not really a zip", "not a .zip"),
-    (lambda files: rezip({k: v for k, v in files.items() if k != "manifest.json"}), "no manifest.json"),
-    (lambda files: rezip({**files, "m/1.W.npy": npy(np.zeros((3, 3), np.float32))}), "shape"),
-    (lambda files: rezip({**files, "m/1.W.npy": files["m/1.W.npy"][:-4] + b"\0\0\0\1"}), "sha256"),
-    (lambda files: rezip({**files, "manifest.json": b"{"}), "not valid JSON"),
-])
+@pytest.mark.parametrize(
+    "break_it, says",
+    [
+        (lambda files: b"PK\x03\x04 not really a zip", "not a .zip"),
+        (lambda files: rezip({k: v for k, v in files.items() if k != "manifest.json"}), "no manifest.json"),
+        (lambda files: rezip({**files, "m/1.W.npy": npy(np.zeros((3, 3), np.float32))}), "shape"),
+        (lambda files: rezip({**files, "m/1.W.npy": files["m/1.W.npy"][:-4] + b"\0\0\0\1"}), "sha256"),
+        (lambda files: rezip({**files, "manifest.json": b"{"}), "not valid JSON"),
+    ],
+)
 def test_zip_refusals(break_it, says):
     files = weights.to_bytes(small_mlp(), "m")
     with pytest.raises(WeightsError, match=says):

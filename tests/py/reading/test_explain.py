@@ -2,18 +2,17 @@
 
 import numpy as np
 import pytest
-
-from inkling.reading import explain
-from inkling.nn.model import Sequential, cnn_config, mlp_config
 from shapes import glyph
+
+from inkling.nn.model import Sequential, cnn_config, mlp_config
+from inkling.reading import explain
 
 
 def tiny_cnn(dtype=np.float64):
     """A small CNN of the shipped kind (conv, batchnorm, relu, pool, dense), float64 for FD."""
-    model = Sequential.from_config(cnn_config(channels=(3, 4), kernel=5, hidden=16, dropout=0.5),
-                                   seed=3, dtype=dtype)
+    model = Sequential.from_config(cnn_config(channels=(3, 4), kernel=5, hidden=16, dropout=0.5), seed=3, dtype=dtype)
     rng = np.random.default_rng(0)
-    for name, array in model.arrays().items():   # non-trivial batchnorm statistics
+    for name, array in model.arrays().items():  # non-trivial batchnorm statistics
         if name.endswith("running_mean"):
             array[...] = rng.normal(0, 0.1, array.shape)
         elif name.endswith("running_var"):
@@ -41,7 +40,7 @@ def test_saliency_is_the_gradient_of_the_class_score():
     eps = 1e-6
     rng = np.random.default_rng(1)
     pixels = [tuple(p) for p in rng.integers(0, 28, (40, 2))] + [(10, 14), (6, 12), (14, 14)]
-    for (i, j) in pixels:
+    for i, j in pixels:
         plus, minus = x.copy(), x.copy()
         plus[i, j] += eps
         minus[i, j] -= eps
@@ -62,12 +61,12 @@ def test_saliency_of_another_class_differs():
 
 def test_trace_gives_each_hidden_layer_and_the_logits():
     model = tiny_cnn(np.float32)
-    x = seven_input().astype(np.float32)       # float32 in: runs as the page runs it
+    x = seven_input().astype(np.float32)  # float32 in: runs as the page runs it
     logits, acts = explain.trace(model, x)
     assert [a["label"] for a in acts] == ["conv 1", "conv 2", "dense 1", "output"]
     assert [a["values"].shape for a in acts] == [(3, 24, 24), (4, 8, 8), (16,), (10,)]
     assert all(a["values"].dtype == np.float32 for a in acts)
-    assert (acts[0]["values"] >= 0).all()      # after the ReLU
+    assert (acts[0]["values"] >= 0).all()  # after the ReLU
     np.testing.assert_allclose(acts[-1]["values"], logits)
     np.testing.assert_allclose(logits, model.forward(x[None])[0], rtol=1e-5, atol=1e-6)
 
@@ -75,7 +74,11 @@ def test_trace_gives_each_hidden_layer_and_the_logits():
 def test_mlp_hidden_units_are_traced():
     model = Sequential.from_config(mlp_config(hidden=(32, 16)), seed=0)
     _, acts = explain.trace(model, seven_input())
-    assert [(a["label"], a["values"].shape) for a in acts] == [("dense 1", (32,)), ("dense 2", (16,)), ("output", (10,))]
+    assert [(a["label"], a["values"].shape) for a in acts] == [
+        ("dense 1", (32,)),
+        ("dense 2", (16,)),
+        ("output", (10,)),
+    ]
 
 
 def test_explain_gives_top_three_in_order_and_sure_or_not():
@@ -99,18 +102,18 @@ def _confident(digit=7, p=0.95):
 def test_unsure_thresholds():
     x = seven_input()
     assert explain.unsure_reason(_confident(p=0.95), x) is None
-    assert "7 or" in explain.unsure_reason(_confident(p=0.5), x)           # below P_UNSURE
-    spread = np.array([0.61] + [0.39 / 9] * 9)                            # p ok, entropy high
+    assert "7 or" in explain.unsure_reason(_confident(p=0.5), x)  # below P_UNSURE
+    spread = np.array([0.61] + [0.39 / 9] * 9)  # p ok, entropy high
     assert explain.unsure_reason(spread, x) is not None
 
 
 def test_a_scribble_or_scattered_marks_look_like_no_digit():
     scribble = np.zeros((28, 28))
-    scribble[4:24, 4:24] = 1                                               # a filled blob
+    scribble[4:24, 4:24] = 1  # a filled blob
     assert "too much ink" in explain.no_digit_reason(scribble)
     dots = np.zeros((28, 28))
     for k in range(6):
-        dots[4 + 3 * k:6 + 3 * k, 4 + 3 * k:6 + 3 * k] = 1                # six separate specks
+        dots[4 + 3 * k : 6 + 3 * k, 4 + 3 * k : 6 + 3 * k] = 1  # six separate specks
     assert "scattered" in explain.no_digit_reason(dots)
     assert explain.no_digit_reason(seven_input()) is None
     assert "doesn't look like a digit" in explain.unsure_reason(_confident(), scribble)

@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from shapes import glyph
 
 from inkling.reading import images
-from shapes import glyph
 
 
 def _digit_ink(h=200, w=160):
@@ -17,7 +17,7 @@ def _photo(ink, dark_ink=True, seed=0):
     rng = np.random.default_rng(seed)
     h, w = ink.shape
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    light = 0.35 + 0.65 * xx / w - 0.25 * np.exp(-((yy - h * 0.7) ** 2 + (xx - w * 0.2) ** 2) / (2 * 40.0 ** 2))
+    light = 0.35 + 0.65 * xx / w - 0.25 * np.exp(-((yy - h * 0.7) ** 2 + (xx - w * 0.2) ** 2) / (2 * 40.0**2))
     grey = np.clip(light, 0.1, 1) * (0.9 * (1 - ink) + 0.25 * ink) + rng.normal(0, 0.015, (h, w))
     return np.clip(grey if dark_ink else 1 - grey, 0, 1).astype(np.float32)
 
@@ -50,8 +50,9 @@ def test_box_mean_matches_a_brute_force_window_mean():
     rng = np.random.default_rng(1)
     image = rng.random((13, 17)).astype(np.float32)
     r = 3
-    expected = np.array([[image[max(0, y - r):y + r + 1, max(0, x - r):x + r + 1].mean()
-                          for x in range(17)] for y in range(13)])
+    expected = np.array(
+        [[image[max(0, y - r) : y + r + 1, max(0, x - r) : x + r + 1].mean() for x in range(17)] for y in range(13)]
+    )
     np.testing.assert_allclose(images.box_mean(image, r), expected, rtol=1e-5)
 
 
@@ -63,7 +64,7 @@ def test_photo_of_paper_with_shadow_gives_the_digit_and_its_colour(dark_ink):
     assert set(np.unique(ink)) <= {0.0, 1.0}
     assert _iou(ink > 0.5, truth) > 0.8
     # ...where no global threshold can: it keeps the shadow or loses the bright side's strokes.
-    toward_ink = 1 - _photo(truth.astype(np.float32))          # the same for either colour
+    toward_ink = 1 - _photo(truth.astype(np.float32))  # the same for either colour
     assert max(_iou(toward_ink > t, truth) for t in np.linspace(0, 1, 101)) < 0.7
 
 
@@ -74,7 +75,7 @@ def test_blank_paper_photo_has_no_ink():
 
 def test_thin_faint_strokes_survive():
     truth = glyph(np.zeros((120, 120), np.float32), "7", 20, 20, 80, 80, 3) > 0.5
-    grey = np.where(truth, 0.55, 0.8).astype(np.float32)       # pencil: low contrast
+    grey = np.where(truth, 0.55, 0.8).astype(np.float32)  # pencil: low contrast
     ink, info = images.ink_from_grey(grey)
     assert not info["blank"] and _iou(ink > 0.5, truth) > 0.7
 

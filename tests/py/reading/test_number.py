@@ -8,11 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from prereq import require
+from shapes import glyph
 
 import inkling
-from prereq import require
 from inkling.reading import number
-from shapes import glyph
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -44,9 +44,9 @@ def test_each_piece_is_read_once_and_described():
     out = number.read_number(model, ink)
     assert out["text"] == "3333" and out["digits"].dtype == np.int32
     np.testing.assert_allclose(out["confidence"], 0.93)
-    assert (np.diff(out["boxes"][:, 1]) > 0).all()              # left to right
+    assert (np.diff(out["boxes"][:, 1]) > 0).all()  # left to right
     assert out["inputs"].shape == (4, 28, 28) and out["inputs"].max() <= 1
-    assert model.seen == 4                                      # confident, narrow: no cut tried
+    assert model.seen == 4  # confident, narrow: no cut tried
 
 
 def _bench():
@@ -67,8 +67,10 @@ def test_four_digit_numbers_from_mnist(cnn, mnist_test_raw):
     images, labels = mnist_test_raw
     bench = _bench()
     rng = np.random.default_rng(123)
-    right = sum(number.read_number(cnn, ink)["text"] == truth
-                for ink, truth in (bench.make_number(rng, images, labels) for _ in range(100)))
+    right = sum(
+        number.read_number(cnn, ink)["text"] == truth
+        for ink, truth in (bench.make_number(rng, images, labels) for _ in range(100))
+    )
     assert right >= 90, f"{right} of 100 four-digit numbers read right"
 
 
@@ -81,12 +83,13 @@ def test_touching_digits_are_cut(cnn, mnist_test_raw):
         a, b = rng.integers(len(images), size=2)
         left, right_part = (bench._scale(bench._crop(images[i]), 70) for i in (a, b))
         ink = np.zeros((100, left.shape[1] + right_part.shape[1] + 20), np.float32)
-        ink[15:85, 10:10 + left.shape[1]] = left
-        x = 10 + left.shape[1] - 3                                 # overlap by 3 px
-        np.maximum(ink[15:85, x:x + right_part.shape[1]], right_part, out=ink[15:85, x:x + right_part.shape[1]])
+        ink[15:85, 10 : 10 + left.shape[1]] = left
+        x = 10 + left.shape[1] - 3  # overlap by 3 px
+        np.maximum(ink[15:85, x : x + right_part.shape[1]], right_part, out=ink[15:85, x : x + right_part.shape[1]])
         from inkling.reading.segment import label_components
+
         if label_components(ink > 0.05)[1] != 1:
-            continue                                               # not touching after all
+            continue  # not touching after all
         tried += 1
         right += number.read_number(cnn, ink)["text"] == f"{labels[a]}{labels[b]}"
     assert right >= 21, f"{right} of {tried} touching pairs read right"

@@ -4,9 +4,9 @@ from collections import deque
 
 import numpy as np
 import pytest
+from shapes import glyph, line
 
 from inkling.reading import segment
-from shapes import glyph, line
 
 
 def flood_fill_labels(mask):
@@ -49,12 +49,12 @@ def test_labels_match_a_flood_fill(seed, density):
 def test_diagonal_contact_joins_and_a_spiral_is_one_component():
     diagonal = np.eye(6, dtype=bool)
     assert segment.label_components(diagonal)[1] == 1
-    spiral = np.zeros((21, 21), bool)          # a long path: many rounds of hooking
+    spiral = np.zeros((21, 21), bool)  # a long path: many rounds of hooking
     for k in range(0, 10, 2):
-        spiral[k, k:21 - k] = spiral[k:21 - k, 20 - k] = spiral[20 - k, k + 2:21 - k] = True
-        spiral[k + 2:21 - k, k] = True
+        spiral[k, k : 21 - k] = spiral[k : 21 - k, 20 - k] = spiral[20 - k, k + 2 : 21 - k] = True
+        spiral[k + 2 : 21 - k, k] = True
         if k + 2 < 10:
-            spiral[k + 2, k:k + 3] = True
+            spiral[k + 2, k : k + 3] = True
     labels, n = segment.label_components(spiral)
     assert n == flood_fill_labels(spiral)[1]
     assert segment.label_components(np.zeros((3, 3), bool))[1] == 0
@@ -84,25 +84,25 @@ def test_broken_strokes_of_one_digit_are_merged():
     assert segment.label_components(ink > 0)[1] == 5
     pieces = segment.segment(ink)
     assert len(pieces) == 2, [p.box for p in pieces]
-    assert pieces[1].box[3] >= 255             # the flag went with its digit
+    assert pieces[1].box[3] >= 255  # the flag went with its digit
 
 
 def test_slanted_one_leaning_over_a_neighbour_stays_separate():
     ink = np.zeros((130, 150), np.float32)
     glyph(ink, "7", 20, 20, 80, 80, 6)
-    line(ink, (93, 108), (111, 36), 6)         # a 1 leaning into the 7's box, not touching it
+    line(ink, (93, 108), (111, 36), 6)  # a 1 leaning into the 7's box, not touching it
     labels, n = segment.label_components(ink > 0)
     assert n == 2
     pieces = segment.segment(ink)
     assert len(pieces) == 2, [p.box for p in pieces]
     share = (pieces[0].box[3] - pieces[1].box[1]) / pieces[1].width
-    assert 0.5 < share < segment.CONTAINED     # overlapping heavily in x: the case in question
+    assert 0.5 < share < segment.CONTAINED  # overlapping heavily in x: the case in question
 
 
 def test_specks_are_dropped_and_empty_ink_gives_nothing():
     ink = np.zeros((100, 200), np.float32)
     glyph(ink, "7", 20, 10, 60, 80, 8)
-    ink[50:52, 150:152] = 1                    # a speck of dust
+    ink[50:52, 150:152] = 1  # a speck of dust
     assert len(segment.segment(ink)) == 1
     assert segment.segment(np.zeros((50, 50), np.float32)) == []
 
@@ -110,7 +110,7 @@ def test_specks_are_dropped_and_empty_ink_gives_nothing():
 def test_a_piece_keeps_only_its_own_ink():
     ink = np.zeros((100, 200), np.float32)
     glyph(ink, "1", 20, 10, 20, 80, 8)
-    glyph(ink, "7", 45, 10, 60, 80, 8)         # boxes may overlap; pixels must not be shared
+    glyph(ink, "7", 45, 10, 60, 80, 8)  # boxes may overlap; pixels must not be shared
     pieces = segment.segment(ink)
     total = sum(p.ink(ink).sum() for p in pieces)
     assert total == pytest.approx(ink.sum())
@@ -118,7 +118,7 @@ def test_a_piece_keeps_only_its_own_ink():
 
 def test_large_pictures_are_labelled_on_a_pooled_copy():
     ink = np.zeros((600, 1200), np.float32)
-    glyph(ink, "1", 100, 100, 100, 400, 4)     # thin strokes survive the max-pooling
+    glyph(ink, "1", 100, 100, 100, 400, 4)  # thin strokes survive the max-pooling
     glyph(ink, "0", 600, 100, 300, 400, 4)
     pieces = segment.segment(ink)
     assert len(pieces) == 2
@@ -128,14 +128,14 @@ def test_large_pictures_are_labelled_on_a_pooled_copy():
 def test_cuts_split_two_touching_digits():
     ink = np.zeros((100, 160), np.float32)
     glyph(ink, "0", 10, 10, 60, 80, 8)
-    glyph(ink, "0", 66, 10, 60, 80, 8)         # touching the first
+    glyph(ink, "0", 66, 10, 60, 80, 8)  # touching the first
     (piece,) = segment.segment(ink)
     columns = segment.cut_columns(piece.mask)
     assert columns and all(0 < c < piece.width for c in columns)
-    seam = 66 + 4 - piece.box[1] - 4           # where the two rings meet, in the piece's columns
+    seam = 66 + 4 - piece.box[1] - 4  # where the two rings meet, in the piece's columns
     assert min(abs(c - seam) for c in columns) <= 6
     best = min(columns, key=lambda c: abs(c - seam))
     left, right = segment.cut_piece(piece, best)
     assert left.box[3] <= right.box[1] + 1
     assert left.mask.sum() + right.mask.sum() == piece.mask.sum()
-    assert segment.cut_piece(piece, 0) == []   # nothing on one side: no cut
+    assert segment.cut_piece(piece, 0) == []  # nothing on one side: no cut

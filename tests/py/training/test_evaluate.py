@@ -5,11 +5,10 @@ import json
 import pytest
 
 import inkling
-from inkling.nn import ops
-from inkling.training import evaluate
 from inkling.data import mnist
-from inkling.nn import weights
+from inkling.nn import ops, weights
 from inkling.nn.model import Sequential, mlp_config
+from inkling.training import evaluate
 from inkling.training.trainer import accuracy
 
 

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 import inkling
-from inkling.nn import ops
 from inkling.data import mnist
-from inkling.training import train
-from inkling.training import trainer
-from inkling.training.trainer import Trainer, TrainConfig, build_model, preset
+from inkling.nn import ops
+from inkling.training import train, trainer
+from inkling.training.trainer import TrainConfig, Trainer, build_model, preset
+
 
 @pytest.fixture(autouse=True)
 def restore_matmul_backend():
@@ -41,11 +41,32 @@ def run(config, data, n=1000):
 def test_cli_defaults_are_the_preset_and_flags_override():
     args = train.parse_args(["--model", "mlp"])
     assert train.config_from_args(args) == trainer.PRESETS["mlp"]
-    args = train.parse_args(["--model", "cnn", "--epochs", "3", "--lr", "0.01", "--no-augment",
-                             "--optimizer", "adamw", "--schedule", "cosine", "--seed", "4"])
+    args = train.parse_args(
+        [
+            "--model",
+            "cnn",
+            "--epochs",
+            "3",
+            "--lr",
+            "0.01",
+            "--no-augment",
+            "--optimizer",
+            "adamw",
+            "--schedule",
+            "cosine",
+            "--seed",
+            "4",
+        ]
+    )
     config = train.config_from_args(args)
-    assert (config.epochs, config.lr, config.augment, config.optimizer, config.schedule,
-            config.seed) == (3, 0.01, False, "adamw", "cosine", 4)
+    assert (config.epochs, config.lr, config.augment, config.optimizer, config.schedule, config.seed) == (
+        3,
+        0.01,
+        False,
+        "adamw",
+        "cosine",
+        4,
+    )
     assert config.architecture == trainer.PRESETS["cnn"].architecture
 
 
@@ -66,20 +87,24 @@ def test_same_seed_same_weights_different_seed_different(data):
     assert len(history) == 2 and "val_accuracy" in history[-1]
 
 
-@pytest.mark.parametrize("optimizer,schedule", [("nesterov", "onecycle"), ("adamw", "cosine"),
-                                                ("sgd", "step"), ("adam", "constant")])
+@pytest.mark.parametrize(
+    "optimizer,schedule", [("nesterov", "onecycle"), ("adamw", "cosine"), ("sgd", "step"), ("adam", "constant")]
+)
 def test_it_learns_with_every_optimizer_and_schedule(data, optimizer, schedule):
     lr = 0.05 if optimizer in ("sgd", "nesterov") else 2e-3
-    config = preset("mlp", **{**TINY, "epochs": 3}, optimizer=optimizer, schedule=schedule, lr=lr,
-                    augment=False)
+    config = preset("mlp", **{**TINY, "epochs": 3}, optimizer=optimizer, schedule=schedule, lr=lr, augment=False)
     _, history = run(config, data, n=2000)
     assert history[-1]["train_loss"] < history[0]["train_loss"]
     assert history[-1]["val_accuracy"] > 0.85, history
 
 
 def test_cnn_preset_trains_a_step(data):
-    config = preset("cnn", epochs=1, batch_size=32,
-                    architecture={**trainer.PRESETS["cnn"].architecture, "channels": [4, 8], "hidden": 16})
+    config = preset(
+        "cnn",
+        epochs=1,
+        batch_size=32,
+        architecture={**trainer.PRESETS["cnn"].architecture, "channels": [4, 8], "hidden": 16},
+    )
     _, history = run(config, data, n=64)
     assert np.isfinite(history[0]["train_loss"])
 
@@ -103,9 +128,24 @@ def test_unknown_names_are_refused():
 
 
 def test_cli_run_writes_weights_and_manifest(tmp_path, capsys):
-    result = train.main(["--model", "mlp", "--epochs", "2", "--subset", "600", "--validation", "300",
-                         "--batch-size", "32", "--no-augment",
-                         "--out", str(tmp_path), "--quiet"])
+    result = train.main(
+        [
+            "--model",
+            "mlp",
+            "--epochs",
+            "2",
+            "--subset",
+            "600",
+            "--validation",
+            "300",
+            "--batch-size",
+            "32",
+            "--no-augment",
+            "--out",
+            str(tmp_path),
+            "--quiet",
+        ]
+    )
     entry = json.loads((tmp_path / "manifest.json").read_text())["models"]["mlp"]
     assert entry["test_accuracy"] == result["test_accuracy"] > 0.5
     assert entry["parameters"] == result["parameters"] and entry["epochs"] == 2 and entry["seed"] == 0

@@ -86,7 +86,7 @@ def test_drawn_digit_gives_probabilities_and_the_model_input(fake):
     assert p.sum() == pytest.approx(1.0, abs=1e-5) and (p >= 0).all()
     assert out["digit"] == int(np.argmax(p))
     x = out["input"]
-    assert x.shape == (784,) and x.dtype == np.float32 and 0 <= x.min() and x.max() <= 1
+    assert x.shape == (784,) and x.dtype == np.float32 and x.min() >= 0 and x.max() <= 1
     # the model saw exactly the 28x28 image that is returned, framed like MNIST (20x20 box)
     np.testing.assert_array_equal(fake.seen[-1][0].reshape(-1), x)
     rows = np.flatnonzero(x.reshape(28, 28).any(axis=1))
@@ -102,11 +102,11 @@ def test_model_is_loaded_once_and_reused(fake):
 
 def test_cold_load_then_warm_up_loads_once_and_runs_one_blank_pass(fake):
     app.load_model("mlp", warm=False)
-    assert fake.seen == []                     # the worker says "ready" here
+    assert fake.seen == []  # the worker says "ready" here
     app.warm_up("mlp")
     assert len(fake.calls) == 1 and len(fake.seen) == 1
     assert fake.seen[0].shape == (1, 28, 28) and not fake.seen[0].any()
-    app.load_model("mlp")                      # already loaded: no second pass
+    app.load_model("mlp")  # already loaded: no second pass
     assert len(fake.seen) == 1
 
 
@@ -137,6 +137,7 @@ def test_oversized_pad_is_refused():
 @pytest.mark.skipif(not SHIPPED.is_file(), reason="no shipped weights yet (python -m inkling.training.train)")
 def test_shipped_models_read_a_drawn_seven(monkeypatch):
     import json
+
     monkeypatch.setattr(app, "_models", {})
     names = list(json.loads(SHIPPED.read_text())["models"])
     for name in names:

@@ -3,8 +3,9 @@ predict_proba lent to the pad (and refused when it is broken)."""
 
 import numpy as np
 import pytest
-from inkling.worker import app, lab_session
 from test_app import canvas, draw_line
+
+from inkling.worker import app, lab_session
 
 
 def test_a_run_prints_and_reports_predict_proba(capsys):

@@ -3,11 +3,10 @@ for JavaScript, pictures from pixels to a reading, blank pictures, bad sizes."""
 
 import numpy as np
 import pytest
-
-from inkling.worker import app
-from inkling.worker import read_requests
-from inkling.nn.model import Sequential, cnn_config
 from shapes import glyph
+
+from inkling.nn.model import Sequential, cnn_config
+from inkling.worker import app, read_requests
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +64,7 @@ def test_a_picture_is_read_with_its_crop_and_number(model):
     assert _plain(out)
     assert not out["blank"] and out["dark_ink"] and isinstance(out["digit"], int)
     y0, x0, y1, x1 = out["crop"].tolist()
-    assert 0 <= y0 < 30 and 0 <= x0 < 40 and y1 > 140 and x1 > 195   # the 7 and the 1, a margin
+    assert 0 <= y0 < 30 and 0 <= x0 < 40 and y1 > 140 and x1 > 195  # the 7 and the 1, a margin
     assert out["preview"].dtype == np.uint8
     assert out["preview"].size == out["preview_width"] * out["preview_height"] > 0
     assert max(out["preview_width"], out["preview_height"]) <= read_requests.PREVIEW_SIDE

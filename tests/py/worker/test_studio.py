@@ -5,9 +5,8 @@ import time
 import numpy as np
 import pytest
 
-from inkling.worker import app
 from inkling.data import mnist
-from inkling.worker import studio
+from inkling.worker import app, studio
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -23,14 +22,14 @@ def test_small_run_learns_and_drives_predict():
     state, calls = first, 0
     while not state["done"]:
         t0 = time.perf_counter()
-        state = studio.run_chunk(1)   # about one step a call
+        state = studio.run_chunk(1)  # about one step a call
         calls += 1
         assert time.perf_counter() - t0 < 2.0
     assert calls > 1 and state["step"] == state["total_steps"]
     assert state["test_accuracy"] > 0.8 and state["history"][0]["epoch"] == 1
     assert state["phase"] == "test" and state["tested"] == state["test_size"] == 10000
     assert state["elapsed_s"] > 0
-    assert state["matmul"] == "matmul"          # CPython: numpy's BLAS (the page: "wasm")
+    assert state["matmul"] == "matmul"  # CPython: numpy's BLAS (the page: "wasm")
     out = studio.finish()
     assert out["name"].startswith("my-mlp-") and out["test_accuracy"] == state["test_accuracy"]
     report = studio.report()
@@ -57,7 +56,7 @@ def test_bad_options_are_refused():
 
 def test_chunk_loss_is_the_mean_of_the_chunks_batch_losses():
     studio.start(model="mlp", hidden="16", lr=0.2, batch_size=50, epochs=1, subset=5000)
-    state = studio.run_chunk(1)                      # a few of the 100 steps
+    state = studio.run_chunk(1)  # a few of the 100 steps
     assert 0 < state["step"] < 100 and not state["done"]
     assert state["chunk_loss"] is not None and 0 < state["chunk_loss"] < 5
     # the chunk's point is the mean of its batches' own losses, not of the epoch's running means
@@ -72,7 +71,7 @@ def test_chunk_loss_is_the_mean_of_the_chunks_batch_losses():
     assert after > before
     expected = (running * after - sums[-2][3] * before) / (after - before)
     assert chunk_loss == pytest.approx(expected, rel=1e-6)
-    studio.finish()                                  # stopped before an evaluation ended
+    studio.finish()  # stopped before an evaluation ended
     assert studio.report() == {"tested": 0}
 
 
@@ -85,8 +84,11 @@ def test_make_config_defaults_are_the_panels():
     html = (Path(__file__).resolve().parents[3] / "web" / "index.html").read_text()
     form = dict(re.findall(r'<input name="(hidden|lr|batch_size|epochs)"[^>]*?value="([^"]*)"', html))
     config = studio.make_config()
-    assert form == {"hidden": ",".join(map(str, config.architecture["hidden"])),
-                    "lr": str(config.lr), "batch_size": str(config.batch_size),
-                    "epochs": str(config.epochs)}
+    assert form == {
+        "hidden": ",".join(map(str, config.architecture["hidden"])),
+        "lr": str(config.lr),
+        "batch_size": str(config.batch_size),
+        "epochs": str(config.epochs),
+    }
     assert config.architecture["batchnorm"] and not config.augment
     assert studio.make_config(model="cnn").architecture == studio.SMALL_CNN

@@ -7,11 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from inkling.worker import app
 from inkling.data import mnist
-from inkling.worker import studio
-from inkling.worker import tuning
 from inkling.data.augment import AugmentConfig, augment
+from inkling.worker import app, studio, tuning
 
 SHIPPED = Path(__file__).resolve().parents[3] / "weights"
 
@@ -40,7 +38,7 @@ def test_fine_tune_learns_a_slanted_hand_and_keeps_mnist():
     assert r["name"] == "mlp-tuned-1" and r["samples"] == 10 and r["mnist_test"] == 10000
     assert r["input"] == "normalized" and r["before"]["user"] == 0.0
     assert r["after"]["user"] >= 0.5
-    assert r["before"]["mnist"] == pytest.approx(0.992)          # the manifest's measured figure
+    assert r["before"]["mnist"] == pytest.approx(0.992)  # the manifest's measured figure
     assert r["after"]["mnist"] >= r["before"]["mnist"] - tuning.MAX_DROP
     assert r["test_accuracy"] == r["after"]["mnist"]
 

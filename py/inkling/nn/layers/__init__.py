@@ -13,7 +13,6 @@ from .maxpool2d import MaxPool2D
 from .relu import ReLU
 from .reshape import Reshape
 
-LAYER_TYPES = {cls.__name__: cls for cls in
-               (BatchNorm, Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU, Reshape)}
+LAYER_TYPES = {cls.__name__: cls for cls in (BatchNorm, Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU, Reshape)}
 
 __all__ = ["LAYER_TYPES", "Layer", *LAYER_TYPES]

@@ -74,10 +74,8 @@ class BatchNorm(Layer):
         return (gamma * inv_std) * (grad_out - grad_beta / count - x_hat * (grad_gamma / count))
 
     def config(self):
-        return {"type": "BatchNorm", "channels": self.channels, "momentum": self.momentum,
-                "eps": self.eps}
+        return {"type": "BatchNorm", "channels": self.channels, "momentum": self.momentum, "eps": self.eps}
 
     @classmethod
     def from_config(cls, config, rng=None, dtype=np.float32):
-        return cls(config["channels"], momentum=config.get("momentum", 0.9),
-                   eps=config.get("eps", 1e-5), dtype=dtype)
+        return cls(config["channels"], momentum=config.get("momentum", 0.9), eps=config.get("eps", 1e-5), dtype=dtype)

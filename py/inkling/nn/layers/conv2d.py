@@ -10,9 +10,8 @@ window gradients back onto the image) loops over the k*k kernel offsets adding o
 each, far faster than `np.add.at` over every element.
 The image is first laid out batch-last, [C, Hp, Wp, N], and the columns ordered (oh, ow, n):
 then a kernel offset's slice is a run of OW*N contiguous numbers per output row, so the copies
-in im2col and the adds in col2im go in long runs instead of OW-long ones. Measured in Pyodide for
-the small CNN's second conv (batch 128, 12 -> 24 channels, 5x5 on 12x12): im2col 5.2 -> 1.2 ms,
-col2im 26.6 -> 3.0 ms; for the first conv, rows of 24 instead of 24*128.
+in im2col and the adds in col2im go in long runs instead of OW-long ones: several times faster
+without a BLAS, where these copies are a large part of a step (docs/benchmarks.md, Layers).
 """
 
 import numpy as np
@@ -32,7 +31,7 @@ def im2col(x_padded, kernel, stride):
     columns (oh, ow, n)."""
     c, n = x_padded.shape[0], x_padded.shape[3]
     windows = sliding_window_view(x_padded, (kernel, kernel), axis=(1, 2))
-    windows = windows[:, ::stride, ::stride]                     # [C, OH, OW, N, k, k] view
+    windows = windows[:, ::stride, ::stride]  # [C, OH, OW, N, k, k] view
     oh, ow = windows.shape[1:3]
     return windows.transpose(0, 4, 5, 1, 2, 3).reshape(c * kernel * kernel, oh * ow * n)
 
@@ -46,17 +45,16 @@ def col2im(cols, padded_shape, kernel, stride, out_hw):
     h_span, w_span = stride * (oh - 1) + 1, stride * (ow - 1) + 1
     for i in range(kernel):
         for j in range(kernel):
-            image[:, i:i + h_span:stride, j:j + w_span:stride] += windows[:, i, j]
+            image[:, i : i + h_span : stride, j : j + w_span : stride] += windows[:, i, j]
     return image
 
 
 class Conv2D(Layer):
-    def __init__(self, n_in, n_out, kernel, stride=1, padding=0, init="he", rng=None,
-                 dtype=np.float32):
+    def __init__(self, n_in, n_out, kernel, stride=1, padding=0, init="he", rng=None, dtype=np.float32):
         super().__init__()
         self.n_in, self.n_out, self.kernel = int(n_in), int(n_out), int(kernel)
         self.stride, self.padding, self.init = int(stride), int(padding), init
-        fan_in, fan_out = self.n_in * self.kernel ** 2, self.n_out * self.kernel ** 2
+        fan_in, fan_out = self.n_in * self.kernel**2, self.n_out * self.kernel**2
         shape = (self.n_out, self.n_in, self.kernel, self.kernel)
         self.params["W"] = init_weights(rng, shape, fan_in, fan_out, init, dtype)
         self.params["b"] = np.zeros(self.n_out, dtype=dtype)
@@ -66,12 +64,12 @@ class Conv2D(Layer):
     def forward(self, x, training=False):
         n, _, h, w = x.shape
         p, k, s = self.padding, self.kernel, self.stride
-        x_last = np.ascontiguousarray(x.transpose(1, 2, 3, 0))          # [C, H, W, N]
+        x_last = np.ascontiguousarray(x.transpose(1, 2, 3, 0))  # [C, H, W, N]
         x_padded = np.pad(x_last, ((0, 0), (p, p), (p, p), (0, 0))) if p else x_last
         oh, ow = conv_output_size(h, k, s, p), conv_output_size(w, k, s, p)
-        cols = im2col(x_padded, k, s)                                    # [C*k*k, OH*OW*N]
+        cols = im2col(x_padded, k, s)  # [C*k*k, OH*OW*N]
         W = self.params["W"].astype(x.dtype, copy=False).reshape(self.n_out, -1)
-        out = ops.matmul(W, cols)                                        # [F, OH*OW*N]
+        out = ops.matmul(W, cols)  # [F, OH*OW*N]
         out += self.params["b"].astype(x.dtype, copy=False)[:, None]
         self._cols, self._padded_shape, self._out_hw = cols, x_padded.shape, (oh, ow)
         # [F, OH, OW, N] -> [N, F, OH, OW], made contiguous once so the layers after stay fast.
@@ -80,12 +78,11 @@ class Conv2D(Layer):
     def backward(self, grad_out):
         g = self.backward_params(grad_out)
         W = self.params["W"].astype(grad_out.dtype, copy=False).reshape(self.n_out, -1)
-        grad_cols = ops.matmul(W.T, g)                                   # [C*k*k, OH*OW*N]
-        grad_padded = col2im(grad_cols, self._padded_shape, self.kernel, self.stride,
-                             self._out_hw)                               # [C, Hp, Wp, N]
+        grad_cols = ops.matmul(W.T, g)  # [C*k*k, OH*OW*N]
+        grad_padded = col2im(grad_cols, self._padded_shape, self.kernel, self.stride, self._out_hw)  # [C, Hp, Wp, N]
         p = self.padding
         grad_last = grad_padded[:, p:-p, p:-p] if p else grad_padded
-        return np.ascontiguousarray(grad_last.transpose(3, 0, 1, 2))     # [N, C, H, W]
+        return np.ascontiguousarray(grad_last.transpose(3, 0, 1, 2))  # [N, C, H, W]
 
     def backward_params(self, grad_out):
         """Fills grads["W"], grads["b"]; returns grad_out as [F, OH*OW*N] for backward()."""
@@ -95,14 +92,27 @@ class Conv2D(Layer):
         return g
 
     def config(self):
-        config = {"type": "Conv2D", "in": self.n_in, "out": self.n_out, "kernel": self.kernel,
-                  "stride": self.stride, "padding": self.padding}
+        config = {
+            "type": "Conv2D",
+            "in": self.n_in,
+            "out": self.n_out,
+            "kernel": self.kernel,
+            "stride": self.stride,
+            "padding": self.padding,
+        }
         if self.init != "he":
             config["init"] = self.init
         return config
 
     @classmethod
     def from_config(cls, config, rng=None, dtype=np.float32):
-        return cls(config["in"], config["out"], config["kernel"], stride=config.get("stride", 1),
-                   padding=config.get("padding", 0), init=config.get("init", "he"), rng=rng,
-                   dtype=dtype)
+        return cls(
+            config["in"],
+            config["out"],
+            config["kernel"],
+            stride=config.get("stride", 1),
+            padding=config.get("padding", 0),
+            init=config.get("init", "he"),
+            rng=rng,
+            dtype=dtype,
+        )

@@ -49,5 +49,5 @@ class Dropout(Layer):
 
     @classmethod
     def from_config(cls, config, rng=None, dtype=np.float32):
-        seed = int(rng.integers(2 ** 31)) if rng is not None else config.get("seed", 0)
+        seed = int(rng.integers(2**31)) if rng is not None else config.get("seed", 0)
         return cls(config.get("rate", 0.5), seed=seed)

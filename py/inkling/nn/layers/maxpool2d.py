@@ -5,9 +5,9 @@ that no window covers are dropped, as in the usual "floor" mode).
 
 Both passes loop over the size*size offsets inside a window: the entries at offset (i, j) of
 every window form one strided slice of x, so the max is size*size elementwise np.maximum calls.
-This is faster than reducing a reshaped [N, C, OH, 2, OW, 2] view over two small axes
-(measured for the CNN's 2x2 pool on [128, 32, 24, 24] float32: 1.6 ms against 43 ms), and the
-same code serves overlapping windows.
+numpy's elementwise loops are fast over long runs, while reducing a reshaped
+[N, C, OH, 2, OW, 2] view over two tiny axes is not (over 20x slower for the CNN's pool:
+docs/benchmarks.md, Layers), and the same code serves overlapping windows.
 
 The gradient goes to the window's maximum; entries tying for it share it equally (a valid
 subgradient; ties are common after a ReLU, where whole windows can be 0).
@@ -30,8 +30,11 @@ class MaxPool2D(Layer):
         oh, ow = out_hw
         s = self.stride
         h_span, w_span = s * (oh - 1) + 1, s * (ow - 1) + 1
-        return [(slice(None), slice(None), slice(i, i + h_span, s), slice(j, j + w_span, s))
-                for i in range(self.size) for j in range(self.size)]
+        return [
+            (slice(None), slice(None), slice(i, i + h_span, s), slice(j, j + w_span, s))
+            for i in range(self.size)
+            for j in range(self.size)
+        ]
 
     def forward(self, x, training=False):
         h, w = x.shape[2:]
@@ -50,9 +53,9 @@ class MaxPool2D(Layer):
         ties = is_max[0].astype(grad_out.dtype)
         for mask in is_max[1:]:
             ties += mask
-        share = grad_out / ties                      # each maximum's part of the window's grad
+        share = grad_out / ties  # each maximum's part of the window's grad
         grad_x = np.zeros(x.shape, dtype=grad_out.dtype)
-        disjoint = self.stride >= self.size          # windows never overlap: write, not add
+        disjoint = self.stride >= self.size  # windows never overlap: write, not add
         for index, mask in zip(slices, is_max):
             if disjoint:
                 np.multiply(mask, share, out=grad_x[index])

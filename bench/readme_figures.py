@@ -1,0 +1,72 @@
+#!/usr/bin/env python
+"""Write the README's table of figures from benchmark results, so no figure there is typed by hand.
+
+    python bench/benchmark.py --json results.json          # one or more runs, any sections
+    python bench/readme_figures.py results.json [more.json ...]
+
+Rewrites the lines between `<!-- figures:start -->` and `<!-- figures:end -->` in README.md: one
+row per figure (a later file's figure replaces an earlier one of the same name), then a line
+saying when, where and with which command each file's figures were measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+START, END = "<!-- figures:start -->", "<!-- figures:end -->"
+
+
+def format_value(value, unit: str) -> str:
+    if isinstance(value, float):
+        if unit == "" and 0 <= value <= 1:  # accuracies are fractions
+            return f"{100 * value:.2f} %"
+        value = f"{value:.3g}" if abs(value) < 100 else f"{value:,.0f}"
+    return f"{value} {unit}".strip()
+
+
+def table(results: list[dict]) -> str:
+    rows: dict[tuple[str, str], str] = {}
+    sources = []
+    for result in results:
+        env = result["env"]
+        for fig in result["figures"]:
+            if fig["metric"] == "FAILED":
+                continue
+            note = fig["note"].replace("|", "/")
+            rows[(fig["section"], fig["metric"])] = (
+                f"| {fig['section']} | {fig['metric']} | {format_value(fig['value'], fig['unit'])} | {note} |"
+            )
+        sections = ",".join(dict.fromkeys(f["section"] for f in result["figures"]))
+        sources.append(
+            f"`python bench/benchmark.py --only {sections}` on {env['date']} ({env['cpus']} CPUs, "
+            f"CPU reference {env['cpu_reference_s']} s, {env.get('chromium_version', 'no browser')})"
+        )
+    lines = ["| section | figure | value | note |", "| --- | --- | --- | --- |", *rows.values(), ""]
+    lines += [f"Measured by {s}." for s in sources]
+    return "\n".join(lines)
+
+
+def rewrite(readme: str, new_table: str) -> str:
+    pattern = re.compile(re.escape(START) + r".*?" + re.escape(END), re.S)
+    if not pattern.search(readme):
+        raise SystemExit(f"README.md has no {START} ... {END} block")
+    return pattern.sub(lambda _: f"{START}\n{new_table}\n{END}", readme)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("results", nargs="+", type=Path, help="files written by benchmark.py --json")
+    args = parser.parse_args(argv)
+    results = [json.loads(p.read_text()) for p in args.results]
+    README.write_text(rewrite(README.read_text(), table(results)))
+    print(f"wrote the figures of {len(results)} run(s) into {README.name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -181,6 +181,8 @@ def test_stored_models_come_back_after_a_reload_and_can_be_deleted(page, mnist_t
     assert draw_digit(page, mnist_test_raw, 3)[0] != ""
     page.click(f"{LIST} li[data-name=dropped] [data-testid=delete-model]")
     page.wait_for_selector(f"{LIST} li[data-name=dropped]", state="detached")
+    # Its Delete button went with it: the focus moved to another one, not to <body> (issue 15).
+    assert page.evaluate("document.activeElement.dataset.testid") == "delete-model"
     harness.open_app(page, site)
     page.wait_for_function("Number(document.querySelector('.my-models').dataset.restored) >= 2", timeout=60_000)
     names = page.eval_on_selector_all(f"{LIST} li", "lis => lis.map(li => li.dataset.name)")

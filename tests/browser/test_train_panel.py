@@ -80,8 +80,9 @@ def test_train_small_mlp_then_it_reads_the_pad(panel, mnist_test_raw):
 
 def draw_line(page, n_strokes):
     """One vertical stroke on a cleared pad; seconds until its prediction is shown."""
-    box = harness.pad_box(page)
     harness.clear_pad(page)
+    page.locator(harness.PAD).scroll_into_view_if_needed()  # the panel above may have scrolled it off
+    box = harness.pad_box(page)
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 40)
     page.mouse.down()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] - 40, steps=8)

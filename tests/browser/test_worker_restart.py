@@ -51,7 +51,8 @@ def wait_restarted_and_read(page, n_strokes: int) -> harness.Prediction:
     page.wait_for_function("document.documentElement.dataset.state !== 'ready'", timeout=30_000)
     harness.wait_ready(page, RESTART_TIMEOUT_MS)
     page.wait_for_function(
-        "(sel) => /read in .* restarted after the Python worker stopped/.test(document.querySelector(sel).textContent)",
+        "(sel) => /restarted after the Python worker stopped/.test(document.querySelector(sel).textContent)"
+        " && /read in/.test(document.querySelector('#status .status-detail').textContent)",
         arg=STATUS,
         timeout=harness.PREDICT_TIMEOUT_MS,
     )

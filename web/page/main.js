@@ -18,7 +18,7 @@ import { Teach } from "./teach.js";
 const $ = (selector) => document.querySelector(selector);
 const WORKER_URL = new URL("../worker/inkling-worker.js", import.meta.url);
 
-const prediction = new Prediction($("[data-testid=prediction]"), $(".confidence"));
+const prediction = new Prediction($("[data-testid=prediction]"), $(".confidence"), $("[data-testid=announce]"));
 const bars = new ProbabilityBars($(".bars"));
 const modelInput = new ModelInput($("[data-testid=model-input]"));
 const status = new Status($("#status"), { onRetry: () => { deaths.length = 0; start(); } });
@@ -78,20 +78,26 @@ async function predict() {
   inFlight = true;
   queued = false;
   const sentEpoch = epoch;
-  const { width, height, alpha, strokes } = pad.snapshot();
+  const { width, height, points, counts, strokes } = pad.strokeData();   // read from its strokes
   const model = models.value;
   const viaLab = lab?.owns(model);   // a script's predict_proba lives in the Lab's worker
   try {
-    const request = { type: "predict", model, width, height, alpha };
-    const r = await (viaLab ? lab.predict(request, [alpha.buffer]) : messenger.request(request, [alpha.buffer]));
+    // A script's model reads the pad's pixels (the Lab's worker has app.predict's pixel path).
+    const pixels = viaLab && pad.snapshot();
+    const r = await (viaLab
+      ? lab.predict({ type: "predict", model, width: pixels.width, height: pixels.height, alpha: pixels.alpha }, [pixels.alpha.buffer])
+      : messenger.request({ type: "predict", model, width, height, points, counts }, [points.buffer, counts.buffer]));
     if (sentEpoch === epoch) {
       prediction.show({ ...r, strokes });
-      bars.show(r.probabilities, r.digit);
+      bars.show(r.probabilities, r.digit ?? r.number_digits?.[r.why_index] ?? null);
       modelInput.show(r.input);
       lastInput = r.input;
       teach.show(r, model);
       if (!viaLab) reading.padShown(r);   // "Why" asks the main worker, which has no lab model
-      if (status.state === "ready") status.ready(`Ready · read in ${Math.round(r.ms)} ms${restartNote}`);
+      if (status.state === "ready") {
+        status.ready(`Ready${restartNote}`);
+        status.detail(`· read in ${Math.round(r.ms)} ms`);
+      }
     }
   } catch (error) {
     if (viaLab) labFailed(model, error);

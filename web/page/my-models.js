@@ -122,8 +122,10 @@ export class MyModels {
     }
     this.records.delete(name);
     const wasCurrent = this.select.value === name;
+    const lostFocus = this.list.contains(document.activeElement);   // its Delete button goes with it
     this.select.removeModel(name);
     this.render();
+    if (lostFocus) (this.list.querySelector("[data-testid=delete-model]") ?? this.root.querySelector("[data-testid=export-weights]")).focus();
     this.message.info(`Deleted ${name} from this browser.`);
     if (wasCurrent) this.onChosen?.();
   }

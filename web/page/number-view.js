@@ -3,6 +3,8 @@
 // The row shows only for two digits or more (one digit is the prediction itself).
 // Machine-readable: data-source ("pad" | "image"), data-seq (bumped on every update),
 // data-confidence (comma-separated probabilities, left to right).
+// Each digit is a button: onPick(k) asks for the "Why" of digit k; pick(k) marks the one explained
+// (aria-pressed).
 
 import { formatPercent } from "./prediction.js";
 
@@ -12,6 +14,11 @@ export class NumberView {
     this.output = root.querySelector("[data-testid=number]");
     this.list = root.querySelector(".number-digits");
     this.seq = 0;
+    this.onPick = null;
+    this.list.addEventListener("click", (e) => {
+      const button = e.target.closest("button");
+      if (button) this.onPick?.(Number(button.dataset.index));
+    });
     this.clear();
   }
 
@@ -26,14 +33,22 @@ export class NumberView {
       const li = document.createElement("li");
       const p = confidence[i] ?? 0;
       li.className = p < 0.6 ? "low" : "";
-      li.innerHTML = `<b></b><span></span>`;
-      li.firstChild.textContent = String(d);
-      li.lastChild.textContent = formatPercent(p);
-      li.title = `${d}: ${formatPercent(p)} sure`;
+      li.innerHTML = `<button type="button" class="number-digit"><b></b><span></span></button>`;
+      const button = li.firstChild;
+      button.dataset.index = String(i);
+      button.firstChild.textContent = String(d);
+      button.lastChild.textContent = formatPercent(p);
+      button.title = `${d}: ${formatPercent(p)} sure. Why?`;
+      button.setAttribute("aria-pressed", "false");
       return li;
     }));
     this.root.hidden = number.length < 2;
   }
 
   clear(source = "pad") { this.show({}, source); }
+
+  // Digit k's reading is the one explained (-1: none).
+  pick(k) {
+    this.list.querySelectorAll("button").forEach((b, i) => b.setAttribute("aria-pressed", String(i === k)));
+  }
 }

@@ -1,9 +1,13 @@
 // The drawing pad: Pointer Events (mouse, touch, pen), strokes kept as point lists so that
 // Undo can drop the last one and redraw. Points are stored in pad units (0..1) so a resize
-// redraws the same drawing at the new size. Only the alpha channel matters to the model.
+// redraws the same drawing at the new size. The reading draws each digit again from its strokes
+// (strokeData), so the screen's pen only has to show what was written: thin enough that a
+// number written small on a phone stays legible.
+
+import { packStrokes } from "./stroke-data.js";
 
 const MAX_BACKING = 560;   // longer side of the backing store, in pixels (prediction cost)
-const PEN = 0.065;         // pen width as a fraction of the pad's side (MNIST-like after framing)
+const PEN = 0.035;         // pen width as a fraction of the pad's shorter side (what the screen shows)
 const INK = "#14161b";
 
 export class Pad {
@@ -143,7 +147,14 @@ export class Pad {
     canvas.parentElement.classList.toggle("inked", !this.isEmpty);
   }
 
-  // The alpha channel of the backing store: what the model reads (ink = 255).
+  // The strokes as the worker reads them: {width, height (the backing store's: they give the
+  // aspect), points, counts (stroke-data.js), strokes: how many}.
+  strokeData() {
+    return { width: this.canvas.width, height: this.canvas.height, ...packStrokes(this.strokes), strokes: this.strokes.length };
+  }
+
+  // The alpha channel of the backing store (ink = 255): what the model reads of a pad drawing
+  // when no strokes are sent (the soak benchmark's raster requests).
   snapshot() {
     const { width, height } = this.canvas;
     const rgba = this.ctx.getImageData(0, 0, width, height).data;

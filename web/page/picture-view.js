@@ -1,7 +1,8 @@
 // The crop of a picture that was read, shown over the pad: the picture itself inside the box
 // Python found the ink in, each digit of the number outlined, and beside it (small) the ink as
 // Python saw it after thresholding. Drawing on the pad goes back to drawing (the view lets
-// pointer events through to the pad and hides at the first stroke).
+// pointer events through to the pad and hides at the first stroke). Closing it (× or Escape)
+// puts the focus on the pad, which it covered, so that focus never falls to <body>.
 
 const BOX_COLOURS = ["#3b4fd8", "#c2410c", "#0f766e", "#a21caf"];
 
@@ -11,7 +12,14 @@ export class PictureView {
     this.canvas = root.querySelector(".picture-crop");
     this.ink = root.querySelector(".picture-ink");
     this.caption = root.querySelector(".picture-caption");
-    root.querySelector(".picture-close").addEventListener("click", () => this.hide());
+    this.pad = root.parentElement.querySelector("[data-testid=pad]");   // what it covers
+    root.querySelector(".picture-close").addEventListener("click", () => this.close());
+    document.addEventListener("keydown", (e) => {
+      if (e.key === "Escape" && this.visible && !e.defaultPrevented) {
+        e.preventDefault();
+        this.close();
+      }
+    });
     this.hide();
   }
 
@@ -60,4 +68,9 @@ export class PictureView {
   get visible() { return !this.root.hidden; }
 
   hide() { this.root.hidden = true; }
+
+  close() {
+    this.hide();
+    this.pad.focus();
+  }
 }

@@ -1,6 +1,7 @@
 // Everything read beyond the pad's quick prediction, and who may show it:
-// - after a pad prediction is on screen, a follow-up "explain" request (the "Why" and the
-//   number on the pad). It waits until the pad has been quiet for FOLLOW_UP_MS and is dropped
+// - after a pad prediction is on screen (from the pad's strokes, with the number in it), a
+//   follow-up "explain" request: the "Why", of the number's least sure digit or the one chosen
+//   under Number. It waits until the pad has been quiet for FOLLOW_UP_MS and is dropped
 //   if a new stroke starts, so it never delays the next stroke's prediction.
 // - pictures (upload, drop, paste, camera): one "readImage" request, whose result replaces the
 //   pad's (the pad is cleared, the crop shown over it) until the next stroke.
@@ -16,12 +17,16 @@ export class Reading {
     this.explaining = false;           // an explain request is in flight
     this.again = false;                // ...and another was asked for meanwhile
     padCanvas.addEventListener("pointerdown", () => this.strokeStarts(), true);
+    this.note = explanation.root.querySelector(".why-note");
+    this.noteText = this.note.textContent;   // a picture's number: the whole ink read as one digit
+    number.onPick = (k) => { if (this.prediction.output.dataset.source === "pad") this.explainPad(k); };
   }
 
   // A stroke starts on the pad: what was shown from a picture, or a pending "Why", is stale.
   strokeStarts() {
     clearTimeout(this.timer);
     this.again = false;
+    this.againIndex = null;
     if (this.picture.visible) {
       this.picture.hide();
       this.message.clear();
@@ -31,38 +36,48 @@ export class Reading {
     this.explanation.stale();
   }
 
-  // main.js: a pad prediction r ({digit, probabilities, input}) is on screen.
+  // main.js: a pad prediction r ({digit, probabilities, input, number...}) is on screen. Read from
+  // strokes, it holds the number already: shown at once; the "Why" follows.
   padShown(r) {
     this.generation++;
     this.padInput = r.input;
     this.prediction.output.dataset.source = "pad";
     this.explanation.stale();
+    if (r.number !== undefined) this.showNumber(r, "pad");
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.explainPad(), FOLLOW_UP_MS);
   }
 
-  async explainPad() {
+  // The "Why" of the pad's drawing; for a number, of its digit `index` (default: the least sure).
+  async explainPad(index = null) {
     const worker = this.worker();
     if (!worker || this.pad.isEmpty || this.pad.pointerId !== null) return;
-    if (this.explaining) { this.again = true; return; }
+    if (this.explaining) { this.again = true; this.againIndex = index; return; }
     this.explaining = true;
     const generation = this.generation;
-    const { width, height, alpha, strokes } = this.pad.snapshot();
+    const { width, height, points, counts, strokes } = this.pad.strokeData();
     try {
-      const r = await worker.request({ type: "explain", model: this.model(), width, height, alpha }, [alpha.buffer]);
+      const r = await worker.request({ type: "explain", model: this.model(), width, height, points, counts, index },
+                                     [points.buffer, counts.buffer]);
       if (generation === this.generation) {
-        const shown = this.prediction.output;
-        const digit = shown.textContent === "" ? null : Number(shown.textContent);
-        this.explanation.show(r, { input: this.padInput, digit, strokes, source: "pad" });
+        const several = r.number.length >= 2;
+        const digit = r.why_index >= 0 ? r.number_digits[r.why_index] : null;
+        this.explanation.show(r, { input: r.input, digit, strokes, source: "pad" });
         this.explanation.root.dataset.ms = String(Math.round(r.ms));   // Python's time, for the curious
+        this.explanation.root.dataset.digitIndex = String(several ? r.why_index : 0);
         this.showNumber(r, "pad");
+        this.number.pick(several ? r.why_index : -1);
+        this.note.textContent = several
+          ? `Digit ${r.why_index + 1} of ${r.number.length}${index === null ? ", the least sure," : ""} is explained; ` +
+            "choose another under Number."
+          : this.noteText;
       }
     } catch (error) {
       if (!error.workerDied) this.message.warn(`Couldn't explain that drawing: ${error.message}`);
     } finally {
       this.explaining = false;
     }
-    if (this.again) { this.again = false; this.explainPad(); }
+    if (this.again) { this.again = false; this.explainPad(this.againIndex); }
   }
 
   // A picture, decoded and scaled down: {rgba, width, height, bitmap, name, note}.
@@ -76,13 +91,16 @@ export class Reading {
     if (generation !== this.generation) return;
     this.pad.clear();                    // the picture replaces the drawing (bumps main's epoch)
     this.generation = generation;        // pad.clear() above must not make this result stale
-    this.prediction.show({ digit: r.digit, probabilities: r.probabilities, strokes: 0 });
+    const several = r.number.length >= 2;
+    this.prediction.show({ digit: r.digit, probabilities: r.probabilities, strokes: 0 }, { announce: !several });
+    if (several) this.prediction.announce(`Number ${r.number}`);
     this.prediction.output.dataset.source = "image";
     this.bars.show(r.probabilities, r.digit);
     this.modelInput.show(r.input);
     this.explanation.show(r, { input: r.input, digit: r.digit, source: "image" });
     this.explanation.root.dataset.ms = String(Math.round(r.ms));
     this.showNumber(r, "image");
+    this.note.textContent = this.noteText;
     this.picture.show(picture, r);
     if (r.blank) this.message.warn(`No digit found in ${picture.name}: nothing stands out from the background.`);
     else if (picture.note) this.message.info(picture.note);

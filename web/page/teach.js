@@ -66,6 +66,9 @@ export class Teach {
       this.count = 0;
     }
     this.tuneButton.disabled = this.busy || this.count === 0;
+    if (this.count === 0 && document.activeElement === this.clearButton) {   // not lost to <body>
+      (this.digit.disabled ? this.status : this.digit).focus();
+    }
     this.clearButton.disabled = this.count === 0;
     this.root.dataset.samples = String(this.count);
     if (!this.status.textContent) this.status.textContent = this.count ? `${plural(this.count, "sample")} saved` : "";
@@ -150,6 +153,7 @@ export class Teach {
     const model = this.model();
     this.busy = true;
     this.tuning = model;
+    if (document.activeElement === this.tuneButton) this.result.focus();   // its progress, then its outcome
     this.tuneButton.disabled = true;
     this.root.dataset.tuning = "true";
     try {

@@ -15,9 +15,22 @@ const markerFill = (u, i) => {
   return typeof stroke === "function" ? stroke(u, i) : stroke;
 };
 
+// uPlot formats numbers with `new Intl.NumberFormat(navigator.language)` when its module loads,
+// which throws on a tag that is no language (WebKitGTK under a C locale says "C"): such a tag
+// is replaced by the first valid one of navigator.languages, else "en-US", before the import.
+function validLanguage() {
+  const valid = (tag) => { try { return Intl.getCanonicalLocales(tag).length === 1; } catch { return false; } };
+  if (valid(navigator.language)) return;
+  const tag = (navigator.languages ?? []).find(valid) ?? "en-US";
+  Object.defineProperty(navigator, "language", { value: tag, configurable: true });
+}
+
+// One import, kept even when it fails: a module that failed to evaluate must not be imported
+// again (an engine may hand back the half-loaded module); the charts say why instead.
 let uPlotModule = null;
 function loadUPlot() {
   if (!uPlotModule) {
+    validLanguage();
     const css = document.createElement("link");
     css.rel = "stylesheet";
     css.href = new URL("../vendor/uPlot.min.css", import.meta.url).href;
@@ -112,6 +125,12 @@ class RunChart {
   }
 
   resize() { this.plot?.setSize(this.size()); }
+
+  fail(text) {
+    this.root.dataset.failed = "true";
+    this.box.textContent = text;
+    this.box.setAttribute("aria-label", text);
+  }
 }
 
 export class TrainCharts {
@@ -128,7 +147,7 @@ export class TrainCharts {
 
   // Ask for a redraw with these runs; drawn at once if the last one is old, else a little later.
   // Fetch uPlot (and apply its CSS) ahead of the first run, e.g. when the panel opens.
-  preload() { loadUPlot().catch(() => { uPlotModule = null; }); }
+  preload() { loadUPlot().catch(() => {}); }   // flush() reports a failure
 
   // fn(chart) for each chart, each in a task of its own: building a uPlot is a style and layout
   // pass, and two in one task made a 57-65 ms task at a run's start on a busy machine.
@@ -159,8 +178,7 @@ export class TrainCharts {
       uPlot = await loadUPlot();
     } catch (error) {
       this.timer = null;
-      uPlotModule = null;   // the next update tries again
-      for (const chart of this.charts) chart.box.textContent = `The chart could not load (${error.message}).`;
+      for (const chart of this.charts) chart.fail(`The chart could not load (${error.message}). Reload the page to try again.`);
       return;
     }
     this.lastDraw = performance.now();

@@ -3,6 +3,10 @@
 // The worker does the work in ~100 ms chunks and reports {event: "train", state} after each.
 // Every run of the session is kept (train-runs.js) and shown side by side: live charts of all
 // runs, a runs table, and the chosen run's confusion matrix and misclassified digits.
+// The panel is a disclosure: its open button says aria-expanded; opening moves the focus to the
+// form's first control; Close or Escape (focus inside) hides it and gives the focus back to the
+// open button. A button that an action disables hands the focus on (Start -> Pause, the end of a
+// run -> Start), so that it never falls to <body>.
 
 import { TrainRuns } from "./train-runs.js";
 import { TrainCharts } from "./train-charts.js";
@@ -42,17 +46,34 @@ export class TrainPanel {
     this.confusion = new ConfusionView($in(root, "[data-testid=confusion-matrix]"));
     this.mistakes = new MisclassifiedView($in(root, "[data-testid=misclassified]"));
     this.form.elements.model.addEventListener("change", () => this.modelDefaults());
-    openButton.addEventListener("click", () => this.open());
+    this.openButton = openButton;
+    openButton.addEventListener("click", () => (this.root.hidden ? this.open() : this.close()));
+    $in(root, "[data-testid=train-close]").addEventListener("click", () => this.close());
+    root.addEventListener("keydown", (e) => {
+      if (e.key === "Escape" && !e.defaultPrevented) {
+        e.preventDefault();
+        this.close();
+      }
+    });
     this.start.addEventListener("click", () => this.train());
     this.pause.addEventListener("click", () => this.togglePause());
     this.stop.addEventListener("click", () => {
+      this.pause.focus();   // the run ends soon after; setRunning(false) then moves it to Start
       this.stop.disabled = true;
       this.worker()?.request({ type: "trainStop" });
     });
   }
 
-  async open() {
+  close() {
+    this.root.hidden = true;
+    this.openButton.setAttribute("aria-expanded", "false");
+    this.openButton.focus();
+  }
+
+  async open({ focus = true } = {}) {
     this.root.hidden = false;
+    this.openButton.setAttribute("aria-expanded", "true");
+    if (focus) this.form.elements.model.focus({ preventScroll: true });
     this.root.scrollIntoView({ block: "nearest" });
     if (this.loaded || this.loading) return;
     this.charts.preload();
@@ -198,7 +219,7 @@ export class TrainPanel {
   }
 
   workerReady() {
-    if (!this.root.hidden) this.open();   // the panel was in use: load MNIST into the new worker
+    if (!this.root.hidden) this.open({ focus: false });   // the panel was in use: load MNIST into the new worker
   }
 
   togglePause() {
@@ -211,6 +232,7 @@ export class TrainPanel {
   }
 
   setRunning(running) {
+    const active = document.activeElement;
     this.root.dataset.running = String(running);
     this.start.disabled = running || !this.loaded;
     this.pause.disabled = this.stop.disabled = !running;
@@ -218,5 +240,9 @@ export class TrainPanel {
     this.paused = false;
     this.pause.textContent = "Pause";
     this.root.dataset.paused = "false";
+    // The focused control was just disabled (or focus was already lost): the next useful one.
+    if (active === document.body || (active && this.root.contains(active) && active.disabled)) {
+      (running ? this.pause : this.start.disabled ? this.openButton : this.start).focus();
+    }
   }
 }

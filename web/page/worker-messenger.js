@@ -7,9 +7,12 @@
 // A worker can die without a word: self.close(), a crashed thread, a Pyodide fatal error. Death is
 // seen three ways: the Worker's `error` / `messageerror` events, the worker's own {event: "fatal"},
 // and a watchdog: a {type: "ping"} every watchdogMs / 4, answered by the worker between Python
-// calls; one unanswered for watchdogMs (3x that until the worker first answers a request: booting
-// Python has longer stretches without a break) means the worker is gone. Then every pending request is
+// calls; one unanswered for watchdogMs (BOOT_FACTOR x that until the worker first answers a request:
+// booting Python has long stretches without a break, longest in WebKit, whose cold boot on a busy
+// 2-core machine went past 30 s and was killed four times over) means the worker is gone. Then every pending request is
 // rejected with a WorkerDied error and onDeath(reason) is called once; the caller restarts.
+
+const BOOT_FACTOR = 9;
 
 export class WorkerDied extends Error {
   get workerDied() { return true; }
@@ -53,7 +56,7 @@ export class WorkerMessenger {
       this.pingSentAt = now;
       this.worker.postMessage({ type: "ping" });
     } else {
-      const limit = this.answered ? this.watchdogMs : 3 * this.watchdogMs;
+      const limit = this.answered ? this.watchdogMs : BOOT_FACTOR * this.watchdogMs;
       if (now - this.pingSentAt > limit) this.die(`the Python worker stopped responding for ${Math.round(limit / 1000)} s`);
     }
   }

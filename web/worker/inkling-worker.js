@@ -5,8 +5,12 @@
 // (runtime-snapshot.js) that the first visit takes once its boot is done.
 //
 // Requests  {type: "init"}  -> {models: [{name, test_accuracy, parameters}], default, bootMs, timings}
-//           {type: "predict", model, width, height, alpha: Uint8Array}
+//           {type: "predict", model, width, height, alpha: Uint8Array}      the pad's pixels, or
+//           {type: "predict", model, width, height, points: Float32Array, counts: Int32Array}   its strokes
 //                            -> {digit: int|null, probabilities: Float32Array(10), input: Float32Array(784), ms}
+//                               from strokes also {number, number_digits, number_confidence, number_boxes,
+//                               why_index}: several digits give digit null, and the probabilities and
+//                               input of digit why_index (the least sure); see page/stroke-data.js
 //           {type: "explain", ...} and {type: "readImage", ...}: see reading-handlers.js
 //           {type: "trainData" | "trainStart" | "trainPause" | "trainResume" | "trainStop" | "trainReport"}: see train-handlers.js
 //           {type: "memory"} -> {wasmHeapBytes, mallocBytes, gcObjects, models}   (soak benchmark, tests)
@@ -19,7 +23,7 @@
 
 import { APP_DIR, PYODIDE_DIR, WEIGHTS_DIR } from "../build-info.js";
 import { pythonCaller } from "./python-call.js";
-import { readingHandlers } from "./reading-handlers.js";
+import { readingHandlers, strokeBuffers } from "./reading-handlers.js";
 import { bootRuntime, findSnapshot, snapshotPlace } from "./runtime-snapshot.js";
 import { ShippedWeights } from "./shipped-weights.js";
 import { fetchWheels } from "./wheel-install.js";
@@ -96,25 +100,96 @@ async function boot() {
   app.destroy();
   mark("modelLoaded");
   const { save } = done();   // a first visit's snapshot is taken here: what a warm load finds
-  setTimeout(() => save().catch((e) => console.warn(`Inkling: Python memory snapshot not stored (${e.message})`)));
-  return { pyodide, defaultModel };
+  return { pyodide, defaultModel, save };   // save(): the last background step below
 }
 
 const ready = boot();
 ready.catch(() => {});  // every request reports the failure
 
-// As soon as the worker is ready, before any request can be handled (a prediction asked for
-// meanwhile waits): NumPy's matrix products move to the WebAssembly SIMD kernel (inkling.nn.wasm_matmul;
-// loaded only now, as a memory snapshot cannot hold a library loaded at run time), then the default
-// model's first forward pass (slow: numpy's first calls) runs, so the first drawing does not pay
-// for it; "ready" comes that much earlier than with both inside boot.
-// (A macrotask later: init's answer, posted from microtasks, goes out first.)
+// After ready, work that makes later requests faster, in the background: each step starts only
+// while no request is waiting or being handled, and the slow part of the first one (compiling
+// the kernel) is asynchronous, so a user's first prediction does not queue behind it.
+// 1. A few predictions of a drawn bar with the default model, through the pad's whole path
+//    (alpha -> 28x28 -> model: numpy's first calls, the heap's growth and, in WebKit, the engine's
+//    slower first tiers are paid there), unless a user's prediction came first.
+// 2. NumPy's matrix products move to the WebAssembly SIMD kernel (inkling.nn.wasm_matmul): the
+//    library is compiled and instantiated asynchronously (loadDynamicLibrary, loadAsync: seconds
+//    in WebKit on a busy machine), then the dlopen that ctypes does finds it loaded. (Loaded
+//    only now: a memory snapshot cannot hold a library loaded at run time.) One more warm-up
+//    prediction then goes through the kernel.
+// 3. A first visit's memory snapshot stored for the next (22 MB into Cache Storage), once no
+//    request came for QUIET_MS: storing it costs the worker's thread too.
 const callOps = pythonCaller(ready, "inkling.nn.ops");
-ready.then(({ defaultModel }) => new Promise((resolve) => setTimeout(resolve))
-  .then(() => callOps("use_wasm_kernel").catch((e) => console.warn(reason(e))))
-  .then((loaded) => loaded || console.warn("Inkling: no WebAssembly SIMD kernel; NumPy's einsum does the products"))
-  .then(() => callPython("warm_up", { model: defaultModel })))
-  .then(() => mark("warmedUp"), () => {});   // a broken model is reported by the requests that use it
+// Requests that last (MNIST's download, a training run) do not hold it back; a run waits for it.
+const LASTING = new Set(["trainData", "trainStart"]);
+const QUIET_MS = 1000;
+let handling = 0;        // other requests received and not yet answered
+let lastRequest = 0;     // performance.now() when the last one came
+let predicted = false;   // a prediction ran: the model is warm
+// A prediction of a drawn "1" at the pad's largest backing store (pad.js's MAX_BACKING): the heap
+// grows to what a drawing needs. A few, each a step: WebKit runs a function's first calls in
+// slower tiers of its engine.
+const WARM_UPS = 3;
+async function warmUp({ defaultModel }) {
+  if (!predicted) {
+    const side = 560, alpha = new Uint8Array(side * side);
+    for (let y = 120; y < 440; y++) alpha.fill(255, y * side + 260, y * side + 300);
+    // A broken model is reported by the requests that use it.
+    await callPython("predict", { width: side, height: side, model: defaultModel }, { alpha }).catch(() => {});
+  }
+  mark("warmedUp");
+}
+let backgroundDone;
+const backgroundFinished = new Promise((resolve) => { backgroundDone = resolve; });
+const background = [
+  ...Array(WARM_UPS - 1).fill(warmUp),
+  async ({ pyodide }) => {
+    const wasmMatmul = pyodide.pyimport("inkling.nn.wasm_matmul");
+    const library = String(wasmMatmul.LIBRARY);
+    wasmMatmul.destroy();
+    const module = pyodide._module;
+    if (module.FS.analyzePath(library).exists) {
+      await module.loadDynamicLibrary(library, { loadAsync: true, global: false, nodelete: true, fs: module.FS })
+        .catch((e) => console.warn(`Inkling: the WebAssembly kernel did not compile (${e.message})`));
+    }
+    mark("kernelCompiled");
+  },
+  async () => {
+    const loaded = await callOps("use_wasm_kernel").catch((e) => console.warn(reason(e)));
+    if (!loaded) console.warn("Inkling: no WebAssembly SIMD kernel; NumPy's einsum does the products");
+    predicted = false;   // the products now take the kernel's path: warmed by the next step
+    mark("kernelLoaded");
+  },
+  warmUp,
+  async ({ save }) => {
+    while (performance.now() - lastRequest < QUIET_MS || handling > 0) {
+      await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+    }
+    await save().catch((e) => console.warn(`Inkling: Python memory snapshot not stored (${e.message})`));
+    mark("snapshotStored");
+  },
+];
+let backgroundRunning = false;
+async function runBackground() {
+  if (backgroundRunning) return;
+  backgroundRunning = true;
+  try {
+    const booted = await ready;
+    while (background.length) {
+      await new Promise((resolve) => setTimeout(resolve));   // a macrotask: messages waiting go first
+      if (handling > 0) return;   // resumed when the requests are answered
+      try {
+        await background.shift()(booted);
+      } catch (error) {   // a step that fails leaves the app as it was: the others still run
+        console.warn(`Inkling: a background step failed (${reason(error)})`);
+      }
+    }
+    backgroundDone();
+  } finally {
+    backgroundRunning = false;
+  }
+}
+ready.then(runBackground, () => {});   // no boot, no background: the requests report why
 
 // The last line of a Python traceback ("ValueError: ...") is what a person needs to read.
 function reason(error) {
@@ -133,9 +208,14 @@ async function callApp(name, kwargs = {}, buffers = {}) {
   return callPython(name, kwargs, buffers);
 }
 
+const training = trainHandlers(ready);
 const handlers = {
   ...readingHandlers(callApp),
-  ...trainHandlers(ready),
+  ...training,
+  async trainStart(data) {   // a run's products in the kernel, not in einsum
+    await backgroundFinished;
+    return training.trainStart(data);
+  },
   ...modelHandlers(ready, { ensureModel }),
 
   async init() {
@@ -143,9 +223,14 @@ const handlers = {
     return { models: weights.offered(), default: defaultModel, bootMs: Math.round(performance.now() - started), timings };
   },
 
-  async predict({ model, width, height, alpha }) {
+  async predict({ model, width, height, alpha, points, counts }) {
+    if (points !== undefined) {
+      const r = await callApp("predict", { width, height, model, alpha: null }, strokeBuffers(points, counts));
+      return { ...r, digit: r.digit ?? null };   // Python's None arrives as undefined
+    }
     if (!(alpha instanceof Uint8Array)) throw new Error("predict needs the pad's alpha channel as a Uint8Array");
     const r = await callApp("predict", { width, height, model }, { alpha });
+    predicted = true;
     return { digit: r.digit ?? null, probabilities: r.probabilities, input: r.input, ms: r.ms };
   },
 
@@ -179,6 +264,11 @@ function isFatal(error) {
 self.addEventListener("message", async ({ data }) => {
   const { id, type } = data ?? {};
   if (type === "ping") return self.postMessage({ event: "alive" });   // the page's watchdog
+  const counted = !LASTING.has(type);
+  if (counted) {
+    handling++;
+    lastRequest = performance.now();
+  }
   try {
     if (!Object.hasOwn(handlers, type)) throw new Error(`unknown request type ${JSON.stringify(type)}`);
     const result = await handlers[type](data);
@@ -191,5 +281,7 @@ self.addEventListener("message", async ({ data }) => {
     }
     if (type !== "init") console.warn(error);
     self.postMessage({ id, error: reason(error) });
+  } finally {
+    if (counted && --handling === 0) runBackground().catch(() => {});   // a failed boot: nothing to do
   }
 });

@@ -35,11 +35,11 @@ MAX_DIGITS = 16  # a longer "number" is noise: read only the first 16 pieces
 MAX_CUTS = 3  # rounds of cutting: up to 2**3 digits touching in one piece
 
 
-def _read(model, ink: np.ndarray, pieces: list[Piece]) -> tuple[np.ndarray, np.ndarray]:
-    """(inputs float32 [k, 28, 28], probabilities float32 [k, 10]) for the pieces, in one batch."""
-    if not pieces:
+def _read(model, parts: list[tuple[np.ndarray, Piece]]) -> tuple[np.ndarray, np.ndarray]:
+    """(inputs float32 [k, 28, 28], probabilities float32 [k, 10]) for the (ink, piece) parts, in one batch."""
+    if not parts:
         return np.zeros((0, SIZE, SIZE), np.float32), np.zeros((0, 10), np.float32)
-    inputs = np.stack([normalize_digit(p.ink(ink)) for p in pieces])
+    inputs = np.stack([normalize_digit(p.ink(ink)) for ink, p in parts])
     return inputs, np.asarray(model.predict_proba(inputs), np.float32)
 
 
@@ -79,24 +79,38 @@ def read_number(model, ink: np.ndarray) -> dict:
     Returns {"text": str of digits ("" when no ink), "digits": int32 [k], "confidence": float32 [k]
     (each digit's probability), "probabilities": float32 [k, 10],
     "boxes": int32 [k, 4] (y0, x0, y1, x1 in ink pixels),
-    "inputs": float32 [k, 28, 28] (what the model read for each)}.
+    "inputs": float32 [k, 28, 28] (what the model read for each), "parts": int32 [k] (0 here)}.
     """
     ink = np.asarray(ink, dtype=np.float32)
-    pieces = segment(ink)[:MAX_DIGITS]
-    inputs, proba = _read(model, ink, pieces)
-    # entries: [piece, input, probabilities, tried]. Every candidate cut of every doubtful piece
+    return read_pieces(model, [(ink, p) for p in segment(ink)[:MAX_DIGITS]])
+
+
+def read_pieces(model, parts: list[tuple[np.ndarray, Piece]], min_cut_aspect: float = 0.0) -> dict:
+    """Read (ink, piece) parts, left to right, each one digit or touching digits: read_number's
+    result, with each piece's box in its own ink's pixels and "parts" saying which part each
+    digit came from (the pad's strokes give each digit an ink of its own: strokes.py).
+    A piece narrower than min_cut_aspect times its height is never cut."""
+    parts = parts[:MAX_DIGITS]
+    inputs, proba = _read(model, parts)
+    # entries: [piece, input, probabilities, tried, part]. Every candidate cut of every doubtful piece
     # is read in one batch; a piece takes its best cut (the one whose less sure half is surest)
     # if that beats reading it whole, and the halves are tried again in the next round.
-    entries = [[p, x, pr, False] for p, x, pr in zip(pieces, inputs, proba)]
+    entries = [[p, x, pr, False, k] for k, ((_, p), x, pr) in enumerate(zip(parts, inputs, proba))]
     for _ in range(MAX_CUTS):
         # Only pieces that even perfect halves (confidence 1) could justify cutting are tried.
-        todo = [e for e in entries if not e[3] and _cut_score(e[0], None, float(e[2].max()), 1.0) > 0]
+        todo = [
+            e
+            for e in entries
+            if not e[3]
+            and e[0].width >= min_cut_aspect * e[0].height
+            and _cut_score(e[0], None, float(e[2].max()), 1.0) > 0
+        ]
         for e in todo:
             e[3] = True
         cuts = [(e, cut) for e in todo for cut in _cuts(e[0])]
         if not cuts:
             break
-        half_inputs, half_proba = _read(model, ink, [h for _, cut in cuts for h in cut[0]])
+        half_inputs, half_proba = _read(model, [(parts[e[4]][0], h) for e, cut in cuts for h in cut[0]])
         best = {}  # id(entry) -> (score, replacement)
         for n, (e, cut) in enumerate(cuts):
             halves = cut[0]
@@ -105,7 +119,7 @@ def read_number(model, ink: np.ndarray) -> dict:
             if score > 0 and score > best.get(id(e), (0.0,))[0]:
                 best[id(e)] = (
                     score,
-                    [[halves[k], half_inputs[2 * n + k], half_proba[2 * n + k], False] for k in range(2)],
+                    [[halves[k], half_inputs[2 * n + k], half_proba[2 * n + k], False, e[4]] for k in range(2)],
                 )
         if not best:
             break
@@ -120,4 +134,5 @@ def read_number(model, ink: np.ndarray) -> dict:
         "probabilities": proba,
         "boxes": np.array([e[0].box for e in entries], np.int32).reshape(-1, 4),
         "inputs": np.array([e[1] for e in entries], np.float32).reshape(-1, SIZE, SIZE),
+        "parts": np.array([e[4] for e in entries], np.int32),
     }

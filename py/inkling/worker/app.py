@@ -81,12 +81,19 @@ def alpha_to_ink(alpha, width: int, height: int) -> np.ndarray:
     return pixel_array(alpha, width, height).astype(np.float32) * np.float32(1 / 255)
 
 
-def predict(alpha, width: int, height: int, model: str, weights_dir=WEIGHTS_DIR) -> dict:
-    """Read the digit drawn on the pad.
+def predict(alpha, width: int, height: int, model: str, weights_dir=WEIGHTS_DIR, points=None, counts=None) -> dict:
+    """Read the digit drawn on the pad: from its strokes when they are sent (points: float32
+    (x, y) pairs in pad units, 0..1 of the pad's width and height; counts: int32 points per
+    stroke), else from its pixels (alpha).
 
-    Returns {"digit": int, or None for an empty pad, "probabilities": float32 [10] (zeros when
-    empty), "input": float32 [784], the 28x28 image the model saw (row-major, ink = 1)}.
+    Returns {"digit": int, or None for an empty pad or a number, "probabilities": float32 [10]
+    (zeros when empty), "input": float32 [784], the 28x28 image the model saw (row-major, ink = 1)}.
+    From strokes also the number ("number", "number_digits", "number_confidence", "number_boxes":
+    read_requests.number_fields) and "why_index": for a number, the digit whose probabilities
+    and input are given (the least sure one).
     """
+    if points is not None:
+        return _predict_strokes(load_model(model, weights_dir), points, counts, width, height)
     x = normalize_digit(alpha_to_ink(alpha, width, height))
     if x is None:
         return {"digit": None, "probabilities": np.zeros(10, np.float32), "input": np.zeros(SIZE * SIZE, np.float32)}
@@ -98,12 +105,53 @@ def predict(alpha, width: int, height: int, model: str, weights_dir=WEIGHTS_DIR)
     }
 
 
-def explain(alpha, width: int, height: int, model: str, weights_dir=WEIGHTS_DIR) -> dict:
-    """The follow-up to predict() for the same pad: the "Why" and the number on the pad
-    (inkling.worker.read_requests.explain_ink: saliency, activations, top three, unsure, number)."""
+_last_read: list = [None, None]  # [(model, width, height, strokes' bytes), its reading]: "explain" reuses it
+
+
+def _read_strokes(net, points, counts, width: int, height: int) -> dict:
+    """strokes.read_strokes on the pad's points (pad units -> pad pixels), the last one kept."""
+    from inkling.reading import strokes
+
+    if not (0 < width <= MAX_SIDE and 0 < height <= MAX_SIDE):
+        raise ValueError(f"pad size {width}x{height} is not in 1..{MAX_SIDE}")
+    xy = np.asarray(points, np.float32) if isinstance(points, np.ndarray) else np.frombuffer(points, np.float32)
+    n = np.asarray(counts, np.int32) if isinstance(counts, np.ndarray) else np.frombuffer(counts, np.int32)
+    key = (net, width, height, xy.tobytes(), n.tobytes())
+    if _last_read[0] != key:
+        drawn = strokes.split_points(xy, n)
+        _last_read[:] = [key, strokes.read_strokes(net, [s * (width, height) for s in drawn])]
+    return _last_read[1]
+
+
+def _predict_strokes(net, points, counts, width: int, height: int) -> dict:
     from . import read_requests
 
-    return read_requests.explain_ink(load_model(model, weights_dir), alpha_to_ink(alpha, width, height))
+    n = _read_strokes(net, points, counts, width, height)
+    if not n["text"]:
+        empty = {"digit": None, "probabilities": np.zeros(10, np.float32), "input": np.zeros(SIZE * SIZE, np.float32)}
+        return {**empty, **read_requests.number_fields(n), "why_index": -1}
+    k = 0 if len(n["text"]) == 1 else int(np.argmin(n["confidence"]))
+    return {
+        "digit": int(n["digits"][0]) if len(n["text"]) == 1 else None,
+        "probabilities": n["probabilities"][k],
+        "input": n["inputs"][k].reshape(-1),
+        **read_requests.number_fields(n, unsure=False),  # "explain" says whether unsure
+        "why_index": k,
+    }
+
+
+def explain(
+    alpha, width: int, height: int, model: str, weights_dir=WEIGHTS_DIR, points=None, counts=None, index=None
+) -> dict:
+    """The follow-up to predict() for the same pad: the "Why" and the number on the pad
+    (inkling.worker.read_requests.explain_ink: saliency, activations, top three, unsure, number).
+    From strokes: the "Why" of digit `index` of the number (default: the least sure), read_requests.explain_read."""
+    from . import read_requests
+
+    net = load_model(model, weights_dir)
+    if points is not None:
+        return read_requests.explain_read(net, _read_strokes(net, points, counts, width, height), index)
+    return read_requests.explain_ink(net, alpha_to_ink(alpha, width, height))
 
 
 def read_image(rgba, width: int, height: int, model: str, weights_dir=WEIGHTS_DIR) -> dict:

@@ -44,14 +44,19 @@ def _why(model, x: np.ndarray) -> dict:
 
 
 def _number(model, ink: np.ndarray) -> dict:
-    n = number.read_number(model, ink)
+    return number_fields(number.read_number(model, ink))
+
+
+def number_fields(n: dict, unsure: bool = True) -> dict:
+    """A number's reading (number.read_pieces) as the page gets it; with several digits (and
+    `unsure`), "unsure" and "reason" speak for the number's digits."""
     out = {
         "number": n["text"],
         "number_digits": n["digits"],
         "number_confidence": n["confidence"],
         "number_boxes": n["boxes"].reshape(-1),
     }
-    if len(n["text"]) >= 2:
+    if unsure and len(n["text"]) >= 2:
         # Several digits: reading all the ink as one digit is bound to look unsure, so say
         # whether the number's own digits are.
         reasons = [(k, explain.unsure_reason(p, x)) for k, (p, x) in enumerate(zip(n["probabilities"], n["inputs"]))]
@@ -84,6 +89,19 @@ def explain_ink(model, ink: np.ndarray) -> dict:
     if x is None:
         return empty_why()
     return {**_why(model, x), **_number(model, ink)}
+
+
+def explain_read(model, n: dict, index: int | None = None) -> dict:
+    """The "Why" of one digit of a number already read (strokes.read_strokes): digit `index`, or
+    by default the least sure one (the likeliest mistake), plus the number; "why_index" says which
+    and "input" is what the model read for it."""
+    if not len(n["text"]):
+        return {**empty_why(), "why_index": -1, "input": np.zeros(SIZE * SIZE, np.float32)}
+    k = int(np.argmin(n["confidence"])) if index is None else int(index)
+    if not 0 <= k < len(n["text"]):
+        raise ValueError(f"there is no digit {k + 1} in a number of {len(n['text'])} digits")
+    x = n["inputs"][k]
+    return {**_why(model, x), **number_fields(n), "why_index": k, "input": x.reshape(-1).astype(np.float32)}
 
 
 def _preview(ink: np.ndarray, box) -> tuple[np.ndarray, int, int, float]:

@@ -31,7 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
-from deploy import compact_weights, headers, layout, offline, precompress, trim  # noqa: E402
+from deploy import compact_weights, headers, lab_build, layout, offline, precompress, trim  # noqa: E402
 
 DIST = ROOT / "dist"
 CACHE = ROOT / ".cache"
@@ -148,10 +148,13 @@ def wasm_kernel(wat: Path, cache: Path = CACHE) -> Path:
         raise BuildError(f"cannot assemble {wat.name} (npm ci installs wabt): {e}") from None
 
 
-def inkling_wheel(out_dir: Path, src: Path = ROOT / "py", cache: Path = CACHE) -> Path:
+def inkling_wheel(
+    out_dir: Path, src: Path = ROOT / "py", cache: Path = CACHE, pyproject: Path = ROOT / "pyproject.toml"
+) -> Path:
     """A deterministic wheel of py/inkling (no network, no setuptools): its Python modules, and
-    each WebAssembly kernel (x.wat) assembled beside them as x.so, which only Pyodide loads."""
-    project = tomllib.loads((src / "pyproject.toml").read_text())["project"]
+    each WebAssembly kernel (x.wat) assembled beside them as x.so, which only Pyodide loads.
+    Name, version and dependencies come from the repository's pyproject.toml."""
+    project = tomllib.loads(pyproject.read_text())["project"]
     name, version = project["name"], project["version"]
     files = sorted(p for p in (src / name).rglob("*.py") if "__pycache__" not in p.parts)
     if not any(p.name == "__init__.py" and p.parent == src / name for p in files):
@@ -347,6 +350,9 @@ def _app(out: Path, pyodide_dir: str, cache: Path) -> str:
     app = out / "app"
     app.mkdir()
     wheel = inkling_wheel(app, cache=cache)
+    source_wheel = out / "lab-worker" / "source" / wheel.name  # the Lab reads the .py sources (lab_build)
+    source_wheel.parent.mkdir(parents=True)
+    shutil.copy2(wheel, source_wheel)
     shutil.copy2(_compiled(wheel, cache), wheel)
     lock = trimmed_lock(pyodide_lock(), out / pyodide_dir / NUMPY_WHEEL, wheel)
     digest = hashlib.sha256((json.dumps(lock, sort_keys=True) + pyodide_dir).encode()).hexdigest()
@@ -356,11 +362,23 @@ def _app(out: Path, pyodide_dir: str, cache: Path) -> str:
     return layout.content_named(app, "app", digest[: layout.HASH_CHARS])
 
 
+def _lab(out: Path, pyodide_dir: str) -> None:
+    """dist/lab/ and dist/lab-worker/: the Lab's editor bundle, source wheel and lock (lab_build)."""
+    source = out / "lab-worker" / "source"
+    try:
+        lab_build.write_lab(out, pyodide_dir, NUMPY_WHEEL, next(source.glob("*.whl")))
+    except (OSError, RuntimeError) as e:
+        raise BuildError(f"cannot build the Lab: {e}") from None
+    finally:
+        shutil.rmtree(source, ignore_errors=True)
+
+
 def _assemble(out: Path, npm: Path, numpy_whl: Path, weights: Path, cache: Path = CACHE) -> None:
     shutil.copytree(ROOT / "web", out, ignore=shutil.ignore_patterns(".*", "*~"))
     copy_vendor_files(out)
     pyodide_dir = _runtime(out, npm, numpy_whl, cache)
     app_dir = _app(out, pyodide_dir, cache)
+    _lab(out, pyodide_dir)
     copy_weights(weights, out / "weights")
     compact_weights.compact(out / "weights")  # float16 on disk: half the bytes to send
     weights_dir = layout.content_named(out / "weights", "weights")

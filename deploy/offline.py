@@ -22,7 +22,10 @@ WORKBOX_WINDOW = ("workbox-window/build/workbox-window.prod.mjs", "workbox-windo
 TEMPLATE = "sw/service-worker.js"  # in web/, i.e. in dist/ before this runs
 PLACEHOLDER = "/* @BUILD@ */ null"
 HASHED = re.compile(r"^(pyodide|app|weights)-[0-9a-f]{12}/")
-NOT_PRECACHED = re.compile(r"^(mnist/|sw\.js$|_headers$|\.nojekyll$|sw/service-worker\.js$)|\.(br|map)$")
+# MNIST (fetched to train) and the Lab (fetched when opened) are not what the pad needs.
+NOT_PRECACHED = re.compile(
+    r"^(mnist/|lab/|lab-worker/|sw\.js$|_headers$|\.nojekyll$|sw/service-worker\.js$)|\.(br|map)$"
+)
 LAZY = re.compile(r"^pyodide-[0-9a-f]{12}/\w+_rest\.zip$")  # deploy/lazy_rest.py fetches them on first use
 
 

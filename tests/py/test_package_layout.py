@@ -16,7 +16,8 @@ ALLOWED = {  # subpackage -> the other subpackages it may import
     "data": set(),
     "reading": {"nn", "data"},
     "training": {"nn", "data"},
-    "worker": {"nn", "data", "reading", "training"},
+    "lab": {"nn", "data"},
+    "worker": {"nn", "data", "reading", "training", "lab"},
 }
 
 

@@ -26,6 +26,9 @@ const models = new ModelSelect($("[data-testid=model-select]"), { onChange: () =
 const pad = new Pad($("[data-testid=pad]"), { onStroke: (kind) => changed(kind) });
 
 let messenger = null;
+let lab = null;           // the Lab (web/lab/lab-panel.js) once opened: it reads the pad for lab-N models
+let labLoading = null;    // the promise of it while its modules load
+let lastInput = null;     // the 28x28 input of the pad's last reading (the Lab's code view follows it)
 let ready = false;
 let inFlight = false;
 let queued = false;
@@ -77,27 +80,67 @@ async function predict() {
   const sentEpoch = epoch;
   const { width, height, points, counts, strokes } = pad.strokeData();   // read from its strokes
   const model = models.value;
+  const viaLab = lab?.owns(model);   // a script's predict_proba lives in the Lab's worker
   try {
-    const r = await messenger.request({ type: "predict", model, width, height, points, counts },
-                                      [points.buffer, counts.buffer]);
+    // A script's model reads the pad's pixels (the Lab's worker has app.predict's pixel path).
+    const pixels = viaLab && pad.snapshot();
+    const r = await (viaLab
+      ? lab.predict({ type: "predict", model, width: pixels.width, height: pixels.height, alpha: pixels.alpha }, [pixels.alpha.buffer])
+      : messenger.request({ type: "predict", model, width, height, points, counts }, [points.buffer, counts.buffer]));
     if (sentEpoch === epoch) {
       prediction.show({ ...r, strokes });
       bars.show(r.probabilities, r.digit ?? r.number_digits?.[r.why_index] ?? null);
       modelInput.show(r.input);
+      lastInput = r.input;
       teach.show(r, model);
-      reading.padShown(r);
+      if (!viaLab) reading.padShown(r);   // "Why" asks the main worker, which has no lab model
       if (status.state === "ready") {
         status.ready(`Ready${restartNote}`);
         status.detail(`· read in ${Math.round(r.ms)} ms`);
       }
     }
   } catch (error) {
-    if (ready && sentEpoch === epoch && !error.workerDied) status.warn(`Couldn't read that drawing: ${error.message}. Your drawing is kept; try another stroke.`);
+    if (viaLab) labFailed(model, error);
+    else if (ready && sentEpoch === epoch && !error.workerDied) status.warn(`Couldn't read that drawing: ${error.message}. Your drawing is kept; try another stroke.`);
   } finally {
     inFlight = false;
   }
   if (queued) predict();
 }
+
+// A lab model failed (its predict_proba raised, or the Lab's worker stopped): say so, and the pad
+// reads with the shipped default again.
+function labFailed(model, error) {
+  reading.message.error(`${model} could not read the drawing: ${error.message}. Reading with ${models.defaultName} instead.`);
+  if (error.workerDied) return labLost([model]);
+  models.select.value = models.defaultName;   // still listed: the user may fix the script and pick it again
+  changed();
+}
+
+function labLost(names) {
+  for (const name of names) models.removeModel(name);   // the default is selected if it was
+  changed();
+}
+
+// The Lab: its code is imported on the first click, so a first visit fetches none of it.
+async function openLab() {
+  labLoading ??= import("../lab/lab-panel.js").then(({ LabPanel }) => new LabPanel($("main.app"), {
+    models,
+    onUse: (model) => { models.addModel(model); changed(); },
+    onLost: labLost,
+    exportModel: async (model) => {
+      if (!ready) throw new Error("the pad's Python is still loading");
+      return (await messenger.request({ type: "exportModel", model, info: {} })).zip;
+    },
+    input: () => lastInput,
+  }));
+  lab = await labLoading;
+  lab.open();
+}
+$("[data-testid=lab-open]").addEventListener("click", () => openLab().catch((error) => {
+  labLoading = null;
+  reading.message.error(`The Lab could not load: ${error.message}`);
+}));
 
 function onEvent(message) {
   if (message.event?.startsWith("finetune") || message.event === "train-data") teach.onEvent(message);  // Teach mode's news
@@ -179,7 +222,7 @@ if (new URLSearchParams(location.search).has("debug")) {
 }
 
 document.addEventListener("keydown", (e) => {
-  if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === "z" && !e.target.closest?.("select")) {
+  if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === "z" && !e.target.closest?.("select, .lab")) {   // the Lab's editors undo their own text
     e.preventDefault();
     pad.undo();
   }

@@ -26,8 +26,9 @@ async function gunzip(bytes) {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-// Every file of the manifest, with a running byte count for the page's progress bar.
-async function fetchMnist(onProgress) {
+// Every file of the manifest, with a running byte count for the page's progress bar (the Lab
+// worker, web/lab-worker/, fetches MNIST with it too).
+export async function fetchMnist(onProgress) {
   const manifestResponse = await fetch(new URL("manifest.json", MNIST));
   if (!manifestResponse.ok) throw new Error(`cannot fetch mnist/manifest.json: HTTP ${manifestResponse.status}`);
   const manifest = await manifestResponse.json();

@@ -181,5 +181,12 @@ def main(argv=None) -> dict:
     return result
 
 
+def cli() -> int:
+    """The `inkling-train` command (pyproject.toml): main() returns its results as a dict, which
+    a console script would turn into exit status 1."""
+    main()
+    return 0
+
+
 if __name__ == "__main__":
     main()

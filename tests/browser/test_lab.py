@@ -1,0 +1,130 @@
+"""The Lab (issue 18): its Python runs scripts in a worker of its own, output and tracebacks
+stream, Stop ends an endless loop while the pad keeps reading, a .py opened through lab-file runs,
+"Use for the pad" lends a script's predict_proba to the pad, and an error in it falls back."""
+
+from __future__ import annotations
+
+import time
+
+import harness
+import pytest
+from lab_page import OUTPUT, RUN, STOP, load_script, open_lab, output, run
+from pen import draw_strokes, fit_strokes
+from strokes import trace_strokes
+
+
+@pytest.fixture(scope="module")
+def lab(app):
+    open_lab(app)
+    return app
+
+
+def draw_digit(page, mnist_test_raw, label: int) -> harness.Prediction:
+    images, labels = mnist_test_raw
+    index = int(next(i for i in range(len(labels)) if labels[i] == label))
+    harness.clear_pad(page)
+    page.locator(harness.PAD).scroll_into_view_if_needed()  # the Lab scrolled it away
+    strokes = fit_strokes(trace_strokes(images[index]), harness.pad_box(page), 0.7)
+    draw_strokes(page, strokes)
+    return harness.wait_strokes(page, len(strokes))
+
+
+def test_run_is_disabled_while_starting_and_stop_only_while_running(new_context, site):
+    page = new_context(viewport={"width": 800, "height": 900}).new_page()
+    harness.open_app(page, site)
+    page.click("[data-testid=lab-open]")
+    page.wait_for_selector("[data-testid=lab-run]")
+    assert page.is_disabled(RUN) and page.is_disabled(STOP)  # Python is starting
+    page.wait_for_selector(f"{RUN}:not([disabled])", timeout=180_000)
+    assert page.is_disabled(STOP)
+
+
+def test_a_py_file_opened_through_lab_file_runs_and_its_prints_stream(lab):
+    code = (
+        "import time\nprint('first line', flush=True)\nt = time.time()\n"
+        "while time.time() - t < 3:\n    pass\nprint('sum is', sum(range(10)))\n"
+    )
+    load_script(lab, code, "mine.py")
+    assert "mine.py" in output(lab)
+    lab.click(RUN)
+    lab.wait_for_function("(sel) => document.querySelector(sel).innerText.includes('first line')", arg=OUTPUT)
+    assert lab.is_enabled(STOP) and lab.is_disabled(RUN), "the first print came while the run still went on"
+    assert "sum is" not in output(lab)
+    lab.wait_for_function("(sel) => document.querySelector(sel).innerText.includes('sum is 45')", arg=OUTPUT)
+    lab.wait_for_selector(f"{RUN}:not([disabled])")
+    assert lab.is_disabled(STOP)
+
+
+def test_a_script_that_raises_shows_its_traceback(lab):
+    out = run(lab, "print('before')\n\ndef deep(n):\n    return 1 / n\n\ndeep(0)\n")
+    assert "before" in out
+    assert "Traceback (most recent call last)" in out
+    assert 'File "lab.py", line 6' in out and "return 1 / n" in out
+    assert "ZeroDivisionError: division by zero" in out
+    assert "lab_session" not in out, "the Lab's own frames are not the user's business"
+
+
+def test_stop_ends_an_endless_loop_within_2_s_while_the_pad_keeps_reading(lab, mnist_test_raw):
+    load_script(lab, "print('looping', flush=True)\nwhile True:\n    pass\n")
+    lab.click(RUN)
+    lab.wait_for_function("(sel) => document.querySelector(sel).innerText.includes('looping')", arg=OUTPUT)
+    shipped = lab.eval_on_selector(harness.MODEL_SELECT, "s => s.value")
+    assert draw_digit(lab, mnist_test_raw, 3).digit == 3, f"the pad ({shipped}) reads while the loop runs"
+    t0 = time.perf_counter()
+    lab.click(STOP)
+    lab.wait_for_function(
+        "(sel) => document.querySelector(sel).innerText.includes('■ Stopped')", arg=OUTPUT, timeout=2_000
+    )
+    stopped_s = time.perf_counter() - t0
+    assert lab.is_disabled(STOP)
+    print(f"Stop ended the endless loop in {stopped_s * 1000:.0f} ms")
+    assert stopped_s <= 2.0
+    assert draw_digit(lab, mnist_test_raw, 7).digit == 7
+    assert "fresh" in run(lab, "print('fresh', 6 * 7)\n"), "a new Python runs the next script"
+
+
+# A model for the pad that reads every drawing as a 4 (ink or not), and one that fails on ink.
+ALWAYS_FOUR = (
+    "import numpy as np\n\ndef predict_proba(images):\n"
+    "    p = np.full((len(images), 10), 0.01, np.float32)\n"
+    "    p[:, 4] = 0.91\n    return p\n"
+)
+FAILS_ON_INK = (
+    "import numpy as np\n\ndef predict_proba(images):\n    if images.sum() > 0:\n"
+    "        raise RuntimeError('no ink please')\n    return np.full((len(images), 10), 0.1, np.float32)\n"
+)
+
+
+def test_use_for_the_pad_lists_selects_and_reads_with_the_script(lab, mnist_test_raw):
+    assert "predict_proba is defined" in run(lab, ALWAYS_FOUR)
+    lab.click("[data-testid=lab-use]")
+    lab.wait_for_function("(sel) => document.querySelector(sel).value.startsWith('lab-')", arg=harness.MODEL_SELECT)
+    name = lab.eval_on_selector(harness.MODEL_SELECT, "s => s.value")
+    assert name == "lab-1"
+    assert draw_digit(lab, mnist_test_raw, 0).digit == 4  # a 0, read by a script that says 4
+    assert draw_digit(lab, mnist_test_raw, 8).digit == 4
+
+
+def test_an_error_in_predict_proba_is_shown_and_the_pad_falls_back(lab, mnist_test_raw):
+    run(lab, FAILS_ON_INK)
+    harness.clear_pad(lab)  # else the last test's digit is read with lab-2 at once, and it falls back before we look
+    lab.click("[data-testid=lab-use]")
+    lab.wait_for_function("(sel) => document.querySelector(sel).value === 'lab-2'", arg=harness.MODEL_SELECT)
+    images, labels = mnist_test_raw
+    lab.locator(harness.PAD).scroll_into_view_if_needed()
+    strokes = fit_strokes(trace_strokes(images[int(list(labels).index(2))]), harness.pad_box(lab), 0.7)
+    draw_strokes(lab, strokes)
+    try:
+        lab.wait_for_function(
+            "() => document.querySelector('[data-testid=message]').textContent.includes('no ink please')"
+        )
+    finally:  # what the page showed, should the wait time out
+        print(
+            "MESSAGE",
+            lab.inner_text("[data-testid=message]"),
+            lab.eval_on_selector(harness.MODEL_SELECT, "s => s.value"),
+            lab.inner_text(harness.PREDICTION),
+            output(lab)[-400:],
+        )
+    assert lab.eval_on_selector(harness.MODEL_SELECT, "s => s.value") in ("cnn", "mlp")
+    assert harness.wait_strokes(lab, len(strokes)).digit == 2, "the shipped model reads the drawing again"

@@ -1,0 +1,70 @@
+"""inkling.worker.lab_session: what the Lab's worker calls: runs, tracebacks, a script's
+predict_proba lent to the pad (and refused when it is broken)."""
+
+import numpy as np
+import pytest
+from test_app import canvas, draw_line
+
+from inkling.worker import app, lab_session
+
+
+def test_a_run_prints_and_reports_predict_proba(capsys):
+    r = lab_session.run("print('hello', 6 * 7)\ndef predict_proba(images):\n    return images\n")
+    assert r == {"ok": True, "error": "", "predict": True}
+    assert "hello 42" in capsys.readouterr().out
+
+
+def test_a_failing_run_prints_the_scripts_traceback_only(capsys):
+    r = lab_session.run("x = 1\n\ndef f():\n    return 1 / 0\n\nf()\n")
+    assert r["ok"] is False and r["error"] == "ZeroDivisionError: division by zero"
+    err = capsys.readouterr().err
+    assert 'File "lab.py", line 6' in err and "return 1 / 0" in err
+    assert "lab_session" not in err
+
+
+def test_a_syntax_error_is_reported():
+    r = lab_session.run("def broken(:\n")
+    assert r["ok"] is False and r["error"].startswith("SyntaxError")
+
+
+def test_use_for_pad_registers_predict_proba_and_the_pad_reads_with_it(tmp_path):
+    lab_session.run(
+        "import numpy as np\ndef predict_proba(images):\n"
+        "    p = np.zeros((len(images), 10), np.float32)\n    p[:, 6] = 1\n    return p\n"
+    )
+    assert lab_session.use_for_pad("lab-test-1")["name"] == "lab-test-1"
+    alpha = draw_line(canvas(), (100, 40), (140, 240), 18)
+    r = lab_session.predict(alpha.tobytes(), 280, 280, "lab-test-1")
+    assert r["digit"] == 6 and r["probabilities"].shape == (10,)
+
+
+@pytest.mark.parametrize(
+    "body, why",
+    [
+        ("    return np.zeros((len(images), 9))", "shape"),
+        ("    return np.full((len(images), 10), np.nan)", "NaN"),
+        ("    raise RuntimeError('mine')", "mine"),
+    ],
+)
+def test_a_broken_predict_proba_is_refused(body, why):
+    lab_session.run(f"import numpy as np\ndef predict_proba(images):\n{body}\n")
+    with pytest.raises(Exception, match=why):
+        lab_session.use_for_pad("lab-broken")
+    assert "lab-broken" not in {name for _, name in app._models}
+
+
+def test_use_for_pad_needs_a_predict_proba():
+    lab_session.run("x = 1\n")
+    with pytest.raises(ValueError, match="predict_proba"):
+        lab_session.use_for_pad("lab-none")
+
+
+def test_layers_and_exercises_are_served():
+    import inkling
+    from inkling.nn import weights
+
+    zip_data = weights.to_zip(inkling.load("mlp"), "mlp")
+    r = lab_session.layers(zip_data, np.zeros(784, np.float32).tobytes())
+    assert r["layers"][0]["input"]["shape"] == [1, 28, 28]
+    assert [e["id"] for e in lab_session.exercise_list()] == ["relu", "softmax-ce", "dense"]
+    assert "def predict_proba(images):" in lab_session.starter()

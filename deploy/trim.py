@@ -174,16 +174,15 @@ NUMPY_KEEP_DOCS = {"numpy/_core/multiarray.py"}
 
 
 def numpy_without_docs(wheel: Path, cache: Path) -> Path:
-    """`wheel` (numpy's, as downloaded) with the docstrings and comments of the modules the boot
-    imports taken out (without_docs; NUMPY_KEEP_DOCS left as they are): ~0.2 MB less to send once
-    compiled and compressed. The rest keeps them (numpy.ma builds docs from its own). Cached in
-    cache/trim/ under the hash of the wheel, the list and this file."""
+    """`wheel` (numpy's, as downloaded) with the docstrings and comments of every module taken out
+    (without_docs; NUMPY_KEEP_DOCS left as they are): ~0.2 MB less to send once compiled and
+    compressed. All of numpy, not only what the boot imports, as `python -OO` would: numpy copies
+    docstrings between modules (numpy.ma's from numpy.lib's) and checks for None, so a module
+    that kept its docstring beside one that lost it breaks on import. Cached in cache/trim/ under
+    the hash of the wheel and this file."""
     import hashlib
 
-    boot = {m + ".py" for m in needed()["numpy_boot"]} - NUMPY_KEEP_DOCS
-    key = hashlib.sha256(
-        wheel.read_bytes() + json.dumps(sorted(boot)).encode() + Path(__file__).read_bytes()
-    ).hexdigest()[:24]
+    key = hashlib.sha256(wheel.read_bytes() + Path(__file__).read_bytes()).hexdigest()[:24]
     target = cache / "trim" / f"numpy-{key}.whl"
     if not target.is_file():
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -191,7 +190,8 @@ def numpy_without_docs(wheel: Path, cache: Path) -> Path:
         with zipfile.ZipFile(wheel) as zin, zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED) as zout:
             for info in zin.infolist():
                 data = zin.read(info)
-                zout.writestr(info, without_docs(data) if info.filename in boot else data)
+                strip = info.filename.endswith(".py") and info.filename not in NUMPY_KEEP_DOCS
+                zout.writestr(info, without_docs(data) if strip else data)
         part.replace(target)
     return target
 

@@ -57,6 +57,8 @@ def test_the_pad_needs_nothing_from_the_rest(run):
     assert run["fetched"]["boot"] == []
     assert run["steps"]["predict"] == 1 and run["steps"]["kernel"] is True
     assert run["steps"]["number"] == "11" and len(run["steps"]["refused"]) == 2
+    assert run["steps"]["strokes"] == 1 and run["steps"]["stroke_number"] == "111"
+    assert run["steps"]["stroke_why"], "the Why of a number's digit, from strokes"
 
 
 def test_every_other_flow_works_fetching_the_rest_on_first_import(run):
@@ -66,6 +68,7 @@ def test_every_other_flow_works_fetching_the_rest_on_first_import(run):
     assert steps["trained-mlp"].startswith("my-mlp-") and steps["trained-cnn"].startswith("my-cnn-")
     assert steps["report-mlp"] == steps["report-cnn"] == 10000
     assert steps["tuned"].endswith("-tuned-1")
+    assert steps["median"] == 2.0  # numpy.ma imported: every numpy module trimmed alike
     assert "numpy_rest.zip" in run["fetched"]["all"]  # training needs numpy.random
     files = run["all"].values()
     assert any("/site-packages/numpy/random/" in f for f in files)

@@ -197,7 +197,7 @@ def _attach_minor(groups: list[dict]) -> list[dict]:
     if len(groups) < 2:
         return groups
     heights = np.array([g["box"][2] - g["box"][0] for g in groups])
-    median = float(np.median(heights))
+    median = float(np.percentile(heights, 50))  # np.median imports numpy.ma, which the pad need not fetch
     major = [g for g, h in zip(groups, heights) if h >= MINOR_HEIGHT * median]
     out = list(major)
     for g, h in zip(groups, heights):

@@ -157,7 +157,7 @@ def _without_dots(groups: list[dict]) -> list[dict]:
     """Leave out dots: pieces much smaller on both sides than the median piece's height."""
     sides = np.array([max(g["box"][2] - g["box"][0], g["box"][3] - g["box"][1]) for g in groups])
     heights = np.array([g["box"][2] - g["box"][0] for g in groups])
-    median = float(np.median(heights[sides >= DOT * sides.max()]))
+    median = float(np.percentile(heights[sides >= DOT * sides.max()], 50))  # np.median imports numpy.ma
     kept = [g for g, side in zip(groups, sides) if side >= DOT * median]
     return kept or groups
 

@@ -202,9 +202,9 @@ def _wasm_kernel():
     """The WebAssembly kernel as build.py assembles it (cached in .cache/kernels/)."""
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
-    import build
+    from deploy.wheel import wasm_kernel
 
-    return build.wasm_kernel(REPO / "py" / "inkling" / "nn" / "sgemm.wat")
+    return wasm_kernel(REPO / "py" / "inkling" / "nn" / "sgemm.wat")
 
 
 def run_pyodide(weights_path, names=None, **options):

@@ -35,8 +35,7 @@ BARE_RUNTIME = ["pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_std
 
 def _bench_copy(dist: Path, dest: Path) -> None:
     sys.path.insert(0, str(REPO))
-    import build
-    from deploy import precompress
+    from deploy import precompress, runtime
 
     for entry in dist.iterdir():
         (dest / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
@@ -45,9 +44,9 @@ def _bench_copy(dist: Path, dest: Path) -> None:
     bare = dest / "bench-bare"
     bare.mkdir()
     for name in BARE_RUNTIME:
-        shutil.copy2(build.PYODIDE_NPM / name, bare / name)
-    shutil.copy2(build.numpy_wheel(), bare / build.NUMPY_WHEEL)
-    precompress.brotli_copies(precompress.candidates(bare), build.CACHE)
+        shutil.copy2(runtime.PYODIDE_NPM / name, bare / name)
+    shutil.copy2(runtime.numpy_wheel(), bare / runtime.NUMPY_WHEEL)
+    precompress.brotli_copies(precompress.candidates(bare), runtime.CACHE)
 
 
 def _ready_ms(page) -> float:

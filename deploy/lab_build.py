@@ -12,7 +12,6 @@ before the Lab is opened (offline.NOT_PRECACHED leaves lab/ and lab-worker/ out)
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 from pathlib import Path
@@ -48,10 +47,6 @@ def bundle_editor(dest: Path) -> None:
         raise RuntimeError(f"esbuild failed on {EDITOR_ENTRY.name}: {run.stderr.strip()[-800:]}")
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def write_lab(dist: Path, pyodide_dir: str, numpy_wheel: str, source_wheel: Path) -> None:
     """dist/lab/codemirror.js, and the lab worker's source wheel and lock file."""
     bundle_editor(dist / "lab" / "codemirror.js")
@@ -61,8 +56,8 @@ def write_lab(dist: Path, pyodide_dir: str, numpy_wheel: str, source_wheel: Path
     numpy = dist / pyodide_dir / numpy_wheel
     lock = {
         "packages": {
-            "numpy": {"file_name": f"../{pyodide_dir}{numpy_wheel}", "sha256": sha256(numpy)},
-            "inkling": {"file_name": wheel.name, "sha256": sha256(wheel)},
+            "numpy": {"file_name": f"../{pyodide_dir}{numpy_wheel}", "sha256": layout.sha256(numpy)},
+            "inkling": {"file_name": wheel.name, "sha256": layout.sha256(wheel)},
         }
     }
     (folder / "lab-lock.json").write_text(json.dumps(lock, indent=1) + "\n")

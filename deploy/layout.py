@@ -17,8 +17,12 @@ STATIC_IMPORT = re.compile(
 )
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def stored_zip(src: Path, dest: Path) -> None:
@@ -37,7 +41,7 @@ def stored_zip(src: Path, dest: Path) -> None:
 def folder_hash(folder: Path, extra: str = "") -> str:
     h = hashlib.sha256(extra.encode())
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        h.update(f"{path.relative_to(folder).as_posix()}\0{_sha256(path)}\n".encode())
+        h.update(f"{path.relative_to(folder).as_posix()}\0{sha256(path)}\n".encode())
     return h.hexdigest()[:HASH_CHARS]
 
 

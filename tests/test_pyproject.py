@@ -54,8 +54,8 @@ def test_pip_install_editable_gives_the_package_and_its_commands(tmp_path):
 def test_the_page_wheel_is_named_from_it(tmp_path):
     sys.path.insert(0, str(REPO))
     try:
-        import build
+        from deploy.wheel import inkling_wheel
     finally:
         sys.path.remove(str(REPO))
-    wheel = build.inkling_wheel(tmp_path)
+    wheel = inkling_wheel(tmp_path)
     assert wheel.name == f"{PROJECT['name']}-{PROJECT['version']}-py3-none-any.whl"

@@ -23,11 +23,12 @@ def run():
     import sys
 
     sys.path.insert(0, str(ROOT))
-    import build
     from deploy import trim
+    from deploy.runtime import NUMPY_WHEEL
+    from deploy.wheel import wasm_kernel
 
     runtime = next(DIST.glob("pyodide-*/"))
-    kernel = build.wasm_kernel(ROOT / "py" / "inkling" / "nn" / "sgemm.wat")
+    kernel = wasm_kernel(ROOT / "py" / "inkling" / "nn" / "sgemm.wat")
     out = subprocess.run(
         [
             "node",
@@ -36,7 +37,7 @@ def run():
             str(runtime),
             "--worker-install",
             "--wheel",
-            str(runtime / build.NUMPY_WHEEL),
+            str(runtime / NUMPY_WHEEL),
             "--kernel",
             str(kernel),
             str(trim.FLOWS),

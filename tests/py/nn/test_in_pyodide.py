@@ -3,15 +3,16 @@ every layer's gradient check with each matmul backend, conv against naive loops,
 the WebAssembly kernel against exact products, a float32 training step against float64.
 
 Needs node, node_modules/pyodide and wabt (npm ci) and the Pyodide numpy wheel, found in this order:
-$INKLING_NUMPY_WHEEL, .cache/wheels/<wheel>, or fetched by build.numpy_wheel() when build.py
-has it. Skips (with the reason) when any is missing.
+$INKLING_NUMPY_WHEEL, .cache/wheels/<wheel>, or fetched by deploy/runtime.py's numpy_wheel().
+Skips (with the reason) when any is missing.
 """
 
-import importlib.util
+import importlib
 import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -27,11 +28,11 @@ RUNNER = ROOT / "tests" / "pyodide" / "run_python.mjs"
 WHEEL_NAME = "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"
 
 
-def _build():
-    spec = importlib.util.spec_from_file_location("inkling_build", ROOT / "build.py")
-    build = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(build)
-    return build
+def _deploy(module: str):
+    """deploy/<module>.py, the build's step (deploy/ is imported from the repository root)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    return importlib.import_module(f"deploy.{module}")
 
 
 def _numpy_wheel():
@@ -40,26 +41,17 @@ def _numpy_wheel():
     cached = ROOT / ".cache" / "wheels" / WHEEL_NAME
     if cached.exists():
         return cached
-    build_py = ROOT / "build.py"
-    if not build_py.exists():
-        pytest.skip(f"no numpy wheel at {cached} and no build.py to fetch it")
-    build = _build()
-    if not hasattr(build, "numpy_wheel"):
-        pytest.skip(f"no numpy wheel at {cached} and build.py has no numpy_wheel()")
     try:
-        fetched = build.numpy_wheel()
+        wheel = _deploy("runtime").numpy_wheel()
     except Exception as error:  # e.g. offline with an empty cache: not this test's failure
-        pytest.skip(f"build.numpy_wheel() failed: {error}")
-    wheel = Path(fetched) if fetched else cached
-    if not wheel.exists():
-        pytest.skip(f"build.numpy_wheel() did not produce {wheel}")
+        pytest.skip(f"numpy_wheel() (deploy/runtime.py) failed: {error}")
     return wheel
 
 
 def _kernel():
-    """The WebAssembly kernel, assembled as build.py does (needs node_modules/wabt)."""
+    """The WebAssembly kernel, assembled as build.py does (deploy/wheel.py; needs node_modules/wabt)."""
     require((ROOT / "node_modules" / "wabt").is_dir(), "node_modules/wabt is missing (run npm ci)")
-    return _build().wasm_kernel(ROOT / "py" / "inkling" / "nn" / "sgemm.wat")
+    return _deploy("wheel").wasm_kernel(ROOT / "py" / "inkling" / "nn" / "sgemm.wat")
 
 
 def run_in_pyodide(script, timeout=300, kernel=None):

@@ -22,10 +22,15 @@ def run(date, *figures):
 
 def test_rows_come_from_the_runs_and_a_later_run_wins():
     first = run("2026-12-01", ("load", "warm load", 1.234, "s", "median of 5"), ("accuracy", "cnn", 0.9956, "", ""))
-    second = run("2026-12-02", ("load", "warm load", 0.98, "s", "a | b"), ("train", "FAILED", "boom", "", ""))
+    second = run(
+        "2026-12-02",
+        ("load", "warm load", 0.98, "s", "a | b"),
+        ("train", "FAILED", "boom", "", ""),
+        ("load", "warm load, worker boot steps", 2.2, "s", "workerStarted 0.66"),
+    )
     table = readme_figures.table([first, second])
     assert "| load | warm load | 0.98 s | a / b |" in table
-    assert "1.23" not in table and "FAILED" not in table
+    assert "1.23" not in table and "FAILED" not in table and "boot steps" not in table
     assert "| accuracy | cnn | 99.56 % |  |" in table
     assert "--only load,accuracy` on 2026-12-01" in table and "--only load,train` on 2026-12-02" in table
 

@@ -221,8 +221,8 @@ def _digest(path: Path) -> str:
 
 
 def trim_runtime(runtime: Path, numpy_name: str) -> dict:
-    """In `runtime` (dist/pyodide/ being built): python_stdlib.zip and the numpy wheel cut down to
-    what NEEDED says boot imports, the rest of each beside them (STDLIB_REST, NUMPY_REST), and
+    """In `runtime` (dist/pyodide/ being built): python_stdlib.zip cut down to what NEEDED says any
+    flow imports and the numpy wheel to what boot imports, the rest of each beside them (STDLIB_REST, NUMPY_REST), and
     lazy_rest in the stdlib to fetch those. Returns the parts table lazy_rest reads."""
     want = needed()
     parts = {}
@@ -231,7 +231,9 @@ def trim_runtime(runtime: Path, numpy_name: str) -> dict:
             "python_stdlib.zip",
             STDLIB_REST,
             "path",
-            lambda m, w=set(want["stdlib_boot"]): stdlib_keep(m, w),
+            # every stdlib module any flow imports (three more than boot, a few KB): training would
+            # otherwise fetch the 0.9 MB rest for numpy.random's `secrets`
+            lambda m, w=set(want["stdlib_all"]): stdlib_keep(m, w),
             stdlib_shrink,
         ),
         (

@@ -27,7 +27,7 @@ def _manifest_path(weights_dir) -> Path:
 def load_model(name: str, weights_dir=WEIGHTS_DIR, warm: bool = True):
     """The model called `name`, loaded (and its weights checked) once, then reused. With warm,
     a first load also runs one forward pass (the first call is slow); the worker's boot passes
-    warm=False and calls warm_up just after it has said it is ready."""
+    warm=False and warms up with whole predictions once it has said it is ready."""
     key = (str(_manifest_path(weights_dir)), name)
     if key not in _models:
         model = inkling.load(key[0], model=name)
@@ -35,12 +35,6 @@ def load_model(name: str, weights_dir=WEIGHTS_DIR, warm: bool = True):
             model.predict_proba(np.zeros((1, SIZE, SIZE), np.float32))
         _models[key] = model
     return _models[key]
-
-
-def warm_up(model: str) -> None:
-    """One forward pass of a blank image through `model` (loading it if need be), so that the
-    first drawing is not the one that pays for numpy's first calls."""
-    load_model(model).predict_proba(np.zeros((1, SIZE, SIZE), np.float32))
 
 
 def register_model(name: str, model, weights_dir=WEIGHTS_DIR) -> None:

@@ -100,14 +100,11 @@ def test_model_is_loaded_once_and_reused(fake):
     assert len(fake.calls) == 1
 
 
-def test_cold_load_then_warm_up_loads_once_and_runs_one_blank_pass(fake):
+def test_cold_load_runs_no_pass_and_loads_once(fake):
     app.load_model("mlp", warm=False)
-    assert fake.seen == []  # the worker says "ready" here
-    app.warm_up("mlp")
-    assert len(fake.calls) == 1 and len(fake.seen) == 1
-    assert fake.seen[0].shape == (1, 28, 28) and not fake.seen[0].any()
-    app.load_model("mlp")  # already loaded: no second pass
-    assert len(fake.seen) == 1
+    assert fake.seen == []  # the worker says "ready" here, then warms up with predictions
+    app.load_model("mlp")  # already loaded: no pass, no second load
+    assert len(fake.calls) == 1 and fake.seen == []
 
 
 def test_non_square_pad_and_numpy_input(fake):

@@ -29,11 +29,13 @@ from .segment import MINOR_GAP, Piece, _attach_minor, _drop_specks, _join, _merg
 TOUCH = 0.05  # strokes closer than this share of the tallest stroke's height touch
 LOW = 0.5  # a piece less than this share of its neighbour's height is part of that digit (_attach_low)
 STACKED = 0.3  # pieces overlapping this much in x and less in y are one digit (_attach_low)
+FLAT = 2.0  # a low piece this many times wider than tall (a 5's flag)...
+FLAG_GAP = 0.6  # ...joins the nearest digit up to this share of that one's height away (_attach_low)
 DOT = 0.2  # a stroke whose longer side is under this share of the median group height is a dot
 RENDER_SIDE = 32  # a group is drawn this many pixels tall (or half as many as it is wide, if more)
 PEN = 0.12  # pen width as a share of that: MNIST's strokes are about 2.4 px of its 20 px box
 STEP = 2.0  # strokes are resampled to about one point every STEP pixels of the rendering
-REJOIN_ASPECT = 1.2  # rejoin: two groups together narrower than this times their height...
+REJOIN_ASPECT = 0.75  # rejoin: two groups together narrower than this times their height...
 REJOIN_GAP = 0.2  # ...and no further apart than this share of it...
 REJOIN_GAIN = 0.3  # ...are one digit when it reads this much surer than the less sure of them
 CUT_ASPECT = 1.25  # a group narrower than this times its height is one digit: number.py never cuts it
@@ -135,20 +137,31 @@ def group_strokes(strokes: list[np.ndarray]) -> list[list[int]]:
 def _attach_low(groups: list[dict], pen: float) -> list[dict]:
     """Join a piece to a neighbour when it is less than LOW as tall and overlaps it in x or nearly
     reaches it (within MINOR_GAP of that one's height): a 7's bar drawn apart from its stem
-    (_attach_minor compares with the median piece, which two pieces do not tell); or when the two
-    are stacked: overlapping by STACKED of the narrower in x but hardly in y (a 5 or 3 whose
-    strokes do not meet; digits side by side overlap in y). `pen`: what the boxes were grown by."""
+    (_attach_minor compares with the median piece, which two pieces do not tell); a low and FLAT
+    piece (a 5's flag, written right of the body's top) reaches further, FLAG_GAP; or when the two
+    are stacked: overlapping by STACKED of the narrower in x, or one's middle over the other, but
+    hardly in y (a 5 or 3 whose strokes do not meet, a 1 broken in two; digits side by side overlap
+    in y). Of several such pairs, the nearest in x joins first. `pen`: what the boxes were grown by."""
     while len(groups) > 1:
         y0, x0, y1, x1 = (np.array([g["box"][k] for g in groups]) for k in range(4))
         h, w = y1 - y0 - pen, x1 - x0 - pen
         x_overlap = np.minimum(x1[:, None], x1) - np.maximum(x0[:, None], x0) - pen
         y_overlap = np.minimum(y1[:, None], y1) - np.maximum(y0[:, None], y0) - pen
-        low = (h[:, None] < LOW * h[None, :]) & (x_overlap + MINOR_GAP * h[None, :] > 0)
-        stacked = (x_overlap >= STACKED * np.minimum(w[:, None], w)) & (y_overlap < STACKED * np.minimum(h[:, None], h))
+        flat = (w >= FLAT * h)[:, None]
+        reach = np.where(flat, FLAG_GAP, MINOR_GAP) * h[None, :]
+        low = (h[:, None] < LOW * h[None, :]) & (x_overlap + reach > 0)
+        # (a 1 broken in two is so thin that its overlap in x says nothing: its middles do)
+        middle = (x0 + x1) / 2
+        over = (middle[:, None] >= x0[None, :]) & (middle[:, None] <= x1[None, :])
+        stacked = ((x_overlap >= STACKED * np.minimum(w[:, None], w)) | over | over.T) & (
+            y_overlap < STACKED * np.minimum(h[:, None], h)
+        )
         join = (low | stacked) & ~np.eye(len(groups), dtype=bool)
         if not join.any():
             return groups
-        i, j = np.unravel_index(np.argmax(np.where(join, h[None, :], -1)), join.shape)
+        # the pair that overlaps most in x for its size (a flag between two digits: the nearer one)
+        nearness = np.where(join, x_overlap / np.maximum(h[None, :], 1e-9), -np.inf)
+        i, j = np.unravel_index(np.argmax(nearness), join.shape)
         groups = [g for k, g in enumerate(groups) if k not in (i, j)] + [_join(groups[j], groups[i])]
     return groups
 

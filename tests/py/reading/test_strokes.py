@@ -60,6 +60,23 @@ def test_a_sevens_bar_and_a_stacked_digit_drawn_apart_stay_one():
     top = np.array([[30.0, 20.0], [80.0, 20.0], [30.0, 60.0]])  # a 5's upper half...
     bottom = np.array([[35.0, 72.0], [80.0, 90.0], [30.0, 120.0]])  # ...and its belly, 12 px lower
     assert S.group_strokes([top, bottom]) == [[0, 1]]
+    # a 1 broken in two (MNIST test digit 3851, traced), 7 px apart and offset by 4 in x: one digit
+    assert S.group_strokes(
+        [np.array([[443.0, 220.0], [447.0, 281.0]]), np.array([[443.0, 288.0], [438.0, 342.0]])]
+    ) == [[0, 1]]
+
+
+def test_a_fives_flag_drawn_well_apart_stays_with_its_digit():
+    # MNIST test digits 694 and 1940 (tuning samples): the flag starts right of where the body's
+    # top ends, 0.2-0.5 of its height away. Left alone it was a digit of its own, cut into "1"s.
+    body = np.array([[70.0, 40.0], [62.0, 80.0], [90.0, 75.0], [100.0, 105.0], [85.0, 140.0], [55.0, 135.0]])
+    for gap in (10.0, 25.0, 45.0):  # from the body's right edge; the body is 100 px tall
+        flag = np.array([[100.0 + gap, 42.0], [150.0 + gap, 36.0]])
+        assert S.group_strokes([flag, body]) == [[0, 1]], gap
+    # ...and in a number it goes with the nearer digit, not with the taller or the one after it
+    one = np.array([[300.0, 35.0], [300.0, 140.0]])
+    flag = np.array([[125.0, 42.0], [175.0, 36.0]])
+    assert S.group_strokes([body, flag, one]) == [[0, 1], [2]]
 
 
 def test_digits_written_close_together_are_each_one_left_to_right():
@@ -132,3 +149,21 @@ def test_a_stroke_through_two_digits_is_still_split(model):
 def test_rejoin_asks_the_model_only_about_neighbours_that_could_be_one_digit(model):
     far = number("11", gap=1.5)
     assert S.rejoin(model, far, S.group_strokes(far)) == [[0], [1]]
+
+
+class _Refuses:
+    """A model that must not be asked."""
+
+    def predict_proba(self, x):
+        raise AssertionError("rejoin asked the model about a pair that cannot be one digit")
+
+
+def test_rejoin_leaves_close_digits_that_are_together_wider_than_one_digit():
+    # Two digits written close, together 0.8-1.2 times as wide as tall, used to be read joined
+    # and kept joined when that read surer than the less sure of them (MNIST tuning numbers: a
+    # 9 and a 9 read as one 4); one digit in two strokes that neither touch nor overlap is narrower.
+    one = [np.array([[30.0, 50.0], [30.0, 150.0]])]
+    for strokes in (one + written("7", 40, 50, 70, 100), written("4", 0, 50, 60, 100) + [one[0] + (48, 0)]):
+        groups = S.group_strokes(strokes)
+        assert len(groups) == 2
+        assert S.rejoin(_Refuses(), strokes, groups) == groups

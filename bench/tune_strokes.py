@@ -58,7 +58,8 @@ def as_recorded(strokes_px, box: Box, backing: int) -> list[np.ndarray]:
 
 def cause(groups: list[list[int]], owner: list[int]) -> str:
     """'merged' if a group holds strokes of two digits, 'split' if a digit's strokes are in two
-    groups, else 'grouped right'. owner[k]: the digit stroke k belongs to."""
+    groups, 'a stroke left out' (as a dot or a speck), else 'grouped right'. owner[k]: the digit
+    stroke k belongs to."""
     digit_groups = collections.defaultdict(set)
     for n, g in enumerate(groups):
         if len({owner[k] for k in g}) > 1:
@@ -67,6 +68,8 @@ def cause(groups: list[list[int]], owner: list[int]) -> str:
             digit_groups[owner[k]].add(n)
     if any(len(v) > 1 for v in digit_groups.values()):
         return "split"
+    if sum(len(g) for g in groups) < len(owner):
+        return "a stroke left out"
     return "grouped right"
 
 

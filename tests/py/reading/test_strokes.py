@@ -167,3 +167,26 @@ def test_rejoin_leaves_close_digits_that_are_together_wider_than_one_digit():
         groups = S.group_strokes(strokes)
         assert len(groups) == 2
         assert S.rejoin(_Refuses(), strokes, groups) == groups
+
+
+class _SurerJoined:
+    """A model reading the first `alone` inputs 0.6 sure and the rest (pairs read joined) 0.8."""
+
+    def __init__(self, alone: int):
+        self.alone = alone
+
+    def predict_proba(self, x):
+        sure = np.where(np.arange(len(x)) < self.alone, 0.6, 0.8)
+        return np.stack([sure] + [(1 - sure) / 9] * 9, axis=1)
+
+
+def test_rejoin_needs_less_when_the_strokes_nearly_meet():
+    # A 9's loop with its stem drawn beside it (MNIST test digit 4383, traced): 0.2 surer joined
+    # is enough when the strokes come within 0.08 of the height, not when they stay apart.
+    t = np.linspace(0, 2 * np.pi, 24)
+    loop = np.c_[40 + 22 * np.cos(t), 40 + 22 * np.sin(t)]
+    for gap, joined in ((6.0, True), (14.0, False)):  # about 100 px tall: 0.06 and 0.14 of it
+        stem = np.array([[62 + gap, 40.0], [62 + gap, 120.0]])
+        groups = S.group_strokes([loop, stem])
+        assert groups == [[0], [1]], gap
+        assert S.rejoin(_SurerJoined(2), [loop, stem], groups) == ([[0, 1]] if joined else groups), gap

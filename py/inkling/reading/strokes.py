@@ -12,7 +12,8 @@ Grouping, by where strokes lie (not when they were drawn):
   1. strokes that touch (come within TOUCH of the tallest stroke's height) are one piece of ink,
      as the raster path's connected components are;
   2. pieces that overlap heavily in x join, low ones (a 5's flag, a 7's bar) join the digit they
-     overlap or nearly reach, and specks are dropped: segment.py's own rules on those boxes;
+     overlap or nearly reach (a flat flag from further away, to the nearer digit), and specks
+     are dropped: segment.py's own rules on those boxes, and _attach_low's;
   3. dots (a tap, a full stop) are left out, unless there is nothing else.
 A group of touching digits, or a stroke that runs through two, stays one group; number.py cuts it
 (segmentation by recognition) as it cuts touching digits in a picture.

@@ -49,6 +49,11 @@ export class WorkerMessenger {
     });
   }
 
+  // A message that wants no answer (the worker's "drawing").
+  notify(message) {
+    this.worker?.postMessage(message);
+  }
+
   checkAlive() {
     if (!this.worker) return;
     const now = performance.now();

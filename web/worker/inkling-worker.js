@@ -37,6 +37,7 @@ const PYODIDE = new URL(PYODIDE_DIR, SITE);            // content-hashed folders
 const APP = new URL(APP_DIR, SITE);
 const WEIGHTS = new URL(WEIGHTS_DIR, SITE);
 const FS_WEIGHTS = "/weights";                         // inkling.worker.app.WEIGHTS_DIR
+const MAX_WARM_READINGS = 5;                           // before a first visit's ready (boot below)
 const started = performance.now();
 
 // When each boot step ended (ms since this worker started; `origin` is performance.timeOrigin,
@@ -105,7 +106,16 @@ async function boot() {
     // A first visit reads a drawn digit before it says ready, and its snapshot holds what that
     // imported: a cold runtime's first reading (hundreds of ms in WebKit) must not fall on the
     // user's first stroke. A warm load warms up after ready, in the background (below).
-    await readDrawnOne(pythonCaller(Promise.resolve({ pyodide }), "inkling.worker.app"), defaultModel);
+    // Again while a reading is still clearly faster than the one before: an engine runs a
+    // function's first calls in slower tiers (WebKit for several readings, V8 for one or two).
+    const read = pythonCaller(Promise.resolve({ pyodide }), "inkling.worker.app");
+    for (let k = 0, last = Infinity; k < MAX_WARM_READINGS; k++) {
+      const t0 = performance.now();
+      await readDrawnOne(read, defaultModel);
+      const ms = performance.now() - t0;
+      if (ms > 0.8 * last) break;
+      last = ms;
+    }
     warmed.add("predict");
     mark("warmedUp");
   }

@@ -13,6 +13,7 @@ import pytest
 from lab_page import LAB_BOOT_MS, OUTPUT, RUN, STOP, load_script, open_lab, output, run
 from pen import draw_strokes, fit_strokes
 from strokes import trace_strokes
+from test_worker_restart import take_expected
 
 
 @pytest.fixture(scope="module")
@@ -189,3 +190,45 @@ def test_an_error_in_predict_proba_is_shown_and_the_pad_falls_back(lab, mnist_te
         )
     assert lab.eval_on_selector(harness.MODEL_SELECT, "s => s.value") in ("cnn", "mlp")
     assert harness.wait_strokes(lab, len(strokes)).digit == 2, "the shipped model reads the drawing again"
+
+
+# A predict_proba that kills its Python on ink: reading past the wasm memory is a trap, a Pyodide
+# fatal error, after which nothing runs in that worker any more.
+FATAL_ON_INK = (
+    "import ctypes\nimport numpy as np\n\ndef predict_proba(images):\n    if images.sum() > 0:\n"
+    "        ctypes.string_at(0xFFFFFFF0, 64)\n    return np.full((len(images), 10), 0.1, np.float32)\n"
+)
+
+
+def lab_models(page) -> list[str]:
+    return [n for n in listed(page) if n.startswith("lab-")]
+
+
+def test_a_lab_model_whose_python_dies_leaves_the_list_and_the_pad_falls_back(lab, net_guard, mnist_test_raw):
+    before = lab_models(lab)
+    assert "predict_proba is defined" in run(lab, FATAL_ON_INK)
+    harness.clear_pad(lab)
+    lab.click("[data-testid=lab-use]")
+    lab.wait_for_function("(sel) => document.querySelector(sel).value === 'lab-3'", arg=harness.MODEL_SELECT)
+    assert draw_digit(lab, mnist_test_raw, 5).digit == 5, "the default reads it once lab-3 is gone"
+    assert "lab-3 left the model list: its Python stopped" in lab.inner_text("[data-testid=message]")
+    assert lab_models(lab) == before and selected(lab) in ("cnn", "mlp")
+    # Pyodide logs its fatal error in the host's console (the guard's "page logged an error"): expected here.
+    assert take_expected(net_guard, "Pyodide has suffered a fatal error|cause of the fatal error|out of bounds")
+
+
+def test_only_the_last_three_lab_models_are_kept(lab):
+    before = lab_models(lab)  # lab-1, lab-2
+    for name in ("lab-4", "lab-5"):  # with lab-5, a fourth: lab-1's Python is let go
+        assert "predict_proba is defined" in run(lab, ALWAYS_FOUR)
+        lab.click("[data-testid=lab-use]")
+        lab.wait_for_function("([sel, n]) => document.querySelector(sel).value === n", arg=[harness.MODEL_SELECT, name])
+    assert lab_models(lab) == [*before[1:], "lab-4", "lab-5"]
+    assert f"{before[0]} left the model list: only the last 3 Lab models are kept" in lab.inner_text(
+        "[data-testid=message]"
+    )
+    lab.wait_for_selector(f"{RUN}:not([disabled])", timeout=LAB_BOOT_MS)
+    deadline = time.monotonic() + 10
+    while len([w for w in lab.workers if "/lab-worker/" in w.url]) != 4 and time.monotonic() < deadline:
+        lab.wait_for_timeout(200)
+    assert len([w for w in lab.workers if "/lab-worker/" in w.url]) == 4, "three hosts and the one for runs"

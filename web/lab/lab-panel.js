@@ -1,7 +1,8 @@
 // The Lab (issue 18): an editor on a from-scratch NumPy MLP, run in a Python worker of its own
 // (lab-runner.js), its output and charts as they come, "Use for the pad" (the script's model stays
-// in that worker, its host: lab-hosts.js), the code view of the pad's model and exercises. This module and everything it imports load only when the Lab is
-// first opened (main.js imports it then), so a first visit fetches none of it.
+// in that worker, its host: lab-hosts.js), the code view of the pad's model and exercises. This
+// module and everything it imports load only when the Lab is first opened (main.js imports it
+// then), so a first visit fetches none of it.
 
 import { LabRunner } from "./lab-runner.js";
 import { LabHosts } from "./lab-hosts.js";
@@ -41,7 +42,8 @@ const MARKUP = `
 
 export class LabPanel {
   // models: the page's ModelSelect; onUse(model): a script's model joins the pad (listed, selected);
-  // onLost(names, reason): those models are gone (their host died or was let go); exportModel(name) -> Promise<zip>;
+  // onLost(names, reason): those models are gone (their host died or was let go);
+  // exportModel(name) -> Promise<zip>;
   // input(): the drawing the pad last read (Float32Array 784) or null.
   constructor(parent, { models, onUse, onLost, exportModel, input }) {
     const css = Object.assign(document.createElement("link"), { rel: "stylesheet", href: new URL("./lab.css", import.meta.url).href });

@@ -151,6 +151,7 @@ def test_why_for_a_lab_model_is_by_occlusion(lab, mnist_test_raw):
         arg=p.strokes,
     )
     why = lab.eval_on_selector(".why", "w => ({method: w.dataset.method, body: !w.querySelector('.why-body').hidden})")
+    print(f"lab-1's Why by occlusion took {lab.get_attribute('.why', 'data-ms')} ms in its worker")
     assert why == {"method": "occlusion", "body": True}
     assert lab.locator(".top3 li b").first.inner_text() == "4"
     colours = lab.evaluate(SALIENCY_COLOURS)

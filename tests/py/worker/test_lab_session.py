@@ -45,8 +45,12 @@ def test_use_for_pad_registers_predict_proba_and_the_pad_reads_and_explains_with
     sal = why["saliency"].reshape(28, 28)
     assert sal[:14].max() > 0, "the top half's ink is what makes it a 6 for this model"
     assert why["activations"][0]["label"] == "output"
-    alpha = draw_line(canvas(), (100, 40), (140, 240), 18)  # a picture goes the same way
+    alpha = draw_line(canvas(), (100, 40), (140, 240), 18)  # the pad's pixels and a picture go the same way
     assert app.explain(alpha.tobytes(), 280, 280, "lab-test-1")["method"] == "occlusion"
+    rgba = np.repeat((255 - alpha)[..., None], 4, axis=2)  # dark ink on white paper
+    rgba[..., 3] = 255
+    picture = app.read_image(rgba.tobytes(), 280, 280, "lab-test-1")
+    assert picture["digit"] == 6 and picture["method"] == "occlusion" and picture["saliency"].any()
 
 
 @pytest.mark.parametrize(

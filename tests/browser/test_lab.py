@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 
 import harness
+import numpy as np
 import pytest
 from lab_page import LAB_BOOT_MS, OUTPUT, RUN, STOP, load_script, open_lab, output, run
 from pen import draw_strokes, fit_strokes
@@ -211,9 +212,17 @@ def test_a_lab_model_whose_python_dies_leaves_the_list_and_the_pad_falls_back(la
     harness.clear_pad(lab)
     lab.click("[data-testid=lab-use]")
     lab.wait_for_function("(sel) => document.querySelector(sel).value === 'lab-3'", arg=harness.MODEL_SELECT)
-    assert draw_digit(lab, mnist_test_raw, 5).digit == 5, "the default reads it once lab-3 is gone"
+    lab.locator(harness.PAD).scroll_into_view_if_needed()
+    box = harness.pad_box(lab)
+    x = box["x"] + box["width"] / 2
+    draw_strokes(lab, [np.array([(x, box["y"] + 30), (x, box["y"] + box["height"] - 30)])])  # ink: lab-3 dies
+    lab.wait_for_function(
+        "() => document.querySelector('[data-testid=message]').textContent.includes('lab-3 left the model list')"
+    )
     assert "lab-3 left the model list: its Python stopped" in lab.inner_text("[data-testid=message]")
     assert lab_models(lab) == before and selected(lab) in ("cnn", "mlp")
+    # Drawn once the message is up: it pushes the pad down, which would bend a stroke under way.
+    assert draw_digit(lab, mnist_test_raw, 5).digit == 5, "the default reads the pad again"
     # Pyodide logs its fatal error in the host's console (the guard's "page logged an error"): expected here.
     assert take_expected(net_guard, "Pyodide has suffered a fatal error|cause of the fatal error|out of bounds")
 

@@ -23,7 +23,10 @@ const bars = new ProbabilityBars($(".bars"));
 const modelInput = new ModelInput($("[data-testid=model-input]"));
 const status = new Status($("#status"), { onRetry: () => { deaths.length = 0; start(); } });
 const models = new ModelSelect($("[data-testid=model-select]"), { onChange: () => changed() });
-const pad = new Pad($("[data-testid=pad]"), { onStroke: (kind) => changed(kind) });
+// A stroke begun tells the worker to hold its background work (it would delay this stroke's reading).
+const pad = new Pad($("[data-testid=pad]"), {
+  onStroke: (kind) => changed(kind), onStart: () => messenger?.notify({ type: "drawing" }),
+});
 
 let messenger = null;
 let lab = null;           // the Lab (web/lab/lab-panel.js) once opened: its workers read the pad for lab-N models

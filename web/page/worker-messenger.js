@@ -58,6 +58,11 @@ export class WorkerMessenger {
     this.watchdog = setInterval(() => this.checkAlive(), watchdogMs / 4);
   }
 
+  // A message that wants no answer (the worker's "drawing").
+  notify(message) {
+    this.worker?.postMessage(message);
+  }
+
   checkAlive() {
     if (!this.worker) return;
     const now = performance.now();

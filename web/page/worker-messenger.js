@@ -58,6 +58,15 @@ export class WorkerMessenger {
     });
   }
 
+  // A new watchdog period: the Lab's worker has none while it may run scripts, and one once it
+  // only answers the pad for a model it hosts (web/lab/lab-hosts.js).
+  watch(watchdogMs) {
+    clearInterval(this.watchdog);
+    this.watchdogMs = watchdogMs;
+    this.pingSentAt = null;
+    this.watchdog = setInterval(() => this.checkAlive(), watchdogMs / 4);
+  }
+
   // A message that wants no answer (the worker's "drawing").
   notify(message) {
     this.worker?.postMessage(message);

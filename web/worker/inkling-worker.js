@@ -23,7 +23,7 @@
 // Only plain data and typed arrays cross; every PyProxy made here is destroyed.
 
 import { APP_DIR, PYODIDE_DIR, WEIGHTS_DIR } from "../build-info.js";
-import { pythonCaller } from "./python-call.js";
+import { isFatal, pythonCaller } from "./python-call.js";
 import { readingHandlers, strokeBuffers } from "./reading-handlers.js";
 import { bootRuntime, findSnapshot, snapshotPlace } from "./runtime-snapshot.js";
 import { ShippedWeights } from "./shipped-weights.js";
@@ -278,12 +278,6 @@ function mallocInUse(module) {
   } finally {
     module._free(p);
   }
-}
-
-// After a Pyodide fatal error (out of memory, a wasm trap) every later call fails: this worker is
-// no use any more. Say so and stop, so the page starts a fresh one.
-function isFatal(error) {
-  return error?.pyodide_fatal_error || /Pyodide already (fatally failed|exited)/.test(String(error?.message));
 }
 
 self.addEventListener("message", async ({ data }) => {

@@ -39,14 +39,21 @@ PLANTED_PAGE = "planted-error.html"  # recorded_site's page whose script throws 
 
 
 def recorded_site(dist: Path, dest: Path) -> Path:
-    """`dest`: dist/ as links, but index.html with the problem recorder as its first script, and
-    PLANTED_PAGE, a page that fails while it loads (the tests show a failure is caught)."""
+    """`dest`: dist/ as links, but index.html with the problem recorder as its first script (and
+    in the service worker's precache list, so an offline load has it too), and PLANTED_PAGE, a
+    page that fails while it loads (the tests show a failure is caught)."""
+    changed = ("index.html", "sw.js")
     for entry in dist.iterdir():
-        if entry.name != "index.html":
+        if entry.name not in changed:
             (dest / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
     html = (dist / "index.html").read_text()
     first = '<script src="problem-recorder.js"></script>'
     (dest / "index.html").write_text(html.replace("<head>", f"<head>\n  {first}", 1))
+    sw = (dist / "sw.js").read_text()
+    entry = '{\n   "url": "index.html",'
+    if entry not in sw:
+        raise RuntimeError("dist/sw.js has no precache entry for index.html: engines.recorded_site needs one")
+    (dest / "sw.js").write_text(sw.replace(entry, '{"url": "problem-recorder.js", "revision": "1"},\n  ' + entry, 1))
     (dest / "problem-recorder.js").write_text(ERROR_RECORDER)
     (dest / "planted-error.js").write_text("throw new Error('planted while loading');\n")
     (dest / PLANTED_PAGE).write_text(

@@ -30,18 +30,37 @@ FIREFOX = os.environ.get("INKLING_FIREFOX", "/usr/bin/firefox-esr")
 WEBKIT_DRIVER = os.environ.get("INKLING_WEBKIT_DRIVER", "/usr/bin/WebKitWebDriver")
 ENGINES = ("firefox", "webkit")
 
-# WebKit has no "before the page's scripts" hook in WebDriver: this recorder goes in as soon as
-# the document has loaded; an error before that shows as the app not reaching "ready".
-ERROR_RECORDER = """
-if (!window.__engineProblems) {
-  const problems = (window.__engineProblems = []);
-  addEventListener('error', (e) => problems.push('uncaught error in page: ' + (e.message || e.error)));
-  addEventListener('unhandledrejection',
-                   (e) => problems.push('unhandled rejection: ' + (e.reason?.message ?? e.reason)));
-  const original = console.error.bind(console);
-  console.error = (...args) => { problems.push('console error: ' + args.join(' ')); original(...args); };
-}
-"""
+# WebKit has no "before the page's scripts" hook in WebDriver: recorded_site() serves the app with
+# this recorder as index.html's first script, and WebKit.open() installs it again once a page has
+# loaded (for pages without it).
+RECORDER = Path(__file__).resolve().parent / "engines" / "problem-recorder.js"
+ERROR_RECORDER = RECORDER.read_text()
+PLANTED_PAGE = "planted-error.html"  # recorded_site's page whose script throws while it loads
+
+
+def recorded_site(dist: Path, dest: Path) -> Path:
+    """`dest`: dist/ as links, but index.html with the problem recorder as its first script (and
+    in the service worker's precache list, so an offline load has it too), and PLANTED_PAGE, a
+    page that fails while it loads (the tests show a failure is caught)."""
+    changed = ("index.html", "sw.js")
+    for entry in dist.iterdir():
+        if entry.name not in changed:
+            (dest / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
+    html = (dist / "index.html").read_text()
+    first = '<script src="problem-recorder.js"></script>'
+    (dest / "index.html").write_text(html.replace("<head>", f"<head>\n  {first}", 1))
+    sw = (dist / "sw.js").read_text()
+    entry = '{\n   "url": "index.html",'
+    if entry not in sw:
+        raise RuntimeError("dist/sw.js has no precache entry for index.html: engines.recorded_site needs one")
+    (dest / "sw.js").write_text(sw.replace(entry, '{"url": "problem-recorder.js", "revision": "1"},\n  ' + entry, 1))
+    (dest / "problem-recorder.js").write_text(ERROR_RECORDER)
+    (dest / "planted-error.js").write_text("throw new Error('planted while loading');\n")
+    (dest / PLANTED_PAGE).write_text(
+        f'<!doctype html><html lang="en"><head>{first}<title>planted</title>'
+        '<script src="planted-error.js"></script></head><body></body></html>\n'
+    )
+    return dest
 
 
 def missing(engine: str) -> list[str]:

@@ -51,6 +51,7 @@ def run(page, code: str | None = None, timeout_ms: int = 120_000) -> str:
     """Runs `code` (or the editor's text) and waits for its end; the output the run added."""
     if code is not None:
         load_script(page, code)
+    page.wait_for_selector(f"{RUN}:not([disabled])", timeout=LAB_BOOT_MS)  # after Use or Stop: a fresh Python
     start = len(output(page))
     page.click(RUN)
     page.wait_for_function(

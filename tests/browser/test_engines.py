@@ -3,7 +3,8 @@ goes through them, in order, on one page per engine served from its own nginx un
 a cold load to ready, digits drawn and read, Undo and Clear, a picture uploaded, a short
 training run whose charts are drawn, a warm load that restores the memory snapshot, and an
 offline reload once the server is gone. Every step fails on a page error, a console error or a
-failed request.
+failed request; the first test shows that each of those is caught in the engine, one that happens
+while a page loads included (WebKit's recorder is index.html's first script: engines.recorded_site).
 
 The tests of one engine depend on the ones before them (one visit, as a user's): run alone, a
 later one skips when an earlier one did not get the page where it needs it.
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import tempfile
+from pathlib import Path
 
 import engines
 import harness
@@ -58,7 +61,8 @@ class Visit:
     def __init__(self, engine: str):
         self.engine = engine
         self.stack = contextlib.ExitStack()
-        self.site = self.stack.enter_context(serve(harness.DIST, prefix="/inkling/"))
+        copy = Path(self.stack.enter_context(tempfile.TemporaryDirectory(prefix="inkling-engines-")))
+        self.site = self.stack.enter_context(serve(engines.recorded_site(harness.DIST, copy), prefix="/inkling/"))
         self.browser = engines.launch(engine)
         self.done: set[str] = set()
 
@@ -103,6 +107,25 @@ def visit(request, _prerequisites):
     v = Visit(engine)
     yield v
     v.close()
+
+
+PLANT = """async () => {
+  setTimeout(() => { throw new Error('planted error'); });
+  Promise.reject(new Error('planted rejection'));
+  console.error('planted console error');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  return true; }"""
+
+
+def test_a_page_problem_fails_the_test(visit):
+    """What every step's clean() relies on: an error while a page loads, an uncaught error, an
+    unhandled rejection and a console error are each reported by take_problems(), in this engine."""
+    visit.browser.open(visit.site.url + engines.PLANTED_PAGE)
+    visit.js(PLANT)
+    problems = "\n".join(visit.browser.take_problems())
+    for planted in ("planted while loading", "planted error", "planted rejection", "planted console error"):
+        assert planted in problems, f"{visit.engine} did not report {planted!r}; it reported:\n{problems}"
+    assert visit.browser.take_problems() == [], "take_problems() hands each problem over once"
 
 
 def test_cold_load_from_a_sub_path(visit):

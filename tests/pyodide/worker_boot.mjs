@@ -101,7 +101,7 @@ import inkling.worker.read_requests, inkling.worker.studio   # from the files th
     boot: { restored, models_at_boot: modelsAtBoot, late_imports: imported.filter((name) => !atBoot.has(name)),
             installed: Object.keys(pyodide.loadedPackages), digit: result[0] ?? null, probabilities: result[1],
             dynlibs: loaded, numpy, kernel, later_draws: draws, seconds },
-    taken: taken && new Uint8Array(await taken.arrayBuffer()),
+    taken: taken && new Uint8Array(await taken.pack().arrayBuffer()),
   };
 }
 

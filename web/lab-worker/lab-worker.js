@@ -2,24 +2,31 @@
 // script the user runs never blocks the pad, and Stop can end any run by terminating this worker
 // (the page then starts a fresh one: Python has no way to interrupt a busy loop here otherwise).
 // Started only when the Lab opens (page/lab/lab-runner.js), through page/worker-messenger.js.
+// After "use", this worker becomes the host of that model (lab/lab-hosts.js): it runs no more
+// scripts and answers only the pad's predict / explain / readImage for it, as the main worker does.
 //
 // Requests  {type: "init"}            -> {starter, exercises: [{id, title, text, template}], bootMs}
 //           {type: "run", code}       -> {ok, error, predict}   (inkling.worker.lab_session.run)
 //                                        fetches MNIST first (once) when the code calls load_mnist
 //           {type: "use", name}       -> {name}   the last run's predict_proba becomes model `name`
-//           {type: "predict", model, width, height, alpha: Uint8Array} -> as the main worker's predict
+//           {type: "predict", model, width, height, points: Float32Array, counts: Int32Array}
+//                                     -> as the main worker's predict from the pad's strokes
+//           {type: "explain" | "readImage", ...} -> as the main worker's (worker/reading-handlers.js);
+//                                        the "Why" of a script's model is by occlusion (method "occlusion")
 //           {type: "layers", zip: Uint8Array, input: Float32Array(784)} -> {layers: [...]}  (code view)
 //           {type: "check", exercise, code} -> {passed, max_error, relative_error, message}
 //           {type: "ping"}            -> {event: "alive"}
 // Events    {event: "progress", text}          while booting
 //           {event: "output", stream: "stdout"|"stderr", text}   as Python writes it
 //           {event: "chart", name, x, y}       inkling.lab.chart(name, x, y)
+//           {event: "fatal", message}          Python failed for good; the worker closes itself
 
 import { APP_DIR, PYODIDE_DIR } from "../build-info.js";
 import { bootRuntime } from "../worker/runtime-snapshot.js";
 import { fetchMnist } from "../worker/train-handlers.js";
 import { fetchWheels } from "../worker/wheel-install.js";
-import { pythonCaller } from "../worker/python-call.js";
+import { isFatal, pythonCaller } from "../worker/python-call.js";
+import { readingHandlers, strokeBuffers } from "../worker/reading-handlers.js";
 
 const HERE = new URL("./", import.meta.url);
 const PYODIDE = new URL(`../${PYODIDE_DIR}`, HERE);
@@ -62,6 +69,7 @@ async function boot() {
 const ready = boot();
 ready.catch(() => {});   // every request reports it
 const call = pythonCaller(ready, "inkling.worker.lab_session");
+const callApp = pythonCaller(ready, "inkling.worker.app");   // where "use" registered the script's model
 
 // MNIST, fetched and sha256-checked as the Train panel does (train-handlers.js), then written raw
 // where inkling.lab.load_mnist reads it (which checks the IDX files' sha256 again). Once a worker.
@@ -96,7 +104,11 @@ const handlers = {
     return call("run", { code });
   },
   use: ({ name }) => call("use_for_pad", { name }),
-  predict: ({ model, width, height, alpha }) => call("predict", { model, width, height }, { alpha }),
+  async predict({ model, width, height, points, counts }) {
+    const r = await callApp("predict", { width, height, model, alpha: null }, strokeBuffers(points, counts));
+    return { ...r, digit: r.digit ?? null };   // Python's None arrives as undefined
+  },
+  ...readingHandlers(callApp),
   layers: ({ zip, input }) => call("layers", {}, { zip_data: zip, input }),
   check: ({ exercise, code }) => call("check", { exercise, code }),
 };
@@ -116,6 +128,10 @@ self.addEventListener("message", async ({ data }) => {
     const transfer = [...new Set(Object.values(result ?? {}).filter(ArrayBuffer.isView).map((a) => a.buffer))];
     self.postMessage({ id, result }, transfer);
   } catch (error) {
+    if (isFatal(error)) {
+      self.postMessage({ event: "fatal", message: `Python failed for good (${reason(error)})` });
+      return self.close();
+    }
     self.postMessage({ id, error: reason(error) });
   }
 });

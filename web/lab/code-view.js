@@ -9,10 +9,12 @@ import { readOnlyView } from "./lab-editor.js";
 const shape = (s) => `[${s.join(", ")}]`;
 
 export class CodeView {
-  // exportModel(name) -> Promise<Uint8Array zip>; input() -> Float32Array(784) of the drawing, or null.
-  constructor(root, { runner, model, exportModel, input }) {
+  // exportModel(name) -> Promise<Uint8Array zip>; input() -> Float32Array(784) of the drawing, or null;
+  // isScript(name): whether that model is a script's predict_proba (no layers to show).
+  constructor(root, { runner, isScript, model, exportModel, input }) {
     this.root = root;
     this.runner = runner;
+    this.isScript = isScript;
     this.model = model;
     this.exportModel = exportModel;
     this.input = input;
@@ -27,8 +29,8 @@ export class CodeView {
     this.root.dataset.model = model;
     this.root.removeAttribute("data-layers");
     this.list.replaceChildren();
-    if (this.runner.owns(model)) {
-      this.note.textContent = `${model} is your script's predict_proba: its code is in the editor.`;
+    if (this.isScript(model)) {
+      this.note.textContent = `${model} is a script's predict_proba: its code is the script that defined it.`;
       return;
     }
     this.note.textContent = `Reading ${model}'s layers…`;

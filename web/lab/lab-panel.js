@@ -1,9 +1,11 @@
 // The Lab (issue 18): an editor on a from-scratch NumPy MLP, run in a Python worker of its own
-// (lab-runner.js), its output and charts as they come, "Use for the pad", the code view of the
-// pad's model and exercises. This module and everything it imports load only when the Lab is
-// first opened (main.js imports it then), so a first visit fetches none of it.
+// (lab-runner.js), its output and charts as they come, "Use for the pad" (the script's model stays
+// in that worker, its host: lab-hosts.js), the code view of the pad's model and exercises. This
+// module and everything it imports load only when the Lab is first opened (main.js imports it
+// then), so a first visit fetches none of it.
 
 import { LabRunner } from "./lab-runner.js";
+import { LabHosts } from "./lab-hosts.js";
 import { LabEditor } from "./lab-editor.js";
 import { LabOutput } from "./lab-output.js";
 import { LabCharts } from "./lab-charts.js";
@@ -40,7 +42,8 @@ const MARKUP = `
 
 export class LabPanel {
   // models: the page's ModelSelect; onUse(model): a script's model joins the pad (listed, selected);
-  // onLost(names): those models went with a stopped worker; exportModel(name) -> Promise<zip>;
+  // onLost(names, reason): those models are gone (their host died or was let go);
+  // exportModel(name) -> Promise<zip>;
   // input(): the drawing the pad last read (Float32Array 784) or null.
   constructor(parent, { models, onUse, onLost, exportModel, input }) {
     const css = Object.assign(document.createElement("link"), { rel: "stylesheet", href: new URL("./lab.css", import.meta.url).href });
@@ -61,10 +64,11 @@ export class LabPanel {
     this.runner = new LabRunner({
       onState: (state, detail) => this.stateChanged(state, detail),
       onEvent: (m) => this.event(m),
-      onLost,
     });
+    this.hosts = new LabHosts({ onLost, onOutput: (name, m) => this.output.write(m.text, m.stream) });
     this.editorBox = $("[data-testid=lab-editor]");
-    this.codeView = new CodeView($("[data-testid=lab-code]"), { runner: this.runner, model: () => models.value, exportModel, input });
+    this.codeView = new CodeView($("[data-testid=lab-code]"), { runner: this.runner, isScript: (m) => this.hosts.owns(m),
+                                                                         model: () => models.value, exportModel, input });
     this.exercises = new Exercises($(".lab-exercises"), { runner: this.runner });
     models.select.addEventListener("change", () => { if (this.editor) this.codeView.show(); });   // follows the pad's model
     this.buttons.run.addEventListener("click", () => this.run());
@@ -104,6 +108,7 @@ export class LabPanel {
     this.buttons.use.disabled = !idle || !this.canUse;
     this.exercises.enable(idle);
     this.stateText.textContent = { starting: "Starting Python…", idle: "Ready.", running: "Running…",
+                                   lending: "Handing predict_proba to the pad…",
                                    failed: `Python stopped: ${detail}` }[state];
   }
 
@@ -144,17 +149,21 @@ export class LabPanel {
   async use() {
     const name = `lab-${++this.used}`;
     try {
-      const model = await this.runner.use(name);
-      this.output.note(`${name} now reads the pad (it is in the model list).`);
+      const { model, host } = await this.runner.lend(name);
+      this.canUse = false;           // that run's Python is the model's now; the next run is a fresh one's
+      this.hosts.adopt(name, host);  // before onUse: main.js asks the hosts where to send the pad's requests
+      this.output.note(`${name} now reads the pad (it is in the model list), in the Python of that run; ` +
+                       "a fresh Python starts for the next run.");
       this.onUse(model);
     } catch (error) {
       this.output.note(`✗ Not used for the pad: ${error.message}`);
     }
   }
 
-  // Predictions for a lab model go to the Lab worker, which holds the script's function.
-  owns(model) { return this.runner.owns(model); }
-  predict(message, transfer) { return this.runner.request(message, transfer); }
+  // The pad's requests for a lab model go to its host, the worker holding the script's function.
+  owns(model) { return this.hosts.owns(model); }
+  host(model) { return this.hosts.get(model); }
+  get models() { return this.hosts.names; }
 
   download() {
     const url = URL.createObjectURL(new Blob([this.editor?.text ?? ""], { type: "text/x-python" }));

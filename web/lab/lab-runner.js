@@ -1,8 +1,9 @@
 // The Lab's worker (web/lab-worker/lab-worker.js), seen from the page: starts it, tells the panel
-// its state ("starting" | "idle" | "running" | "failed"), and ends any run on stop() by
-// terminating the worker and starting a fresh one: a Python loop cannot be interrupted from
-// outside without cross-origin isolation, which the site does not have. The models a script
-// lent the pad live in that worker, so they go with it (onLost).
+// its state ("starting" | "idle" | "running" | "lending" | "failed"), and ends any run on stop()
+// by terminating the worker and starting a fresh one: a Python loop cannot be interrupted from
+// outside without cross-origin isolation, which the site does not have. It never holds a model of
+// the pad's: lend() hands the worker whose script defined one over (to lab-hosts.js) and starts
+// a fresh one for the next run, so stop() can never take a model away.
 
 import { WorkerMessenger } from "../page/worker-messenger.js";
 
@@ -12,11 +13,9 @@ const WORKER_URL = new URL("../lab-worker/lab-worker.js", import.meta.url);
 const NO_WATCHDOG_MS = 2 ** 30;
 
 export class LabRunner {
-  constructor({ onState, onEvent, onLost }) {
+  constructor({ onState, onEvent }) {
     this.onState = onState;
     this.onEvent = onEvent;
-    this.onLost = onLost;
-    this.models = new Set();      // names of the pad models held by the current worker
     this.info = null;             // init's answer: {starter, exercises, bootMs}
     this.state = "starting";
   }
@@ -46,13 +45,7 @@ export class LabRunner {
   }
 
   died(reason) {
-    this.forget();
     this.setState("failed", reason);
-  }
-
-  forget() {
-    if (this.models.size) this.onLost([...this.models]);
-    this.models.clear();
   }
 
   // A run or an exercise check: the Stop button's business. Resolves with the worker's answer,
@@ -77,7 +70,6 @@ export class LabRunner {
     const old = (this.stopped = this.messenger);
     this.messenger = null;           // so its death below is not taken for a failure
     old.die("stopped");              // terminates it and rejects the run's request (busy() says stopped)
-    this.forget();
     this.start().catch(() => {});
   }
 
@@ -86,11 +78,23 @@ export class LabRunner {
     return this.messenger.request(message, transfer);
   }
 
-  async use(name) {
-    const r = await this.request({ type: "use", name });
-    this.models.add(r.name);
-    return r;
+  // "Use for the pad": the last run's predict_proba becomes the model `name` in this worker, which
+  // then leaves the runner: resolves with {model: use's answer, host: its WorkerMessenger} for
+  // lab-hosts.js, while a fresh worker starts (the Lab is "starting" until it is up, as at first).
+  // A predict_proba refused by its test call leaves everything as it was.
+  async lend(name) {
+    await this.ready;
+    if (this.state !== "idle") throw new Error("Python is busy");
+    const host = this.messenger;
+    this.setState("lending");
+    try {
+      const model = await host.request({ type: "use", name });
+      this.messenger = null;         // so start() leaves it running
+      this.start().catch(() => {});
+      return { model, host };
+    } catch (error) {
+      if (this.messenger === host && this.state === "lending") this.setState("idle");
+      throw error;
+    }
   }
-
-  owns(model) { return this.models.has(model); }
 }

@@ -5,7 +5,11 @@
 //
 // Saliency: red where more ink would raise the chosen digit's score, blue where it would lower
 // it, over the input in grey; strength = |gradient| / the largest |gradient|.
-// Machine-readable: the section's data-strokes / data-source say what it was computed for.
+// A Lab script's model has no gradient to give: its map is by occlusion (py/inkling/reading/
+// occlusion.py: red where blanking the ink lowered the digit's probability, blue where it raised
+// it), drawn the same way.
+// Machine-readable: the section's data-strokes / data-source say what it was computed for,
+// data-method how ("gradient" | "occlusion").
 
 import { ActivationsView } from "./activations-view.js";
 import { formatPercent } from "./prediction.js";
@@ -35,6 +39,10 @@ export class Explanation {
   show(r, { input, digit, strokes = 0, source = "pad" }) {
     this.root.dataset.strokes = String(strokes);
     this.root.dataset.source = source;
+    this.root.dataset.method = r.method ?? "gradient";
+    this.canvas.title = r.method === "occlusion"
+      ? "By occlusion: each 4×4 square of ink blanked in turn; red where that made the digit less likely"
+      : "";
     this.root.classList.remove("stale");
     this.setUnsure(r.unsure ? r.reason || "Not sure." : "");
     const has = digit !== null && digit !== undefined && r.top?.length > 0;

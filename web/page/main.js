@@ -23,10 +23,13 @@ const bars = new ProbabilityBars($(".bars"));
 const modelInput = new ModelInput($("[data-testid=model-input]"));
 const status = new Status($("#status"), { onRetry: () => { deaths.length = 0; start(); } });
 const models = new ModelSelect($("[data-testid=model-select]"), { onChange: () => changed() });
-const pad = new Pad($("[data-testid=pad]"), { onStroke: (kind) => changed(kind) });
+// A stroke begun tells the worker to hold its background work (it would delay this stroke's reading).
+const pad = new Pad($("[data-testid=pad]"), {
+  onStroke: (kind) => changed(kind), onStart: () => messenger?.notify({ type: "drawing" }),
+});
 
 let messenger = null;
-let lab = null;           // the Lab (web/lab/lab-panel.js) once opened: it reads the pad for lab-N models
+let lab = null;           // the Lab (web/lab/lab-panel.js) once opened: its workers read the pad for lab-N models
 let labLoading = null;    // the promise of it while its modules load
 let lastInput = null;     // the 28x28 input of the pad's last reading (the Lab's code view follows it)
 let ready = false;
@@ -37,8 +40,13 @@ const deaths = [];        // when workers died lately (performance.now()), for b
 const RESTARTS = 3;       // at most this many automatic restarts within DEATH_WINDOW_MS
 const DEATH_WINDOW_MS = 120_000;
 let restartNote = "";     // said in the status until the next stroke after a restart
+// Who reads with `model`: a Lab script's model is read by the Lab worker holding it (its host,
+// web/lab/lab-hosts.js), whatever the pad's own worker is doing; any other by the pad's worker.
+function workerFor(model) {
+  return lab?.host(model) ?? (ready ? messenger : null);
+}
 // Pictures, camera, number, "Why": follow-ups after a prediction, and pictures read instead.
-const reading = setupReading({ worker: () => (ready ? messenger : null), model: () => models.value,
+const reading = setupReading({ worker: workerFor, model: () => models.value,
                                pad, prediction, bars, modelInput, onWeightsFiles: (files) => myModels.import(files) });
 // My models (kept in IndexedDB, export/import) and Teach mode (samples, fine-tuning).
 const myModels = new MyModels($(".my-models"), { worker: () => (ready ? messenger : null), select: models,
@@ -73,27 +81,24 @@ function changed(kind = "model") {
 }
 
 async function predict() {
-  if (!ready || pad.isEmpty) return;
+  const worker = workerFor(models.value);
+  if (!worker || pad.isEmpty) return;
   if (inFlight) { queued = true; return; }
   inFlight = true;
   queued = false;
   const sentEpoch = epoch;
   const { width, height, points, counts, strokes } = pad.strokeData();   // read from its strokes
   const model = models.value;
-  const viaLab = lab?.owns(model);   // a script's predict_proba lives in the Lab's worker
+  const viaLab = worker !== messenger;   // a script's predict_proba, in the Lab worker hosting it
   try {
-    // A script's model reads the pad's pixels (the Lab's worker has app.predict's pixel path).
-    const pixels = viaLab && pad.snapshot();
-    const r = await (viaLab
-      ? lab.predict({ type: "predict", model, width: pixels.width, height: pixels.height, alpha: pixels.alpha }, [pixels.alpha.buffer])
-      : messenger.request({ type: "predict", model, width, height, points, counts }, [points.buffer, counts.buffer]));
+    const r = await worker.request({ type: "predict", model, width, height, points, counts }, [points.buffer, counts.buffer]);
     if (sentEpoch === epoch) {
       prediction.show({ ...r, strokes });
       bars.show(r.probabilities, r.digit ?? r.number_digits?.[r.why_index] ?? null);
       modelInput.show(r.input);
       lastInput = r.input;
       teach.show(r, model);
-      if (!viaLab) reading.padShown(r);   // "Why" asks the main worker, which has no lab model
+      reading.padShown(r);   // the "Why" follows, from the same worker
       if (status.state === "ready") {
         status.ready(`Ready${restartNote}`);
         status.detail(`· read in ${Math.round(r.ms)} ms`);
@@ -108,18 +113,23 @@ async function predict() {
   if (queued) predict();
 }
 
-// A lab model failed (its predict_proba raised, or the Lab's worker stopped): say so, and the pad
-// reads with the shipped default again.
+// A lab model's predict_proba raised: say so, and the pad reads with the shipped default again.
+// (Its host's death is labLost's news: the Lab's hosts tell it before the pending request fails.)
 function labFailed(model, error) {
+  if (error.workerDied) return;
   reading.message.error(`${model} could not read the drawing: ${error.message}. Reading with ${models.defaultName} instead.`);
-  if (error.workerDied) return labLost([model]);
   models.select.value = models.defaultName;   // still listed: the user may fix the script and pick it again
   changed();
 }
 
-function labLost(names) {
+// Lab models gone (their host died, or was let go for a newer one): out of the select, said why;
+// the pad reads with the default if one of them was reading it.
+function labLost(names, reason) {
+  const wasReading = names.includes(models.value);
   for (const name of names) models.removeModel(name);   // the default is selected if it was
-  changed();
+  reading.message.warn(`${names.join(", ")} left the model list: ${reason}.` +
+                       (wasReading ? ` The pad reads with ${models.value} again.` : ""));
+  if (wasReading) changed();
 }
 
 // The Lab: its code is imported on the first click, so a first visit fetches none of it.
@@ -194,15 +204,18 @@ async function start({ restart = false } = {}) {
   messenger?.terminate();
   ready = false;
   if (!restart) status.loading("Loading Python runtime…");
+  const early = window.inklingEarlyWorker;   // page/start-worker.js's, for the first start only
+  window.inklingEarlyWorker = null;
   const mine = (messenger = new WorkerMessenger(WORKER_URL, {
-    onEvent, onDeath: (reason) => { if (mine === messenger) workerDied(reason); },
+    onEvent, onDeath: (reason) => { if (mine === messenger) workerDied(reason); }, early,
   }));
   try {
     const info = await mine.request({ type: "init" });
     if (mine !== messenger) return;
     markBoot(info.timings);
     models.setModels(info.models, info.default);
-    const lost = models.retain(info.models.map((m) => m.name), info.default);   // refused, or trained in a dead worker
+    const kept = [...info.models.map((m) => m.name), ...(lab?.models ?? [])];   // the Lab's live in their own workers
+    const lost = models.retain(kept, info.default);   // refused, or trained in a dead worker
     restartNote = restart ? ` · restarted after the Python worker stopped${lost.length ? ` (${lost.join(", ")} lost)` : ""}` : "";
     ready = true;
     status.ready(`Ready${restartNote}`);

@@ -11,13 +11,14 @@ const PEN = 0.035;         // pen width as a fraction of the pad's shorter side 
 const INK = "#14161b";
 
 export class Pad {
-  constructor(canvas, { onStroke } = {}) {
+  constructor(canvas, { onStroke, onStart } = {}) {
     this.canvas = canvas;
     this.ctx = canvas.getContext("2d", { willReadFrequently: true });
     this.strokes = [];          // [[{x, y}, ...], ...] in pad units
     this.current = null;        // the stroke being drawn, also the last entry of this.strokes
     this.pointerId = null;
     this.onStroke = onStroke;   // called after a stroke ends, Undo or Clear
+    this.onStart = onStart;     // called when a stroke begins
     for (const type of ["pointerdown", "pointermove", "pointerup", "pointercancel", "lostpointercapture"]) {
       canvas.addEventListener(type, this);
     }
@@ -61,6 +62,7 @@ export class Pad {
     this.canvas.parentElement.classList.add("inked");
     this.style();
     this.dot(this.current[0]);
+    this.onStart?.();
   }
 
   move(e) {

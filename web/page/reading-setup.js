@@ -11,7 +11,8 @@ import { Reading } from "./reading.js";
 
 const $ = (selector) => document.querySelector(selector);
 
-// worker(): the WorkerMessenger when Python is ready, else null; model(): the selected model;
+// worker(model): the WorkerMessenger that reads with `model` when it is ready, else null;
+// model(): the selected model;
 // onWeightsFiles(files): a model's files (.zip, manifest + .npy) dropped on the page.
 export function setupReading({ worker, model, pad, prediction, bars, modelInput, onWeightsFiles }) {
   const message = new Message($("[data-testid=message]"));

@@ -6,6 +6,8 @@
 // - pictures (upload, drop, paste, camera): one "readImage" request, whose result replaces the
 //   pad's (the pad is cleared, the crop shown over it) until the next stroke.
 // A generation counter makes sure only the newest request's answer is ever shown.
+// Both go to the worker that reads with the selected model (worker(model)): the pad's own, or
+// the Lab's for a script's model, whose "Why" is computed by occlusion (same fields, same view).
 
 const FOLLOW_UP_MS = 250;   // a pause that long is no longer "between strokes of one digit"
 
@@ -50,7 +52,7 @@ export class Reading {
 
   // The "Why" of the pad's drawing; for a number, of its digit `index` (default: the least sure).
   async explainPad(index = null) {
-    const worker = this.worker();
+    const worker = this.worker(this.model());
     if (!worker || this.pad.isEmpty || this.pad.pointerId !== null) return;
     if (this.explaining) { this.again = true; this.againIndex = index; return; }
     this.explaining = true;
@@ -82,7 +84,7 @@ export class Reading {
 
   // A picture, decoded and scaled down: {rgba, width, height, bitmap, name, note}.
   async readPicture(picture) {
-    const worker = this.worker();
+    const worker = this.worker(this.model());
     if (!worker) return this.message.warn("Python is still loading: try the picture again in a moment.");
     const generation = ++this.generation;
     clearTimeout(this.timer);

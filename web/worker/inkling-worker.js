@@ -15,6 +15,7 @@
 //           {type: "trainData" | "trainStart" | "trainPause" | "trainResume" | "trainStop" | "trainReport"}: see train-handlers.js
 //           {type: "memory"} -> {wasmHeapBytes, mallocBytes, gcObjects, models}   (soak benchmark, tests)
 //           {type: "ping"}   -> {event: "alive"} at once (page/worker-messenger.js's watchdog)
+//           {type: "drawing"}  no answer: a stroke began on the pad (background work waits)
 // Events    {event: "progress", stage: "runtime"|"model", text}
 //           {event: "models", models, default}       as soon as the manifest is read
 //           {event: "model-refused", model, file, fallback}   a weights file failed its sha256 check
@@ -22,19 +23,21 @@
 // Only plain data and typed arrays cross; every PyProxy made here is destroyed.
 
 import { APP_DIR, PYODIDE_DIR, WEIGHTS_DIR } from "../build-info.js";
-import { pythonCaller } from "./python-call.js";
+import { isFatal, pythonCaller } from "./python-call.js";
 import { readingHandlers, strokeBuffers } from "./reading-handlers.js";
 import { bootRuntime, findSnapshot, snapshotPlace } from "./runtime-snapshot.js";
 import { ShippedWeights } from "./shipped-weights.js";
 import { fetchWheels } from "./wheel-install.js";
 import { trainHandlers } from "./train-handlers.js";
 import { modelHandlers } from "./model-handlers.js";
+import { readDrawnOne } from "./warm-up.js";
 
 const SITE = new URL("../", import.meta.url);          // dist/, wherever it is served from
 const PYODIDE = new URL(PYODIDE_DIR, SITE);            // content-hashed folders (build.py)
 const APP = new URL(APP_DIR, SITE);
 const WEIGHTS = new URL(WEIGHTS_DIR, SITE);
 const FS_WEIGHTS = "/weights";                         // inkling.worker.app.WEIGHTS_DIR
+const MAX_WARM_READINGS = 5;                           // before a first visit's ready (boot below)
 const started = performance.now();
 
 // When each boot step ended (ms since this worker started; `origin` is performance.timeOrigin,
@@ -99,51 +102,66 @@ async function boot() {
   loadModel.destroy();
   app.destroy();
   mark("modelLoaded");
-  const { save } = done();   // a first visit's snapshot is taken here: what a warm load finds
+  if (!restored) {
+    // A first visit reads a drawn digit before it says ready, and its snapshot holds what that
+    // imported: a cold runtime's first reading (hundreds of ms in WebKit) must not fall on the
+    // user's first stroke. A warm load warms up after ready, in the background (below).
+    // Again while a reading is still clearly faster than the one before: an engine runs a
+    // function's first calls in slower tiers (WebKit for several readings, V8 for one or two).
+    const read = pythonCaller(Promise.resolve({ pyodide }), "inkling.worker.app");
+    for (let k = 0, last = Infinity; k < MAX_WARM_READINGS; k++) {
+      const t0 = performance.now();
+      await readDrawnOne(read, defaultModel);
+      const ms = performance.now() - t0;
+      if (ms > 0.8 * last) break;
+      last = ms;
+    }
+    warmed.add("predict");
+    mark("warmedUp");
+  }
+  const { save } = done();   // a first visit's snapshot is taken here (packed when saved): what a warm load finds
+  mark("snapshotTaken");
   return { pyodide, defaultModel, save };   // save(): the last background step below
 }
 
+const warmed = new Set();   // "predict", "explain": ran with the products as they are now
 const ready = boot();
 ready.catch(() => {});  // every request reports the failure
 
-// After ready, work that makes later requests faster, in the background: each step starts only
-// while no request is waiting or being handled, and the slow part of the first one (compiling
-// the kernel) is asynchronous, so a user's first prediction does not queue behind it.
-// 1. A few predictions of a drawn bar with the default model, through the pad's whole path
-//    (alpha -> 28x28 -> model: numpy's first calls, the heap's growth and, in WebKit, the engine's
-//    slower first tiers are paid there), unless a user's prediction came first.
+// After ready, work that makes later requests faster, in the background, a step at a time. A step
+// starts only while no request is waiting or being handled and, but for a warm load's first
+// warm-ups, once the user has left the worker alone for QUIET_MS (no request, no stroke begun:
+// the page says {type: "drawing"} at each pointerdown), so that it does not hold up a prediction.
+// 1. After a warm load, a few readings of a drawn digit with the default model (warm-up.js), unless
+//    a user's prediction came first (a first visit did one before ready); then the "Why".
 // 2. NumPy's matrix products move to the WebAssembly SIMD kernel (inkling.nn.wasm_matmul): the
 //    library is compiled and instantiated asynchronously (loadDynamicLibrary, loadAsync: seconds
 //    in WebKit on a busy machine), then the dlopen that ctypes does finds it loaded. (Loaded
-//    only now: a memory snapshot cannot hold a library loaded at run time.) One more warm-up
-//    prediction then goes through the kernel.
-// 3. A first visit's memory snapshot stored for the next (22 MB into Cache Storage), once no
-//    request came for QUIET_MS: storing it costs the worker's thread too.
+//    only now: a memory snapshot cannot hold a library loaded at run time.) A reading and its
+//    "Why" then go through the kernel.
+// 3. A first visit's memory snapshot packed and stored for the next (22 MB into Cache Storage).
 const callOps = pythonCaller(ready, "inkling.nn.ops");
 // Requests that last (MNIST's download, a training run) do not hold it back; a run waits for it.
 const LASTING = new Set(["trainData", "trainStart"]);
 const QUIET_MS = 1000;
 let handling = 0;        // other requests received and not yet answered
-let lastRequest = 0;     // performance.now() when the last one came
-let predicted = false;   // a prediction ran: the model is warm
-// A prediction of a drawn "1" at the pad's largest backing store (pad.js's MAX_BACKING): the heap
-// grows to what a drawing needs. A few, each a step: WebKit runs a function's first calls in
-// slower tiers of its engine.
-const WARM_UPS = 3;
-async function warmUp({ defaultModel }) {
-  if (!predicted) {
-    const side = 560, alpha = new Uint8Array(side * side);
-    for (let y = 120; y < 440; y++) alpha.fill(255, y * side + 260, y * side + 300);
+let lastRequest = 0;     // performance.now() when the last one came, or a stroke began
+// Background warm-ups (warm-up.js) run only while the code they would warm has not run yet.
+const WARM_UPS = 3;   // each a step: WebKit runs a function's first calls in slower tiers of its engine
+function warmUp(what, { quiet = true } = {}) {
+  const run = async ({ defaultModel }) => {
     // A broken model is reported by the requests that use it.
-    await callPython("predict", { width: side, height: side, model: defaultModel }, { alpha }).catch(() => {});
-  }
-  mark("warmedUp");
+    if (!warmed.has(what)) await readDrawnOne(callPython, defaultModel, what).catch(() => {});
+    mark(`warmed ${what}`);
+  };
+  return { run, quiet };
 }
 let backgroundDone;
 const backgroundFinished = new Promise((resolve) => { backgroundDone = resolve; });
 const background = [
-  ...Array(WARM_UPS - 1).fill(warmUp),
-  async ({ pyodide }) => {
+  ...Array(WARM_UPS - 1).fill(warmUp("predict", { quiet: false })),
+  warmUp("explain"),
+  { quiet: true, run: async ({ pyodide }) => {
     const wasmMatmul = pyodide.pyimport("inkling.nn.wasm_matmul");
     const library = String(wasmMatmul.LIBRARY);
     wasmMatmul.destroy();
@@ -153,21 +171,19 @@ const background = [
         .catch((e) => console.warn(`Inkling: the WebAssembly kernel did not compile (${e.message})`));
     }
     mark("kernelCompiled");
-  },
-  async () => {
+  } },
+  { quiet: true, run: async () => {
     const loaded = await callOps("use_wasm_kernel").catch((e) => console.warn(reason(e)));
     if (!loaded) console.warn("Inkling: no WebAssembly SIMD kernel; NumPy's einsum does the products");
-    predicted = false;   // the products now take the kernel's path: warmed by the next step
+    warmed.clear();   // the products now take the kernel's path: warmed by the next steps
     mark("kernelLoaded");
-  },
-  warmUp,
-  async ({ save }) => {
-    while (performance.now() - lastRequest < QUIET_MS || handling > 0) {
-      await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
-    }
+  } },
+  warmUp("predict"),
+  warmUp("explain"),
+  { quiet: true, run: async ({ save }) => {
     await save().catch((e) => console.warn(`Inkling: Python memory snapshot not stored (${e.message})`));
     mark("snapshotStored");
-  },
+  } },
 ];
 let backgroundRunning = false;
 async function runBackground() {
@@ -176,10 +192,12 @@ async function runBackground() {
   try {
     const booted = await ready;
     while (background.length) {
-      await new Promise((resolve) => setTimeout(resolve));   // a macrotask: messages waiting go first
+      const wait = background[0].quiet ? lastRequest + QUIET_MS - performance.now() : 0;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, wait)));   // messages waiting go first
       if (handling > 0) return;   // resumed when the requests are answered
+      if (background[0].quiet && performance.now() - lastRequest < QUIET_MS) continue;   // a stroke began
       try {
-        await background.shift()(booted);
+        await background.shift().run(booted);
       } catch (error) {   // a step that fails leaves the app as it was: the others still run
         console.warn(`Inkling: a background step failed (${reason(error)})`);
       }
@@ -189,7 +207,7 @@ async function runBackground() {
     backgroundRunning = false;
   }
 }
-ready.then(runBackground, () => {});   // no boot, no background: the requests report why
+ready.then(() => { lastRequest = performance.now(); return runBackground(); }, () => {});   // no boot: the requests report why
 
 // The last line of a Python traceback ("ValueError: ...") is what a person needs to read.
 function reason(error) {
@@ -209,8 +227,14 @@ async function callApp(name, kwargs = {}, buffers = {}) {
 }
 
 const training = trainHandlers(ready);
+const reading = readingHandlers(callApp);
 const handlers = {
-  ...readingHandlers(callApp),
+  ...reading,
+  async explain(data) {
+    const r = await reading.explain(data);
+    warmed.add("explain");
+    return r;
+  },
   ...training,
   async trainStart(data) {   // a run's products in the kernel, not in einsum
     await backgroundFinished;
@@ -226,11 +250,12 @@ const handlers = {
   async predict({ model, width, height, alpha, points, counts }) {
     if (points !== undefined) {
       const r = await callApp("predict", { width, height, model, alpha: null }, strokeBuffers(points, counts));
+      warmed.add("predict");
       return { ...r, digit: r.digit ?? null };   // Python's None arrives as undefined
     }
     if (!(alpha instanceof Uint8Array)) throw new Error("predict needs the pad's alpha channel as a Uint8Array");
     const r = await callApp("predict", { width, height, model }, { alpha });
-    predicted = true;
+    warmed.add("predict");
     return { digit: r.digit ?? null, probabilities: r.probabilities, input: r.input, ms: r.ms };
   },
 
@@ -255,15 +280,10 @@ function mallocInUse(module) {
   }
 }
 
-// After a Pyodide fatal error (out of memory, a wasm trap) every later call fails: this worker is
-// no use any more. Say so and stop, so the page starts a fresh one.
-function isFatal(error) {
-  return error?.pyodide_fatal_error || /Pyodide already (fatally failed|exited)/.test(String(error?.message));
-}
-
 self.addEventListener("message", async ({ data }) => {
   const { id, type } = data ?? {};
   if (type === "ping") return self.postMessage({ event: "alive" });   // the page's watchdog
+  if (type === "drawing") { lastRequest = performance.now(); return; }   // a stroke began: no answer
   const counted = !LASTING.has(type);
   if (counted) {
     handling++;

@@ -27,9 +27,17 @@ const MEMORY_SIZE = 16;
 
 const FLAGS = { loadAsync: true, nodelete: true, allowUndefined: true, global: false };   // as loadDynlib's
 
-async function loadAt(module, path, handle) {
+// Loads the library at `path` through dso `handle`, from `compiled` (its WebAssembly.Module,
+// compileExtensions') when given: instantiated here and handed to loadDynamicLibrary as a preloaded
+// library (what Emscripten's own preload plugin does), so it is not compiled again from the file.
+async function loadAt(module, path, handle, compiled = null) {
   const fs = { findObject: (p) => module.FS.findObject(p), readFile: (p) => module.FS.readFile(p) };
-  await module.loadDynamicLibrary(path, { ...FLAGS, fs }, {}, handle);
+  if (compiled) module.preloadedWasm[path] = await module.loadWebAssemblyModule(compiled, FLAGS, path, {}, handle);
+  try {
+    await module.loadDynamicLibrary(path, { ...FLAGS, fs }, {}, handle);
+  } finally {
+    delete module.preloadedWasm[path];
+  }
   // As Pyodide's loadDynlib does: the library is known by its file name too.
   module.LDSO.loadedLibsByName[path.split("/").pop()] ??= module.LDSO.loadedLibsByName[path];
 }
@@ -44,19 +52,22 @@ function gotChecksum(module) {
 
 /**
  * Installs numpy from `wheel` ({name, bytes}) on a fresh runtime and imports it, each extension
- * module loaded through a dso handle of its own. Returns the layout a restore needs (plain data).
+ * module loaded through a dso handle of its own, from `compiled` (compileExtensions' answer, made
+ * while the runtime loaded; else from the files). Returns the layout a restore needs (plain data).
  */
-export async function importNumpy(pyodide, wheel) {
+export async function importNumpy(pyodide, wheel, compiled = {}, mark = () => {}) {
   const module = pyodide._module;
   const tableBefore = module.wasmTable.length;
   const extensions = [];
   for (const path of writeWheel(pyodide, wheel)) {
     const handle = module._calloc(1, DSO_BYTES);
-    await loadAt(module, path, handle);
+    await loadAt(module, path, handle, compiled[path]);
     extensions.push({ path, handle });
   }
   finishInstall(pyodide);
+  mark("numpyLinked");
   pyodide.runPython("import numpy");
+  mark("numpyImported");
   // Python's import dlopen()ed each module: C keeps those handles, JavaScript maps them to the library.
   const paths = new Set(extensions.map((e) => e.path));
   const dlopened = Object.entries(module.LDSO.loadedLibsByHandle)
@@ -64,8 +75,8 @@ export async function importNumpy(pyodide, wheel) {
   return { tableBefore, tableAfter: module.wasmTable.length, got: gotChecksum(module), extensions, dlopened };
 }
 
-/** Compiles numpy's extension modules from `wheel`, off this thread, while the runtime restores:
- *  a promise of {path: WebAssembly.Module}. */
+/** Compiles numpy's extension modules from `wheel`, off this thread, while the runtime loads or
+ *  restores: a promise of {path: WebAssembly.Module}. */
 export async function compileExtensions(wheel) {
   const compiled = bootExtensions(wheel).map(async ({ path, data }) => [path, await WebAssembly.compile(data)]);
   return Object.fromEntries(await Promise.all(compiled));
@@ -86,11 +97,7 @@ export async function restoreNumpy(pyodide, wheel, layout, compiled) {
   for (const { path, handle } of layout.extensions) {
     const base = module.HEAPU32[(handle + MEMORY_BASE) >> 2];
     const data = module.HEAPU8.slice(base, base + module.HEAPU32[(handle + MEMORY_SIZE) >> 2]);
-    // Instantiated here, handed to loadDynamicLibrary as a preloaded library (what Emscripten's
-    // own preload plugin does), so that it is not compiled again from the file.
-    module.preloadedWasm[path] = await module.loadWebAssemblyModule(compiled[path], FLAGS, path, {}, handle);
-    await loadAt(module, path, handle);
-    delete module.preloadedWasm[path];
+    await loadAt(module, path, handle, compiled[path]);
     module.HEAPU8.set(data, base);   // numpy's data as the import left it, not as the file has it
   }
   finishInstall(pyodide);

@@ -29,6 +29,12 @@ export function pythonCaller(ready, moduleName) {
   };
 }
 
+// After a Pyodide fatal error (out of memory, a wasm trap) every later call fails: the worker that
+// sees one is no use any more, and says so ({event: "fatal"}) and closes, so the page replaces it.
+export function isFatal(error) {
+  return error?.pyodide_fatal_error || /Pyodide already (fatally failed|exited)/.test(String(error?.message));
+}
+
 // A Python bytearray holding a copy of `typed`'s bytes. Not pyodide.toPy(typed): in Pyodide 0.27.7
 // that leaks ~32 bytes of the wasm heap each call, even once destroyed (bench/soak.py saw it as
 // ~45 bytes a prediction); a bytearray filled through its buffer leaks nothing.

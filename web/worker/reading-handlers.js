@@ -6,7 +6,8 @@
 //   -> {saliency: Float32Array(784), activations: [{label, shape, values: Float32Array}],
 //       top: Int32Array(3), top_p: Float32Array(3), unsure, reason,
 //       number, number_digits: Int32Array(k), number_confidence: Float32Array(k),
-//       number_boxes: Int32Array(4k) (y0, x0, y1, x1 in pad pixels), ms}
+//       number_boxes: Int32Array(4k) (y0, x0, y1, x1 in pad pixels), ms,
+//       method: "gradient" (an inkling model's saliency) | "occlusion" (a Lab script's predict_proba)}
 // {type: "explain", model, width, height, points: Float32Array, counts: Int32Array, index?}
 //   the pad's strokes (page/stroke-data.js): the same fields for digit `index` of the number read
 //   from them (default: the least sure), plus {why_index, input: Float32Array(784) (that digit's)}

@@ -134,20 +134,21 @@ async function storeSnapshot(place, blob) {
  * a warm load should find done (its imports, the default model loaded): after a plain boot with a
  * `place` to keep it (snapshotPlace's; null without Cache Storage) it takes the snapshot, then it
  * records both packages as installed (Pyodide takes no snapshot once a package is recorded). It
- * returns {taken, save}: the snapshot (a Blob, pack's, or null) and save(), which stores it (call it
- * once the app is ready: writing 22 MB must not delay that). `mark(step)` is called when the
+ * returns {taken, save}: the snapshot ({pack}: pack's Blob of it, or null) and save(), which packs
+ * and stores it (call it once the app is ready: scanning and writing 22 MB must not delay that). `mark(step)` is called when the
  * runtime alone is restored.
  */
 export async function bootRuntime(loadPyodide, options, stored, wheels, { place = null, mark = () => {} } = {}) {
   const finish = (pyodide, packages, taken) => {
     for (const { name } of packages) recordInstalled(pyodide, name);
-    return { taken, save: async () => { if (taken) await storeSnapshot(place, taken); } };
+    return { taken, save: async () => { if (taken) await storeSnapshot(place, taken.pack()); } };
   };
+  // numpy's extension modules compile while the runtime loads or restores (other cores do it).
+  const compiled = wheels.then(([numpy]) => compileExtensions(numpy));
+  compiled.catch(() => {});   // reported where it is awaited
   if (stored) {
     try {
       const { layout, snapshot } = unpack(stored);
-      const compiled = wheels.then(([numpy]) => compileExtensions(numpy));   // while the runtime restores
-      compiled.catch(() => {});
       const pyodide = await loadPyodide({ ...options, _loadSnapshot: snapshot });
       mark("runtimeRestored");
       const [numpy, app] = await wheels;
@@ -159,15 +160,17 @@ export async function bootRuntime(loadPyodide, options, stored, wheels, { place 
     }
   }
   const pyodide = await loadPyodide(place ? { ...options, _makeSnapshot: true } : options);
+  mark("runtimeLoaded");
   pyodide.runPython(PREPARE);
   pyodide.runPython(lazyRest(options.indexURL));
   const [numpy, app] = await wheels;
   writeWheel(pyodide, app);   // pure Python, no extension modules: importNumpy ends both installs
-  const layout = await importNumpy(pyodide, numpy);
+  const layout = await importNumpy(pyodide, numpy, await compiled, mark);
   const done = () => {
     let taken = null;
     try {
-      taken = place && pack(layout, pyodide.makeMemorySnapshot());
+      const heap = place && pyodide.makeMemorySnapshot();   // a copy of the heap: packed when saved
+      taken = heap && { pack: () => pack(layout, heap) };
     } catch (error) {   // e.g. Python holds a JavaScript object: the next visit boots the plain way too
       console.warn(`Inkling: no Python memory snapshot taken (${error.message})`);
     }

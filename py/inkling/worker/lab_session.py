@@ -1,5 +1,7 @@
 """What the Lab's worker (web/lab-worker/lab-worker.js) calls: run a script, keep its
-`predict_proba` for the pad, read a drawing with it, show a model's layers, check an exercise.
+`predict_proba` for the pad, show a model's layers, check an exercise. The pad's requests for a
+script's model (predict, explain, read_image) go to inkling.worker.app in that worker, as the main
+worker's do: app.register_model made the script's model one of its models.
 
 A run executes the editor's text as a fresh `__main__`; print output goes wherever the worker
 sends sys.stdout (the page's output pane, as it comes). The last run's names are kept, so "Use for
@@ -80,11 +82,6 @@ def use_for_pad(name: str) -> dict:
         raise ValueError("the script has not defined predict_proba(images): run a script that does")  # noqa: TRY004
     app.register_model(name, ScriptModel(fn))
     return {"name": name, "test_accuracy": None}
-
-
-def predict(alpha, width: int, height: int, model: str) -> dict:
-    """The pad's reading with a script's model: as inkling.worker.app.predict."""
-    return app.predict(alpha, width, height, model)
 
 
 def layers(zip_data, input) -> dict:

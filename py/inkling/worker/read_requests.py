@@ -1,7 +1,8 @@
 """What the worker's "explain" and "readImage" requests compute, as flat values for JavaScript.
 
 `explain_ink(model, ink)`: for a drawing already shown as a prediction, the heavier follow-up:
-the "Why" (explain.py) and the number, if the pad holds several digits (number.py).
+the "Why" (explain.py; occlusion.py for a model that is only a predict_proba) and the number,
+if the pad holds several digits (number.py).
 `read_picture(model, rgba)`: a picture (upload, paste, camera) from pixels to everything the
 page shows: ink (images.py), the crop that was read, the digit, the number and the "Why".
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from inkling.data.preprocess import SIZE, normalize_digit
-from inkling.reading import explain, images, number
+from inkling.reading import explain, images, number, occlusion
 
 PREVIEW_SIDE = 192  # the crop shown on the page is at most this many pixels on its longer side
 
@@ -32,8 +33,12 @@ def _flat_activations(activations: list[dict]) -> list[dict]:
 
 
 def _why(model, x: np.ndarray) -> dict:
-    why = explain.explain(model, x)
+    """The "Why" of x: from the model's own backward pass when it has one (an inkling model), else
+    by occlusion (a Lab script's predict_proba: reading/occlusion.py); "method" says which."""
+    differentiable = callable(getattr(model, "backward", None)) and hasattr(model, "layers")
+    why = (explain if differentiable else occlusion).explain(model, x)
     return {
+        "method": "gradient" if differentiable else "occlusion",
         "saliency": why["saliency"].reshape(-1),
         "activations": _flat_activations(why["activations"]),
         "top": why["top"],

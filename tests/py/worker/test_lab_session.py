@@ -27,15 +27,30 @@ def test_a_syntax_error_is_reported():
     assert r["ok"] is False and r["error"].startswith("SyntaxError")
 
 
-def test_use_for_pad_registers_predict_proba_and_the_pad_reads_with_it(tmp_path):
+def test_use_for_pad_registers_predict_proba_and_the_pad_reads_and_explains_with_it():
     lab_session.run(
         "import numpy as np\ndef predict_proba(images):\n"
-        "    p = np.zeros((len(images), 10), np.float32)\n    p[:, 6] = 1\n    return p\n"
+        "    p = np.full((len(images), 10), 0.02, np.float32)\n"
+        "    p[:, 6] = 0.1 + 0.72 * (images[:, :14].sum(axis=(1, 2)) / np.maximum(images.sum(axis=(1, 2)), 1))\n"
+        "    return p / p.sum(axis=1, keepdims=True)\n"
     )
     assert lab_session.use_for_pad("lab-test-1")["name"] == "lab-test-1"
-    alpha = draw_line(canvas(), (100, 40), (140, 240), 18)
-    r = lab_session.predict(alpha.tobytes(), 280, 280, "lab-test-1")
+    # The pad's strokes, as the page sends them (pad units), to inkling.worker.app like the main worker's.
+    points = np.array([[0.45, 0.15], [0.5, 0.5], [0.55, 0.85]], np.float32).tobytes()
+    counts = np.array([3], np.int32).tobytes()
+    r = app.predict(None, 280, 280, "lab-test-1", points=points, counts=counts)
     assert r["digit"] == 6 and r["probabilities"].shape == (10,)
+    why = app.explain(None, 280, 280, "lab-test-1", points=points, counts=counts)
+    assert why["method"] == "occlusion" and why["number"] == "6" and why["top"][0] == 6
+    sal = why["saliency"].reshape(28, 28)
+    assert sal[:14].max() > 0, "the top half's ink is what makes it a 6 for this model"
+    assert why["activations"][0]["label"] == "output"
+    alpha = draw_line(canvas(), (100, 40), (140, 240), 18)  # the pad's pixels and a picture go the same way
+    assert app.explain(alpha.tobytes(), 280, 280, "lab-test-1")["method"] == "occlusion"
+    rgba = np.repeat((255 - alpha)[..., None], 4, axis=2)  # dark ink on white paper
+    rgba[..., 3] = 255
+    picture = app.read_image(rgba.tobytes(), 280, 280, "lab-test-1")
+    assert picture["digit"] == 6 and picture["method"] == "occlusion" and picture["saliency"].any()
 
 
 @pytest.mark.parametrize(

@@ -94,7 +94,8 @@ def test_app_entry_points(loaded):
     out = app.read_image(memoryview(rgba.tobytes()), w, h, "cnn")
     assert len(out["number"]) == 2
     alpha = (glyph(np.zeros((200, 200), np.float32), "1", 80, 20, 40, 160, 14) * 255).astype(np.uint8)
-    assert app.explain(alpha.tobytes(), 200, 200, "cnn")["number"] != ""
+    why = app.explain(alpha.tobytes(), 200, 200, "cnn")
+    assert why["number"] != "" and why["method"] == "gradient"  # a Lab script's model: occlusion (test_lab_session)
 
 
 @pytest.mark.parametrize("size, width, height", [(10, 3, 3), (0, 0, 5), (16, 2, 2.5), (4 * 5000 * 2, 5000, 2)])

@@ -1,0 +1,30 @@
+// A digit read through the pad's whole path, to warm the worker before a user draws: the strokes are
+// grouped, drawn again and framed to 28x28, the model reads them, then the "Why" the page asks for
+// next is worked out. A cold runtime's first reading pays for the reading modules' imports, numpy's
+// first calls, the heap's growth and, in WebKit, the engine's slower first tiers of each function.
+
+// The pad's largest backing store (page/pad.js's MAX_BACKING): the heap grows to what a drawing needs.
+const SIDE = 560;
+let readings = 0;
+
+// A "4" in two strokes (an open corner, then a long bar through it), as page/stroke-data.js sends
+// strokes: two strokes to group, corners and slants to draw, as a user's digit has. A little
+// further right each time: inkling.worker.app reuses the last reading when the strokes are the same.
+const FOUR = [[[0.40, 0.20], [0.36, 0.36], [0.31, 0.55], [0.48, 0.56], [0.68, 0.55]],
+              [[0.58, 0.28], [0.57, 0.50], [0.56, 0.82]]];
+const STEPS = 8;   // points between two of FOUR's: a pen's pointermoves
+
+function drawnFour() {
+  const dx = 0.01 * (readings++ % 20);
+  const strokes = FOUR.map((corners) => corners.slice(1).flatMap(([x1, y1], i) => {
+    const [x0, y0] = corners[i];
+    return Array.from({ length: STEPS }, (_, k) => [x0 + (x1 - x0) * k / STEPS + dx, y0 + (y1 - y0) * k / STEPS]);
+  }));
+  return { points: new Float32Array(strokes.flat(2)), counts: new Int32Array(strokes.map((s) => s.length)) };
+}
+
+// call: pythonCaller(..., "inkling.worker.app") (python-call.js); what: "predict" or "explain".
+export function readDrawnOne(call, model, what = "predict") {
+  const kwargs = { width: SIDE, height: SIDE, model, alpha: null };
+  return call(what, what === "explain" ? { ...kwargs, index: null } : kwargs, drawnFour());
+}

@@ -31,6 +31,7 @@ import { fetchWheels } from "./wheel-install.js";
 import { trainHandlers } from "./train-handlers.js";
 import { modelHandlers } from "./model-handlers.js";
 import { readDrawnOne } from "./warm-up.js";
+import { compileKernel, loadKernel } from "./kernel.js";
 
 const SITE = new URL("../", import.meta.url);          // dist/, wherever it is served from
 const PYODIDE = new URL(PYODIDE_DIR, SITE);            // content-hashed folders (build.py)
@@ -78,6 +79,8 @@ async function boot() {
   const lockFileURL = new URL("pyodide-lock.json", APP).href;
   const wheels = fetchWheels(download, lockFileURL, PYODIDE.href, ["numpy", "inkling"]);   // while the runtime boots
   wheels.catch(() => {});   // reported below, once the runtime is up
+  const kernel = wheels.then(([, app]) => compileKernel(app));   // compiled while the runtime boots
+  kernel.catch(() => {});
   // No Cache Storage (an insecure origin): no snapshot is read or taken, the runtime boots the plain way.
   const place = typeof caches === "undefined" ? null : snapshotPlace(PYODIDE.href, APP.href, WEIGHTS.href);
   const snapshot = place && findSnapshot(place);   // read while pyodide.mjs loads
@@ -102,13 +105,21 @@ async function boot() {
   loadModel.destroy();
   app.destroy();
   mark("modelLoaded");
+  const read = pythonCaller(Promise.resolve({ pyodide }), "inkling.worker.app");
+  // A first visit reads a drawn digit before it takes its snapshot, which then holds the reading
+  // modules' imports: a cold runtime's first reading (hundreds of ms in WebKit) must not fall on
+  // the user's first stroke.
+  if (!restored) await readDrawnOne(read, defaultModel);
+  const { save } = done();   // a first visit's snapshot is taken here (packed when saved): what a warm load finds
+  mark("snapshotTaken");
+  const ops = pythonCaller(Promise.resolve({ pyodide }), "inkling.nn.ops");
+  const loaded = await loadKernel(pyodide, await kernel.catch(() => null), ops).catch((e) => console.warn(reason(e)));
+  if (!loaded) console.warn("Inkling: no WebAssembly SIMD kernel; NumPy's einsum does the products");
+  mark("kernelLoaded");
   if (!restored) {
-    // A first visit reads a drawn digit before it says ready, and its snapshot holds what that
-    // imported: a cold runtime's first reading (hundreds of ms in WebKit) must not fall on the
-    // user's first stroke. A warm load warms up after ready, in the background (below).
-    // Again while a reading is still clearly faster than the one before: an engine runs a
-    // function's first calls in slower tiers (WebKit for several readings, V8 for one or two).
-    const read = pythonCaller(Promise.resolve({ pyodide }), "inkling.worker.app");
+    // Readings through the kernel, again while one is still clearly faster than the one before:
+    // an engine runs a function's first calls in slower tiers (WebKit for several readings, V8
+    // for one or two). A warm load does these after ready, in the background (below).
     for (let k = 0, last = Infinity; k < MAX_WARM_READINGS; k++) {
       const t0 = performance.now();
       await readDrawnOne(read, defaultModel);
@@ -119,8 +130,6 @@ async function boot() {
     warmed.add("predict");
     mark("warmedUp");
   }
-  const { save } = done();   // a first visit's snapshot is taken here (packed when saved): what a warm load finds
-  mark("snapshotTaken");
   return { pyodide, defaultModel, save };   // save(): the last background step below
 }
 
@@ -133,14 +142,8 @@ ready.catch(() => {});  // every request reports the failure
 // warm-ups, once the user has left the worker alone for QUIET_MS (no request, no stroke begun:
 // the page says {type: "drawing"} at each pointerdown), so that it does not hold up a prediction.
 // 1. After a warm load, a few readings of a drawn digit with the default model (warm-up.js), unless
-//    a user's prediction came first (a first visit did one before ready); then the "Why".
-// 2. NumPy's matrix products move to the WebAssembly SIMD kernel (inkling.nn.wasm_matmul): the
-//    library is compiled and instantiated asynchronously (loadDynamicLibrary, loadAsync: seconds
-//    in WebKit on a busy machine), then the dlopen that ctypes does finds it loaded. (Loaded
-//    only now: a memory snapshot cannot hold a library loaded at run time.) A reading and its
-//    "Why" then go through the kernel.
-// 3. A first visit's memory snapshot packed and stored for the next (22 MB into Cache Storage).
-const callOps = pythonCaller(ready, "inkling.nn.ops");
+//    a user's prediction came first (a first visit did them before ready); then a "Why".
+// 2. A first visit's memory snapshot packed and stored for the next (22 MB into Cache Storage).
 // Requests that last (MNIST's download, a training run) do not hold it back; a run waits for it.
 const LASTING = new Set(["trainData", "trainStart"]);
 const QUIET_MS = 1000;
@@ -159,26 +162,7 @@ function warmUp(what, { quiet = true } = {}) {
 let backgroundDone;
 const backgroundFinished = new Promise((resolve) => { backgroundDone = resolve; });
 const background = [
-  ...Array(WARM_UPS - 1).fill(warmUp("predict", { quiet: false })),
-  warmUp("explain"),
-  { quiet: true, run: async ({ pyodide }) => {
-    const wasmMatmul = pyodide.pyimport("inkling.nn.wasm_matmul");
-    const library = String(wasmMatmul.LIBRARY);
-    wasmMatmul.destroy();
-    const module = pyodide._module;
-    if (module.FS.analyzePath(library).exists) {
-      await module.loadDynamicLibrary(library, { loadAsync: true, global: false, nodelete: true, fs: module.FS })
-        .catch((e) => console.warn(`Inkling: the WebAssembly kernel did not compile (${e.message})`));
-    }
-    mark("kernelCompiled");
-  } },
-  { quiet: true, run: async () => {
-    const loaded = await callOps("use_wasm_kernel").catch((e) => console.warn(reason(e)));
-    if (!loaded) console.warn("Inkling: no WebAssembly SIMD kernel; NumPy's einsum does the products");
-    warmed.clear();   // the products now take the kernel's path: warmed by the next steps
-    mark("kernelLoaded");
-  } },
-  warmUp("predict"),
+  ...Array(WARM_UPS).fill(warmUp("predict", { quiet: false })),
   warmUp("explain"),
   { quiet: true, run: async ({ save }) => {
     await save().catch((e) => console.warn(`Inkling: Python memory snapshot not stored (${e.message})`));
@@ -236,7 +220,7 @@ const handlers = {
     return r;
   },
   ...training,
-  async trainStart(data) {   // a run's products in the kernel, not in einsum
+  async trainStart(data) {   // a run starts once the snapshot is stored: both would want the thread
     await backgroundFinished;
     return training.trainStart(data);
   },

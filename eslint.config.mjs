@@ -21,11 +21,6 @@ export default [
     languageOptions: { sourceType: "script", globals: { ...globals.serviceworker, workbox: "readonly" } },
   },
   {
-    // index.html's one classic script, run before the page's modules.
-    files: ["web/page/start-worker.js"],
-    languageOptions: { sourceType: "script" },
-  },
-  {
     // Served into pages by the engine tests (tests/browser/engines.py): a classic browser script.
     files: ["tests/browser/engines/*.js"],
     languageOptions: { sourceType: "script", globals: { ...globals.browser } },

@@ -204,10 +204,8 @@ async function start({ restart = false } = {}) {
   messenger?.terminate();
   ready = false;
   if (!restart) status.loading("Loading Python runtime…");
-  const early = window.inklingEarlyWorker;   // page/start-worker.js's, for the first start only
-  window.inklingEarlyWorker = null;
   const mine = (messenger = new WorkerMessenger(WORKER_URL, {
-    onEvent, onDeath: (reason) => { if (mine === messenger) workerDied(reason); }, early,
+    onEvent, onDeath: (reason) => { if (mine === messenger) workerDied(reason); },
   }));
   try {
     const info = await mine.request({ type: "init" });

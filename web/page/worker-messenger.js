@@ -19,9 +19,7 @@ export class WorkerDied extends Error {
 }
 
 export class WorkerMessenger {
-  // `early`: a worker already started (page/start-worker.js's {worker, events, release}) to use
-  // instead of starting one at `url`; the events it kept are handled first, in order.
-  constructor(url, { onEvent, onDeath, watchdogMs = 10_000, early = null } = {}) {
+  constructor(url, { onEvent, onDeath, watchdogMs = 10_000 } = {}) {
     this.onEvent = onEvent;
     this.onDeath = onDeath;
     this.pending = new Map();
@@ -29,24 +27,17 @@ export class WorkerMessenger {
     this.watchdogMs = watchdogMs;
     this.pingSentAt = null;    // performance.now() of the unanswered ping, null when none
     this.answered = false;     // has the worker answered a request yet (it is booted)?
-    this.worker = early?.worker ?? new Worker(url, { type: "module" });
-    for (const type of ["message", "messageerror", "error"]) this.worker.addEventListener(type, this);
-    if (early) {
-      early.release();
-      for (const event of early.events) this.handleEvent(event);
-    }
+    this.worker = new Worker(url, { type: "module" });
+    this.worker.addEventListener("message", (e) => this.receive(e.data));
+    this.worker.addEventListener("messageerror", () => this.die("a message from the Python worker could not be read"));
+    this.worker.addEventListener("error", (e) => {
+      e.preventDefault?.();
+      this.die(e.message ? `the Python worker failed: ${e.message}`
+        : "the Python worker could not start (does this browser run module workers?)");
+    });
     // Judged against the ping we sent, not the tick's own time: throttled timers (a background
     // tab) delay the check but cannot make a live worker look dead.
     this.watchdog = setInterval(() => this.checkAlive(), watchdogMs / 4);
-  }
-
-  handleEvent(e) {
-    if (!this.worker) return;
-    if (e.type === "message") return this.receive(e.data);
-    if (e.type === "messageerror") return this.die("a message from the Python worker could not be read");
-    e.preventDefault?.();
-    this.die(e.message ? `the Python worker failed: ${e.message}`
-      : "the Python worker could not start (does this browser run module workers?)");
   }
 
   request(message, transfer = []) {

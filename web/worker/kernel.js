@@ -7,10 +7,10 @@
 // find it loaded. It must come after the memory snapshot is taken: a library loaded at run time
 // lives outside the heap, so no snapshot can hold it and every visit loads it again.
 
+import { loadAt } from "./numpy-in-snapshot.js";
 import { storedMembers } from "./wheel-install.js";
 
 const MEMBER = "inkling/nn/sgemm.so";   // in the wheel; inkling.nn.wasm_matmul.LIBRARY once installed
-const FLAGS = { loadAsync: true, global: false, nodelete: true };
 
 /** The kernel compiled from the inkling wheel ({bytes}): a WebAssembly.Module, or null if the wheel
  *  has none or this engine cannot compile it (no WebAssembly SIMD: einsum does the products). */
@@ -25,14 +25,6 @@ export async function loadKernel(pyodide, compiled, callOps) {
   const wasmMatmul = pyodide.pyimport("inkling.nn.wasm_matmul");
   const path = String(wasmMatmul.LIBRARY);
   wasmMatmul.destroy();
-  const module = pyodide._module;
-  if (compiled && path.endsWith(MEMBER)) {
-    module.preloadedWasm[path] = await module.loadWebAssemblyModule(compiled, FLAGS, path, {});
-    try {
-      await module.loadDynamicLibrary(path, { ...FLAGS, fs: module.FS });
-    } finally {
-      delete module.preloadedWasm[path];
-    }
-  }
+  if (compiled && path.endsWith(MEMBER)) await loadAt(pyodide._module, path, undefined, compiled);
   return callOps("use_wasm_kernel");   // without it loaded above, ctypes loads (or fails to load) it itself
 }

@@ -27,10 +27,11 @@ const MEMORY_SIZE = 16;
 
 const FLAGS = { loadAsync: true, nodelete: true, allowUndefined: true, global: false };   // as loadDynlib's
 
-// Loads the library at `path` through dso `handle`, from `compiled` (its WebAssembly.Module,
-// compileExtensions') when given: instantiated here and handed to loadDynamicLibrary as a preloaded
-// library (what Emscripten's own preload plugin does), so it is not compiled again from the file.
-async function loadAt(module, path, handle, compiled = null) {
+// Loads the library at `path` (through dso `handle`, if given), from `compiled` (its
+// WebAssembly.Module, compiled ahead) when given: instantiated here and handed to loadDynamicLibrary
+// as a preloaded library (what Emscripten's own preload plugin does), so it is not compiled again
+// from the file. Also used for the matmul kernel (kernel.js).
+export async function loadAt(module, path, handle, compiled = null) {
   const fs = { findObject: (p) => module.FS.findObject(p), readFile: (p) => module.FS.readFile(p) };
   if (compiled) module.preloadedWasm[path] = await module.loadWebAssemblyModule(compiled, FLAGS, path, {}, handle);
   try {

@@ -17,6 +17,8 @@ from deploy.runtime import CACHE
 ROOT = Path(__file__).resolve().parents[1]
 WASM_KERNEL_SCRIPT = ROOT / "deploy" / "wasm_kernel.mjs"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed timestamps: the same sources give the same wheel bytes
+# Training-data tools that need scikit-image and SciPy, which the page has not: never sent to it.
+CPYTHON_ONLY = ("inkling/data/tracer.py", "inkling/training/pen_twins.py")
 
 
 def wasm_kernel(wat: Path, cache: Path = CACHE) -> Path:
@@ -34,10 +36,15 @@ def inkling_wheel(
 ) -> Path:
     """A deterministic wheel of py/inkling (no network, no setuptools): its Python modules, and
     each WebAssembly kernel (x.wat) assembled beside them as x.so, which only Pyodide loads.
-    Name, version and dependencies come from the repository's pyproject.toml."""
+    Name, version and dependencies come from the repository's pyproject.toml. CPYTHON_ONLY
+    modules are left out."""
     project = tomllib.loads(pyproject.read_text())["project"]
     name, version = project["name"], project["version"]
-    files = sorted(p for p in (src / name).rglob("*.py") if "__pycache__" not in p.parts)
+    files = sorted(
+        p
+        for p in (src / name).rglob("*.py")
+        if "__pycache__" not in p.parts and p.relative_to(src).as_posix() not in CPYTHON_ONLY
+    )
     if not any(p.name == "__init__.py" and p.parent == src / name for p in files):
         raise BuildError(f"{src / name / '__init__.py'} is missing: nothing to package")
     info = f"{name}-{version}.dist-info"

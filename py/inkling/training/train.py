@@ -34,6 +34,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--schedule", choices=["constant", "cosine", "onecycle", "step"])
     parser.add_argument("--label-smoothing", type=float)
     parser.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None)
+    parser.add_argument("--pen-share", type=float, help="share of each batch redrawn with the pad's pen")
+    parser.add_argument("--pen-validation", action="store_true", help="report validation accuracy on the pen twins too")
     parser.add_argument("--seed", type=int)
     parser.add_argument("--validation", type=int, help="training images held out for validation")
     parser.add_argument("--subset", type=int, help="train on this many images (quick runs)")
@@ -60,6 +62,7 @@ def config_from_args(args: argparse.Namespace):
         "schedule": args.schedule,
         "label_smoothing": args.label_smoothing,
         "augment": args.augment,
+        "pen_share": args.pen_share,
         "seed": args.seed,
         "validation": args.validation,
         "subset": args.subset,
@@ -67,14 +70,22 @@ def config_from_args(args: argparse.Namespace):
     return preset(args.model, **{k: v for k, v in fields.items() if v is not None})
 
 
-def training_data(config):
-    """(train_x, train_y, val_x, val_y): the seeded split of MNIST train, optionally subsampled."""
+def training_data(config, pen_validation: bool = False):
+    """(train_x, train_y, val_x, val_y, pen): the seeded split of MNIST train, optionally
+    subsampled; pen = (train twins, validation twins) of the images (training/pen_twins.py) when
+    config.pen_share asks for them (the validation twins alone when pen_validation), else None."""
     images, labels = mnist.load("train")
     train_idx, val_idx = mnist.train_validation_split(len(labels), config.validation, config.seed)
     pick = subset_indices(len(train_idx), config.subset, config.seed)
     if pick is not None:
         train_idx = train_idx[pick]  # train_idx is sorted, so this stays sorted
-    return images[train_idx], labels[train_idx], images[val_idx], labels[val_idx]
+    pen = (None, None)
+    if config.pen_share > 0 or pen_validation:
+        from inkling.training import pen_twins
+
+        twins = pen_twins.twins_cached(mnist.load_raw("train")[0], mnist.FILES["train-images"][1])
+        pen = (twins[train_idx] if config.pen_share > 0 else None, twins[val_idx])
+    return images[train_idx], labels[train_idx], images[val_idx], labels[val_idx], pen
 
 
 def progress_bar(total: int, quiet: bool):
@@ -118,9 +129,9 @@ def main(argv=None) -> dict:
     args = parse_args(argv)
     pin_matmul_backend()
     config = config_from_args(args)
-    train_x, train_y, val_x, val_y = training_data(config)
+    train_x, train_y, val_x, val_y, (train_pen, val_pen) = training_data(config, args.pen_validation)
     model = build_model(config)
-    trainer = Trainer(model, train_x, train_y, config, val_x, val_y)
+    trainer = Trainer(model, train_x, train_y, config, val_x, val_y, train_pen, val_pen)
     print(
         f"{config.model}: {model.parameter_count():,} parameters, {len(train_y):,} training / "
         f"{len(val_y):,} validation images, {config.epochs} epochs x {trainer.steps_per_epoch} batches",
@@ -137,6 +148,8 @@ def main(argv=None) -> dict:
 
     def on_epoch(record):
         val = f", validation accuracy {record['val_accuracy']:.4f}" if "val_accuracy" in record else ""
+        if "val_pen_accuracy" in record:
+            val += f" (redrawn with the pen {record['val_pen_accuracy']:.4f})"
         bar.write(
             f"epoch {record['epoch']}: loss {record['train_loss']:.4f}, train accuracy "
             f"{record['train_accuracy']:.4f}{val} ({record['seconds']:.1f} s)"
@@ -155,6 +168,8 @@ def main(argv=None) -> dict:
         "wall_time_s": round(wall_time, 3),
         "val_accuracy": trainer.history[-1].get("val_accuracy"),
     }
+    if "val_pen_accuracy" in trainer.history[-1]:
+        result["val_pen_accuracy"] = trainer.history[-1]["val_pen_accuracy"]
     if not args.no_test:
         test_x, test_y = mnist.load("test")
         result["test_accuracy"] = round(accuracy(model, test_x, test_y), 4)

@@ -35,6 +35,7 @@ class TrainConfig:
     label_smoothing: float = 0.0
     augment: bool = True
     augmentation: dict = field(default_factory=dict)  # AugmentConfig fields
+    pen_share: float = 0.0  # share of each batch drawn as the pad draws (training/pen_twins.py's twins)
     seed: int = 0
     validation: int = 5000  # images held out of the training set
     subset: int | None = None  # train on this many images only (quick runs, tests)
@@ -158,7 +159,13 @@ def accuracy(model: Sequential, images: np.ndarray, labels: np.ndarray, batch_si
 
 
 class Trainer:
-    """Trains `model` on images [N, 28, 28] float32 / labels [N] int with `config`."""
+    """Trains `model` on images [N, 28, 28] float32 / labels [N] int with `config`.
+
+    pen_images (uint8 [N, 28, 28], optional): the same digits redrawn with the pad's pen
+    (training/pen_twins.py); each image of a batch is swapped for its twin with probability
+    config.pen_share, before augmentation. val_pen_images: the validation images' twins, whose
+    accuracy each epoch reports too (how surely the model reads what the pad draws).
+    """
 
     def __init__(
         self,
@@ -168,15 +175,23 @@ class Trainer:
         config: TrainConfig,
         val_images=None,
         val_labels=None,
+        pen_images=None,
+        val_pen_images=None,
     ):
         self.model, self.config = model, config
         self.images = np.asarray(images, dtype=np.float32)
         self.labels = np.asarray(labels, dtype=np.int64)
         self.val_images, self.val_labels = val_images, val_labels
-        # Independent streams from one seed: changing augmentation never changes the data order.
-        order_seed, augment_seed = np.random.SeedSequence(config.seed).spawn(2)
+        if config.pen_share > 0 and (pen_images is None or len(pen_images) != len(self.labels)):
+            raise ValueError("pen_share > 0 needs pen_images: one twin per training image")
+        self.pen_images = pen_images if config.pen_share > 0 else None
+        self.val_pen_images = val_pen_images
+        # Independent streams from one seed: changing augmentation never changes the data order
+        # (SeedSequence children are numbered, so adding the third left the first two as they were).
+        order_seed, augment_seed, pen_seed = np.random.SeedSequence(config.seed).spawn(3)
         self.order_rng = np.random.default_rng(order_seed)
         self.augment_rng = np.random.default_rng(augment_seed)
+        self.pen_rng = np.random.default_rng(pen_seed)
         self.augmentation = AugmentConfig(**config.augmentation)
         self.steps_per_epoch = max(1, len(self.labels) // config.batch_size)
         self.total_steps = self.steps_per_epoch * config.epochs
@@ -197,6 +212,14 @@ class Trainer:
         self.step += 1
         return loss, float((logits.argmax(axis=1) == batch_labels).mean())
 
+    def batch_images(self, batch: np.ndarray) -> np.ndarray:
+        """float32 [len(batch), 28, 28]: the images at indices `batch`, some swapped for their twins."""
+        images = self.images[batch]  # fancy indexing: a copy, safe to overwrite
+        if self.pen_images is not None:
+            swap = self.pen_rng.random(len(batch)) < self.config.pen_share
+            images[swap] = self.pen_images[batch[swap]].astype(np.float32) / 255
+        return images
+
     def steps(self):
         """Generator: trains every epoch, yielding a dict after each batch
         ({"epoch", "step", "total_steps", "loss", "accuracy", "lr"}: running means over the epoch)
@@ -208,7 +231,7 @@ class Trainer:
             loss_sum = correct_sum = 0.0
             for index in range(self.steps_per_epoch):
                 batch = order[index * size : (index + 1) * size]  # leftover images wait a shuffle
-                loss, acc = self.train_batch(self.images[batch], self.labels[batch])
+                loss, acc = self.train_batch(self.batch_images(batch), self.labels[batch])
                 loss_sum, correct_sum = loss_sum + loss, correct_sum + acc
                 yield {
                     "epoch": epoch,
@@ -226,6 +249,9 @@ class Trainer:
             }
             if self.val_labels is not None and len(self.val_labels):
                 record["val_accuracy"] = accuracy(self.model, self.val_images, self.val_labels)
+                if self.val_pen_images is not None:
+                    pen = np.asarray(self.val_pen_images, np.float32) / 255
+                    record["val_pen_accuracy"] = accuracy(self.model, pen, self.val_labels)
             self.history.append(record)
             yield {"epoch_done": True, **record}
 

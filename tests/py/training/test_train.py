@@ -155,3 +155,30 @@ def test_cli_run_writes_weights_and_manifest(tmp_path, capsys):
     x, y = mnist.load("test")
     assert round(trainer.accuracy(model, x, y), 4) == entry["test_accuracy"]
     assert "test_accuracy=" in capsys.readouterr().out
+
+
+def test_pen_share_swaps_batch_images_for_their_twins(data):
+    x, y, _, _ = data
+    twins = (255 - np.rint(x[:256] * 255)).astype(np.uint8)  # stand-ins any swap shows in
+    with pytest.raises(ValueError, match="pen_images"):
+        Trainer(build_model(preset("mlp", **TINY)), x[:256], y[:256], preset("mlp", **TINY, pen_share=0.5))
+    batch = np.arange(0, 256, 2)
+    none = Trainer(build_model(preset("mlp", **TINY)), x[:256], y[:256], preset("mlp", **TINY), pen_images=twins)
+    np.testing.assert_array_equal(none.batch_images(batch), x[batch])  # pen_share 0: twins unused
+    every = Trainer(
+        build_model(preset("mlp", **TINY)), x[:256], y[:256], preset("mlp", **TINY, pen_share=1.0), pen_images=twins
+    )
+    np.testing.assert_allclose(every.batch_images(batch), twins[batch] / 255)
+    half = Trainer(
+        build_model(preset("mlp", **TINY)), x[:256], y[:256], preset("mlp", **TINY, pen_share=0.5), pen_images=twins
+    )
+    swapped = (half.batch_images(batch) != x[batch]).any(axis=(1, 2)).mean()
+    assert 0.3 < swapped < 0.7
+
+
+def test_validation_reports_the_twins_accuracy_when_given(data):
+    x, y, vx, vy = data
+    config = preset("mlp", **{**TINY, "epochs": 1})
+    val_twins = np.rint(vx * 255).astype(np.uint8)  # the images themselves: the same accuracy
+    history = Trainer(build_model(config), x[:256], y[:256], config, vx, vy, val_pen_images=val_twins).fit()
+    assert history[0]["val_pen_accuracy"] == pytest.approx(history[0]["val_accuracy"], abs=0.01)

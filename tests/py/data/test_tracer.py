@@ -1,6 +1,4 @@
-"""The MNIST -> pen strokes tracer used by the browser tests (tests/browser/strokes.py, pen.py).
-
-(Named test_stroke_tracer.py: tests/py/reading/test_strokes.py tests inkling.reading.strokes.)"""
+"""inkling.data.tracer: MNIST digits -> pen strokes (replayed by the browser tests, redrawn for training)."""
 
 from __future__ import annotations
 
@@ -9,7 +7,9 @@ import pytest
 
 pytest.importorskip("skimage", reason="scikit-image is needed by the stroke tracer")
 from browser.pen import Box, fit_strokes  # noqa: E402  (tests/ is on sys.path: pytest.ini pythonpath)
-from browser.strokes import render_strokes, sample_per_digit, trace_strokes  # noqa: E402
+from browser.strokes import sample_per_digit  # noqa: E402
+
+from inkling.data.tracer import trace_strokes  # noqa: E402
 
 N_PER_DIGIT = 20
 
@@ -19,6 +19,24 @@ def traced(mnist_test_raw):
     images, labels = mnist_test_raw
     idx = sample_per_digit(labels, N_PER_DIGIT, seed=7)
     return [(int(i), int(labels[i]), images[i], trace_strokes(images[i])) for i in idx]
+
+
+def render_strokes(strokes, size: int = 28, width: float = 2.2) -> np.ndarray:
+    """Rasterise strokes ([0, 1] coordinates) into a bool [size, size] image, pen `width` px."""
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float64) + 0.5
+    out = np.zeros((size, size), dtype=bool)
+    r2 = (width / 2.0) ** 2
+    for s in strokes:
+        pts = np.asarray(s, dtype=np.float64) * size
+        if len(pts) == 1:
+            pts = np.concatenate([pts, pts])
+        for (x0, y0), (x1, y1) in zip(pts[:-1], pts[1:]):
+            dx, dy = x1 - x0, y1 - y0
+            L2 = dx * dx + dy * dy
+            t = np.zeros_like(xx) if L2 == 0 else np.clip(((xx - x0) * dx + (yy - y0) * dy) / L2, 0, 1)
+            d2 = (xx - (x0 + t * dx)) ** 2 + (yy - (y0 + t * dy)) ** 2
+            out |= d2 <= r2
+    return out
 
 
 def _length(strokes) -> float:

@@ -84,7 +84,7 @@ def time_training(architecture, model_type, images, labels, augment, min_seconds
     from inkling.nn.model import Sequential
     from inkling.training.trainer import Trainer, preset
 
-    config = preset(model_type, augment=augment, batch_size=BATCH, validation=0)
+    config = preset(model_type, augment=augment, batch_size=BATCH, validation=0, pen_share=0)  # no twins here
     model = Sequential.from_config(architecture, seed=config.seed)
     trainer = Trainer(model, images, labels, config)
     batches = max(1, len(labels) // BATCH)

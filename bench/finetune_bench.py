@@ -7,7 +7,7 @@ accuracy before and after, for the shipped models (issue 4 allows at most 0.5 po
     python bench/finetune_bench.py --kinds true --n 4 --pace 20   # a user saving 4 digits over 20 s
 
 Browser: for each model a fresh profile draws MNIST *training* digits on the pad (traced into
-strokes, tests/browser/strokes.py, so the test set stays unseen) and teaches them through the
+strokes by inkling.data.tracer, so the test set stays unseen) and teaches them through the
 page's "Wrong? It's a …" select, then clicks "Fine-tune on my digits"; the figures are the ones
 the page shows (data-* of .teach). Two kinds of samples:
   true   : the first --n digits drawn with their true labels, plus every digit among the first

@@ -93,22 +93,29 @@ def cache_dir() -> Path:
     return Path(override) if override else REPO_ROOT / ".cache"
 
 
+def cached_array(path: Path, stale: str, make, expected: tuple) -> np.ndarray:
+    """The array stored at `path` if it has the expected (shape, dtype), else make()'s, stored there;
+    other files in its folder matching the glob `stale` (older versions) are deleted."""
+    if path.is_file():
+        cached = np.load(path, allow_pickle=False)
+        if (cached.shape, cached.dtype) == expected:
+            return cached
+    array = make()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    with open(tmp, "wb") as f:
+        np.save(f, array, allow_pickle=False)
+    os.replace(tmp, path)  # atomic: parallel runs never read a half-written cache
+    for old in path.parent.glob(stale):
+        if old != path:  # made from older sources: never read again
+            old.unlink(missing_ok=True)
+    return array
+
+
 def normalize_mnist_cached(images: np.ndarray, data_sha256: str) -> np.ndarray:
     """normalize_batch(images), cached as .npy keyed by the raw data's sha256 and PREPROCESS_VERSION."""
     # The key also hashes this file's source, so editing the function can never reuse a stale cache.
     source_sha = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
     path = cache_dir() / f"mnist-{data_sha256[:16]}-v{PREPROCESS_VERSION}-{source_sha}.npy"
-    if path.is_file():
-        cached = np.load(path, allow_pickle=False)
-        if cached.shape == (len(images), SIZE, SIZE) and cached.dtype == np.float32:
-            return cached
-    normalized = normalize_batch(images)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        np.save(f, normalized, allow_pickle=False)
-    os.replace(tmp, path)  # atomic: parallel runs never read a half-written cache
-    for stale in path.parent.glob(f"mnist-{data_sha256[:16]}-v*.npy"):
-        if stale != path:  # an older preprocessing of the same data: never read again
-            stale.unlink(missing_ok=True)
-    return normalized
+    expected = ((len(images), SIZE, SIZE), np.dtype(np.float32))
+    return cached_array(path, f"mnist-{data_sha256[:16]}-v*.npy", lambda: normalize_batch(images), expected)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from inkling.data.preprocess import SIZE, cache_dir, normalize_digit
+from inkling.data.preprocess import SIZE, cache_dir, cached_array, normalize_digit
 
 PAD_SIDE = 280.0  # a digit drawn this many pad pixels tall: render_group resamples every stroke
 # Every source whose change changes a twin: editing one can never reuse a stale cache.
@@ -68,17 +68,5 @@ def twins_cached(images: np.ndarray, data_sha256: str) -> np.ndarray:
     package = Path(__file__).resolve().parents[1]
     sources = hashlib.sha256(b"".join((package / s).read_bytes() for s in SOURCES)).hexdigest()[:12]
     path = cache_dir() / f"pen-twins-{data_sha256[:16]}-{sources}.npy"
-    if path.is_file():
-        cached = np.load(path, allow_pickle=False)
-        if cached.shape == (len(images), SIZE, SIZE) and cached.dtype == np.uint8:
-            return cached
-    twins = redraw_all(images)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        np.save(f, twins, allow_pickle=False)
-    os.replace(tmp, path)  # atomic: parallel runs never read a half-written cache
-    for stale in path.parent.glob(f"pen-twins-{data_sha256[:16]}-*.npy"):
-        if stale != path:  # twins made by older sources: never read again
-            stale.unlink(missing_ok=True)
-    return twins
+    expected = ((len(images), SIZE, SIZE), np.dtype(np.uint8))
+    return cached_array(path, f"pen-twins-{data_sha256[:16]}-*.npy", lambda: redraw_all(images), expected)

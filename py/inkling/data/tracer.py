@@ -16,6 +16,7 @@ scikit-image and SciPy (requirements-dev.txt), which the app in Pyodide never lo
 from __future__ import annotations
 
 import numpy as np
+from scipy import ndimage
 
 # Work on an upsampled image so the skeleton is smooth: MNIST strokes are ~2-3 px wide.
 UPSCALE = 4
@@ -47,16 +48,12 @@ def _upsample(image: np.ndarray, k: int) -> np.ndarray:
 
 def _pieces(mask: np.ndarray, min_area: float) -> int:
     """How many 8-connected pieces of ink at least min_area pixels large."""
-    from scipy import ndimage
-
     labels, n = ndimage.label(mask, structure=np.ones((3, 3)))
     return int((np.bincount(labels.ravel(), minlength=n + 1)[1:] >= min_area).sum())
 
 
 def _loops(mask: np.ndarray, min_area: float) -> np.ndarray:
     """bool mask: the background that ink encloses (the insides of loops) in pieces >= min_area."""
-    from scipy import ndimage
-
     labels, n = ndimage.label(~mask)  # 4-connected background, as 8-connected ink encloses it
     sizes = np.bincount(labels.ravel(), minlength=n + 1)
     outside = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
@@ -66,8 +63,6 @@ def _loops(mask: np.ndarray, min_area: float) -> np.ndarray:
 
 
 def _count(mask: np.ndarray) -> int:
-    from scipy import ndimage
-
     return int(ndimage.label(mask)[1])
 
 
@@ -80,14 +75,13 @@ def _ink_mask(big: np.ndarray, threshold: float, upscale: int) -> np.ndarray:
     pieces, loops = _pieces(mask, min_ink), _count(_loops(mask, min_loop))
     for low in FAINT:
         joined = big >= low
-        if _pieces(joined, min_ink) < pieces and _count(_loops(joined, min_loop)) <= loops:
-            mask, pieces = joined, _pieces(joined, min_ink)
+        joined_pieces = _pieces(joined, min_ink)
+        if joined_pieces < pieces and _count(_loops(joined, min_loop)) <= loops:
+            mask, pieces = joined, joined_pieces
+    loops = _count(_loops(mask, min_loop))  # the mask's own, which FAINT may have lowered
     for high in THICK:
-        opened = big >= high
-        inside = _loops(opened, min_loop)
-        if _count(inside) > _count(_loops(mask, min_loop)):
-            from scipy import ndimage
-
+        inside = _loops(big >= high, min_loop)
+        if _count(inside) > loops:
             return mask & ~ndimage.binary_dilation(inside)
     return mask
 
@@ -313,9 +307,7 @@ def trace_strokes(
     if not mask.any():
         raise ValueError("blank image: nothing to trace")
     skel = skeletonize(mask)
-    from scipy.ndimage import distance_transform_edt
-
-    dist = distance_transform_edt(mask)
+    dist = ndimage.distance_transform_edt(mask)
     adj = _adjacency(skel)
     _prune_spurs(adj, spur_px * upscale)
     paths = _chain(_segments(adj), adj)

@@ -53,18 +53,19 @@ DIST = ROOT / "dist"
 PRELOAD_RUNTIME: list[str] = []
 
 
-def _compiled(wheel: Path, cache: Path, leave_out: str = "") -> Path:
+def _compiled(wheel: Path, cache: Path, leave_out: str = "", prefix: str = layout.SITE_PACKAGES) -> Path:
     """layout.py_compiled, its failure as a BuildError naming the wheel."""
     try:
-        return layout.py_compiled(wheel, cache, leave_out)
+        return layout.py_compiled(wheel, cache, leave_out, prefix)
     except (OSError, RuntimeError) as e:
         raise BuildError(f"cannot compile {wheel.name} to .pyc: {e}") from None
 
 
 def _runtime(out: Path, npm: Path, numpy_whl: Path, cache: Path) -> str:
     """dist/pyodide-<hash>/: Pyodide's runtime and the numpy wheel, zips stored uncompressed,
-    numpy's modules compiled to .pyc (imports ~2x faster in the page; +0.4 MB sent), what the
-    page never uses of it left out (layout.NUMPY_UNUSED)."""
+    what the page never uses of numpy left out (layout.NUMPY_UNUSED), and the modules a first
+    visit imports (numpy's and the boot stdlib's) compiled to .pyc: Python then never compiles
+    at boot, which halves loadPyodide (docs/benchmarks.md), for more bytes sent."""
     runtime = out / "pyodide"
     runtime.mkdir()
     for name in RUNTIME_FILES:
@@ -72,6 +73,8 @@ def _runtime(out: Path, npm: Path, numpy_whl: Path, cache: Path) -> str:
     lean = trim.numpy_without_docs(numpy_whl, cache)
     shutil.copy2(_compiled(lean, cache, layout.NUMPY_UNUSED), runtime / numpy_whl.name)
     trim.trim_runtime(runtime, numpy_whl.name)  # a first visit gets what boot imports; the rest on demand
+    stdlib = runtime / "python_stdlib.zip"
+    shutil.copy2(_compiled(stdlib, cache, prefix=trim.STDLIB_PREFIX.rstrip("/")), stdlib)
     return layout.content_named(runtime, "pyodide")
 
 
@@ -112,7 +115,7 @@ def _assemble(out: Path, npm: Path, numpy_whl: Path, weights: Path, cache: Path 
     app_dir = _app(out, pyodide_dir, cache)
     _lab(out, pyodide_dir)
     copy_weights(weights, out / "weights")
-    compact_weights.compact(out / "weights")  # float16 on disk: half the bytes to send
+    compact_weights.compact(out / "weights")  # int8 and float16 on disk: a quarter to a half of the bytes
     weights_dir = layout.content_named(out / "weights", "weights")
     layout.write_build_info(out, {"PYODIDE_DIR": pyodide_dir, "APP_DIR": app_dir, "WEIGHTS_DIR": weights_dir})
     layout.write_preload_hints(

@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO / "py"), str(REPO / "tests" / "browser")]
+sys.path[:0] = [str(REPO / "py"), str(REPO / "tests" / "browser"), str(REPO)]  # REPO: deploy/
 
 import harness  # noqa: E402  (tests/browser/harness.py)
 from static_server import serve  # noqa: E402
@@ -135,6 +135,18 @@ def accuracy(bench: Bench):
         )
         bench.add("accuracy", f"{row['name']} MNIST test accuracy", acc, "", note)
     bench.add("accuracy", "evaluation wall time (all models)", time.perf_counter() - t0, "s")
+    # What the page runs: dist/'s copy of the weights, stored int8 + float16 (deploy/compact_weights.py).
+    from deploy import compact_weights
+    from inkling import weights_dir
+
+    for row in compact_weights.check(weights_dir()):
+        bench.add(
+            "accuracy",
+            f"{row['model']} MNIST test accuracy as the page stores it",
+            row["compact"],
+            "",
+            f"int8 + float16 on disk; {row['moved'] * 100:+.2f} points from float32",
+        )
 
 
 @section("load", needs_browser=True)

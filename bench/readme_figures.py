@@ -49,7 +49,9 @@ def table(results: list[dict]) -> str:
             f"`python bench/benchmark.py --only {sections}` on {env['date']} ({env['cpus']} CPUs, "
             f"CPU reference {env['cpu_reference_s']} s, {env.get('chromium_version', 'no browser')})"
         )
-    lines = ["| section | figure | value | note |", "| --- | --- | --- | --- |", *rows.values(), ""]
+    sections = list(dict.fromkeys(section for section, _ in rows))  # a section's rows together
+    ordered = sorted(rows, key=lambda key: sections.index(key[0]))
+    lines = ["| section | figure | value | note |", "| --- | --- | --- | --- |", *(rows[k] for k in ordered), ""]
     lines += [f"Measured by {s}." for s in sources]
     return "\n".join(lines)
 

@@ -1,11 +1,13 @@
-"""The shipped weights as dist/ serves them: the float32 arrays of the models in FLOAT16 stored as
-float16 (half the bytes; inkling.nn.weights widens them back to float32 when it loads them),
-each file's sha256 and dtype in the manifest rewritten to match. weights/ itself (the training
-output) stays float32: build.py makes the compact copy from it every time.
+"""The shipped weights as dist/ serves them, stored compactly: of the models in COMPACT, each
+layer's weight matrix or kernel (the arrays with two dimensions or more: nearly all the bytes) as
+int8 with one float32 scale per output channel in the manifest, every other float32 array as
+float16. inkling.nn.weights widens both back to float32 when it loads them; each file's sha256
+and dtype in the manifest are rewritten to match. weights/ itself (the training output) stays
+float32: build.py makes the compact copy from it every time.
 
-    python -m deploy.compact_weights [--check]   # MNIST test accuracy of each model, float32 vs float16
+    python -m deploy.compact_weights [--check]   # MNIST test accuracy of each model, float32 vs compact
 
-A model is listed in FLOAT16 only when `--check` measured its accuracy moving by at most
+A model is listed in COMPACT only when `--check` measured its accuracy moving by at most
 MAX_MOVE (docs/benchmarks.md has the figures).
 """
 
@@ -14,13 +16,16 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 import sys
 from pathlib import Path
 
 import numpy as np
 
-FLOAT16 = ("cnn", "mlp")
+COMPACT = ("cnn", "mlp")
 MAX_MOVE = 0.0002  # 0.02 points of accuracy: 2 of the 10,000 MNIST test images
+# The output channels' axis: a Dense layer's weights are (in, out), a Conv2D kernel (out, in, kh, kw).
+OUTPUT_AXIS = {2: 1, 4: 0}
 
 
 def _npy(array: np.ndarray) -> bytes:
@@ -29,23 +34,49 @@ def _npy(array: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def compact(dest: Path, models=FLOAT16) -> None:
+def _four_digits_up(x: float) -> float:
+    """x rounded up to four significant digits (0.0307041 -> 0.03071): short in the manifest, and
+    never below x, so no weight of the channel needs more than 127 steps."""
+    exponent = math.floor(math.log10(x)) - 3
+    return float(f"{math.ceil(round(x / 10.0**exponent, 6))}e{exponent}")
+
+
+def quantize(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(q, scale): int8 q in [-127, 127] and one scale per output channel (shaped to broadcast
+    against w; four significant digits), so that q * float32(scale) is w to within half a step
+    of its channel."""
+    axis = OUTPUT_AXIS[w.ndim]
+    others = tuple(a for a in range(w.ndim) if a != axis)
+    largest = np.abs(w).max(axis=others, keepdims=True).astype(np.float64)
+    scale = np.vectorize(_four_digits_up)(np.where(largest > 0, largest, 1) / 127)
+    return np.clip(np.round(w / scale.astype(np.float32)), -127, 127).astype(np.int8), scale
+
+
+def compact(dest: Path, models=COMPACT) -> None:
     """Rewrites dest/ (a copy of weights/: manifest.json and the files it lists, already checked):
-    the float32 arrays of `models` as float16, the manifest to match."""
+    the float32 arrays of `models` as int8 + scale (weights, kernels) or float16 (the rest),
+    the manifest to match."""
     manifest = json.loads((dest / "manifest.json").read_text())
     for name in models:
         for entry in manifest["models"].get(name, {}).get("files", {}).values():
             if entry["dtype"] != "float32":
                 continue
             path = dest / entry["path"]
-            data = _npy(np.load(path, allow_pickle=False).astype(np.float16))
+            array = np.load(path, allow_pickle=False)
+            if array.ndim in OUTPUT_AXIS:
+                q, scale = quantize(array)
+                data = _npy(q)
+                entry.update(dtype="int8", scale=scale.tolist())
+            else:
+                data = _npy(array.astype(np.float16))
+                entry.update(dtype="float16")
             path.write_bytes(data)
-            entry.update(dtype="float16", sha256=hashlib.sha256(data).hexdigest())
+            entry.update(sha256=hashlib.sha256(data).hexdigest())
     (dest / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
 
 
 def check(src: Path) -> list[dict]:
-    """MNIST test accuracy of each model in src/, as stored and with every array float16."""
+    """MNIST test accuracy of each model in src/, as stored and compacted."""
     import shutil
     import tempfile
 
@@ -61,7 +92,7 @@ def check(src: Path) -> list[dict]:
         {
             "model": n,
             "float32": before[n],
-            "float16": after[n],
+            "compact": after[n],
             "moved": after[n] - before[n],
             "ok": abs(after[n] - before[n]) <= MAX_MOVE,
         }
@@ -75,10 +106,10 @@ def main(argv: list[str]) -> int:
     rows = check(root / "weights")
     for r in rows:
         print(
-            f"{r['model']}: float32 {r['float32']:.4f}, float16 {r['float16']:.4f}, "
+            f"{r['model']}: float32 {r['float32']:.4f}, int8 + float16 {r['compact']:.4f}, "
             f"moved {r['moved'] * 100:+.2f} points ({'ok' if r['ok'] else 'too much'})"
         )
-    return 0 if all(r["ok"] or r["model"] not in FLOAT16 for r in rows) else 1
+    return 0 if all(r["ok"] or r["model"] not in COMPACT for r in rows) else 1
 
 
 if __name__ == "__main__":

@@ -124,15 +124,17 @@ def made_by_node(target: Path, script: Path, *args: str) -> Path:
     return target
 
 
-def py_compiled(wheel: Path, cache: Path, leave_out: str = "") -> Path:
-    """`wheel` with its modules as .pyc made by Pyodide's own CPython (deploy/pycompile.mjs),
-    members stored, those whose name matches the regular expression `leave_out` left out. Cached
-    in .cache/pyc/ under the hash of the wheel, `leave_out`, the script and Pyodide."""
+def py_compiled(wheel: Path, cache: Path, leave_out: str = "", prefix: str = SITE_PACKAGES) -> Path:
+    """`wheel` (or any zip of modules) with its modules as .pyc made by Pyodide's own CPython
+    (deploy/pycompile.mjs), their file names under `prefix`, members stored, those whose name
+    matches the regular expression `leave_out` left out. Cached in .cache/pyc/ under the hash of
+    the zip, `leave_out`, `prefix`, the script and Pyodide."""
     key = hashlib.sha256(
         wheel.read_bytes()
         + leave_out.encode()
+        + prefix.encode()
         + PYCOMPILE.read_bytes()
         + (PYCOMPILE.parents[1] / "node_modules/pyodide/package.json").read_bytes()
     )
     target = cache / "pyc" / f"{key.hexdigest()[:24]}.whl"
-    return made_by_node(target, PYCOMPILE, str(wheel), OUT, SITE_PACKAGES, leave_out)
+    return made_by_node(target, PYCOMPILE, str(wheel), OUT, prefix, leave_out)

@@ -28,11 +28,10 @@ RUN_PYTHON = ROOT / "tests" / "pyodide" / "run_python.mjs"
 STDLIB_PREFIX = "/lib/python312.zip/"  # where Pyodide mounts python_stdlib.zip
 SITE_PACKAGES = "/lib/python3.12/site-packages/"
 # Always in the boot stdlib, whatever one run recorded: Pyodide's own packages (its JavaScript
-# side imports their modules on demand), what a traceback needs, sysconfig's data.
+# side imports their modules on demand), what a traceback needs, json.
 STDLIB_ALWAYS = (
     "pyodide/",
     "_pyodide/",
-    "_sysconfigdata_",
     "traceback.py",
     "linecache.py",
     "tokenize.py",
@@ -40,6 +39,9 @@ STDLIB_ALWAYS = (
     "hashlib.py",
     "json/",
 )
+# ...but for these, unless a run recorded them: imported only by code that asks for them (a
+# console, HTTP from Python, json's command line, sysconfig's data), so lazy_rest brings them.
+STDLIB_ON_DEMAND = ("pyodide/console.py", "pyodide/http.py", "json/tool.py", "_sysconfigdata_")
 STDLIB_REST = "python_stdlib_rest.zip"
 NUMPY_REST = "numpy_rest.zip"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -157,13 +159,14 @@ def split(src: Path, boot: Path, rest: Path, keep, shrink=lambda name, data: dat
 
 
 def stdlib_keep(member: str, wanted: set[str]) -> bool:
-    return _stem(member) in wanted or member.startswith(STDLIB_ALWAYS)
+    return _stem(member) in wanted or (member.startswith(STDLIB_ALWAYS) and not member.startswith(STDLIB_ON_DEMAND))
 
 
 def stdlib_shrink(member: str, data: bytes) -> bytes:
-    """Docstrings and comments out of the boot stdlib's modules, but Pyodide's own packages
-    (they read their docstrings to build the JavaScript API's)."""
-    if member.endswith(".py") and not member.startswith(("pyodide/", "_pyodide/")):
+    """Docstrings and comments out of the boot stdlib's modules, Pyodide's own packages too
+    (nothing reads their __doc__ but help(); C methods without one get an empty docstring:
+    _pyodide/docstring.py)."""
+    if member.endswith(".py"):
         return without_docs(data)
     return data
 

@@ -116,23 +116,25 @@ def test_layout(dist):
 def test_zips_are_stored_with_the_same_members(dist):
     """The stdlib and the numpy wheel are re-packed uncompressed (the server compresses them
     better) and each split in two (deploy/trim.py): what the boot imports, and the rest. The
-    stdlib: every member in one of the two, the same bytes (docstrings and comments out of the
-    boot's modules), plus lazy_rest. numpy: each module as .pyc (compiled by Pyodide's CPython
-    3.12), what the page never uses left out, every other file the same, RECORD rewritten to match."""
+    stdlib: every member in one of the two, plus lazy_rest; the rest the same bytes, the boot's
+    modules compiled to .pyc (by Pyodide's CPython 3.12, from their source without docstrings and
+    comments), its other files the same. numpy: each module as .pyc, what the page never uses
+    left out, every other file the same, RECORD rewritten to match."""
     runtime = dist / built(dist)["PYODIDE_DIR"]
+    magic = importlib.util.MAGIC_NUMBER if sys.version_info[:2] == (3, 12) else (3531).to_bytes(2, "little") + b"\r\n"
     boot, rest = members(runtime / "python_stdlib.zip"), members(runtime / trim.STDLIB_REST)
     original = members(PYODIDE_NPM / "python_stdlib.zip")
+    source = {n + "c" if n.endswith(".py") and n + "c" in boot else n: n for n in original}  # boot member -> original
     files = lambda zip_members: {n for n in zip_members if not n.endswith("/")}  # noqa: E731
-    assert set(boot) - set(original) == {"lazy_rest.py", "lazy_rest.json"} and not files(boot) & files(rest)
-    assert set(boot) | set(rest) == set(original) | {"lazy_rest.py", "lazy_rest.json"}
+    assert set(boot) - set(source) == {"lazy_rest.pyc", "lazy_rest.json"} and not files(boot) & files(rest)
+    assert {source.get(n, n) for n in boot} | set(rest) == set(original) | {"lazy_rest.pyc", "lazy_rest.json"}
     assert all(data == original[name][0] for name, (data, _) in rest.items())
-    assert all(
-        data in (original[name][0], trim.without_docs(original[name][0]))
-        for name, (data, _) in boot.items()
-        if name in original
-    )
+    compiled = [n for n in boot if n.endswith(".pyc")]
+    assert len(compiled) > 140 and not [n for n in boot if n.endswith(".py")]
+    assert all(boot[n][0][:4] == magic for n in compiled), "not CPython 3.12 bytecode"
+    assert all(data == original[name][0] for name, (data, _) in boot.items() if name in original)
     assert all(kind == zipfile.ZIP_STORED for _, kind in [*boot.values(), *rest.values()])
-    assert "json/__init__.py" in boot and "email/mime/text.py" in rest
+    assert "json/__init__.pyc" in boot and "email/mime/text.py" in rest and "pyodide/console.py" in rest
 
     mine = members(runtime / NUMPY_WHEEL) | members(runtime / trim.NUMPY_REST)
     original = members(numpy_wheel())
@@ -146,7 +148,6 @@ def test_zips_are_stored_with_the_same_members(dist):
     sources = [n for n in original if n.endswith(".py")]
     assert len(sources) > 120 and not [n for n in mine if n.endswith(".py")]
     assert set(mine) == {n + "c" if n.endswith(".py") else n for n in original}
-    magic = importlib.util.MAGIC_NUMBER if sys.version_info[:2] == (3, 12) else (3531).to_bytes(2, "little") + b"\r\n"
     assert all(mine[n + "c"][0][:4] == magic for n in sources), "not CPython 3.12 bytecode"
     record = mine["numpy-2.0.2.dist-info/RECORD"][0].decode().splitlines()
     assert len(record) == len(mine)

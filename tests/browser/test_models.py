@@ -99,7 +99,7 @@ def test_export_then_import_predicts_identically(page, mnist_test_raw, tmp_path)
 
 
 def test_shipped_model_export_loads_in_cpython(page, tmp_path):
-    """The export holds the weights the page runs: dist/'s (stored float16, deploy/compact_weights.py)."""
+    """The export holds the weights the page runs: dist/'s (stored int8 + float16, deploy/compact_weights.py)."""
     path = export(page, tmp_path, "mlp")
     x = np.random.default_rng(0).random((3, 28, 28), dtype=np.float32)
     shipped = next(harness.DIST.glob("weights-*/manifest.json"))

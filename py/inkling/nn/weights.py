@@ -21,7 +21,7 @@ import numpy as np
 
 FORMAT = 1
 MANIFEST = "manifest.json"
-ALLOWED_DTYPES = {"float16", "float32", "float64", "int64", "int32"}  # plain numbers only, never objects
+ALLOWED_DTYPES = {"int8", "float16", "float32", "float64", "int64", "int32"}  # plain numbers only, never objects
 ZIP_MAX_FILES = 256  # an export holds a manifest + one .npy per array (~20)
 ZIP_MAX_BYTES = 256 << 20  # unpacked total: refuses zip bombs before inflating them
 
@@ -69,7 +69,30 @@ def check_npy(data: bytes, spec: dict, label: str) -> np.ndarray:
     actual = hashlib.sha256(data).hexdigest()
     if actual != spec.get("sha256"):
         raise WeightsError(f"{label}: sha256 is {actual}, manifest says {spec.get('sha256')}")
-    return np.load(io.BytesIO(data), allow_pickle=False)
+    array = np.load(io.BytesIO(data), allow_pickle=False)
+    return dequantized(array, spec, label) if want_dtype == "int8" else array
+
+
+def dequantized(array: np.ndarray, spec: dict, label: str) -> np.ndarray:
+    """An int8 array as the float32 it stands for: array * scale, where the manifest entry's
+    "scale" is a nested list of positive numbers with as many dimensions as the array, that
+    broadcasts against it (one number per output channel: shape (1, out) for a Dense layer's
+    (in, out) weights, (out, 1, 1, 1) for a Conv2D kernel)."""
+    try:
+        if not isinstance(spec.get("scale"), list):
+            raise TypeError
+        scale = np.asarray(spec["scale"], dtype=np.float32)
+    except (TypeError, ValueError):
+        raise WeightsError(f'{label}: an int8 array needs a "scale": a nested list of numbers') from None
+    try:
+        fits = scale.ndim == array.ndim and np.broadcast_shapes(scale.shape, array.shape) == array.shape
+    except ValueError:  # shapes that do not broadcast at all
+        fits = False
+    if not fits:
+        raise WeightsError(f"{label}: scale of shape {scale.shape} does not fit the array's {array.shape}")
+    if not (np.isfinite(scale).all() and (scale > 0).all()):
+        raise WeightsError(f"{label}: scale holds a number that is not finite and positive")
+    return array.astype(np.float32) * scale
 
 
 def check_relative_path(path: str, label: str) -> str:

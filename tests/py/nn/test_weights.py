@@ -122,6 +122,40 @@ def test_refuses_wrong_dtype(saved):
         weights.load(folder, "mlp")
 
 
+def int8_weights(folder, model, scale):
+    """1.W stored as int8 (all ones) with the manifest entry's scale set to `scale`."""
+    replace_file(folder, "1.W", npy(np.ones(model.arrays()["1.W"].shape, np.int8)))
+    edit_manifest(folder, lambda e: e["files"]["1.W"].update(dtype="int8", scale=scale))
+
+
+def test_int8_array_is_widened_by_its_scale(saved):
+    """An int8 array loads as the float32 q * scale, one scale per output channel (Dense: columns)."""
+    folder, model = saved
+    columns = model.arrays()["1.W"].shape[1]
+    int8_weights(folder, model, [[0.5 * (k + 1) for k in range(columns)]])
+    w = weights.load(folder, "mlp").arrays()["1.W"]
+    assert w.dtype == np.float32
+    assert np.array_equal(w, np.broadcast_to(np.arange(1, columns + 1, dtype=np.float32) * 0.5, w.shape))
+
+
+@pytest.mark.parametrize(
+    "scale, says",
+    [
+        (None, 'needs a "scale"'),
+        ("big", 'needs a "scale"'),
+        ([[1.0, 2.0]], r"scale of shape \(1, 2\) does not fit the array's \(784, 8\)"),
+        ([1.0] * 8, r"scale of shape \(8,\) does not fit"),
+        ([[1.0] * 7 + [-1.0]], "not finite and positive"),
+        ([[1.0] * 7 + [float("nan")]], "not finite and positive"),
+    ],
+)
+def test_refuses_int8_without_a_fitting_scale(saved, scale, says):
+    folder, model = saved
+    int8_weights(folder, model, scale)
+    with pytest.raises(WeightsError, match=r"mlp/1\.W\.npy.*" + says):
+        weights.load(folder, "mlp")
+
+
 def test_refuses_big_endian(saved):
     folder, model = saved
     replace_file(folder, "1.b", npy(model.arrays()["1.b"].astype(">f4")))

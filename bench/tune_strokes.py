@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """The stroke reading's tuning loop, in CPython: bench/read_strokes.py's drawings without a browser.
 
-    python bench/tune_strokes.py [--numbers 300] [--digits 300] [--seed 1] [--verbose]
+    python bench/tune_strokes.py [--numbers 300] [--digits 300] [--font-ones 30] [--seed 1] [--verbose]
 
 Writes what bench/read_strokes.py draws (tests/browser/written.py: 4-digit numbers across the pad,
 single digits small and large), replays it as the page records it (the mouse moved in 12 px steps,
@@ -30,7 +30,7 @@ sys.path[:0] = [str(REPO / "py"), str(REPO / "tests" / "browser")]
 
 from pen import Box  # noqa: E402
 from strokes import load_mnist_test  # noqa: E402
-from written import digit_on_pad, font_strokes, mnist_strokes, number_strokes  # noqa: E402
+from written import FONTS, digit_on_pad, font_strokes, mnist_strokes, number_strokes  # noqa: E402
 
 import inkling  # noqa: E402
 from inkling.reading import strokes as S  # noqa: E402
@@ -128,12 +128,27 @@ def digits(model, images, labels, sizes, n: int, seed: int, font: bool, verbose:
         print("  " + " ".join(wrong))
 
 
+def font_ones(model, n: int, seed: int):
+    """Each font design's 1, n times, drawn large on the pad: what each is read as (flagged 1s
+    read as 7 were what training's pen twins with a flag answer, training/pen_twins.py)."""
+    side, backing = SCREENS["desktop"]
+    box = Box(0.0, 0.0, side, side)
+    rng = np.random.default_rng([seed, 1])
+    for font in FONTS:
+        reads = collections.Counter()
+        for _ in range(n):
+            placed = digit_on_pad(font_strokes(rng, 1, font), box, float(rng.uniform(0.35, 0.85)), rng.uniform(0, 1, 2))
+            reads[S.read_strokes(model, as_recorded(placed, box, backing))["text"] or "(none)"] += 1
+        print(f"font {font}, 1 drawn {n} times, read as: {dict(reads.most_common())}")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--numbers", type=int, default=300, help="numbers per screen (default 300)")
     parser.add_argument("--digits", type=int, default=0, help="single digits per line (default 0: none)")
     parser.add_argument("--seed", type=int, default=1, help="not 2026, the reported seed")
     parser.add_argument("--font-seed", type=int, default=101, help="font seeds 5, 101-106 are for tuning")
+    parser.add_argument("--font-ones", type=int, default=0, help="each font's 1 drawn this many times (default 0)")
     parser.add_argument("--verbose", action="store_true", help="print every failure")
     args = parser.parse_args(argv)
     if args.seed == 2026:
@@ -146,6 +161,8 @@ def main(argv=None) -> int:
     for sizes in ((0.12, 0.30), (0.35, 0.85)) if args.digits else ():
         digits(model, images, labels, sizes, args.digits, args.seed, False, args.verbose)
         digits(model, images, labels, sizes, args.digits, args.font_seed, True, args.verbose)
+    if args.font_ones:
+        font_ones(model, args.font_ones, args.font_seed)
     print(f"({time.perf_counter() - t0:.0f} s)")
     return 0
 

@@ -83,7 +83,8 @@ def training_data(config, pen_validation: bool = False):
     if config.pen_share > 0 or pen_validation:
         from inkling.training import pen_twins
 
-        twins = pen_twins.twins_cached(mnist.load_raw("train")[0], mnist.FILES["train-images"][1])
+        raw_images, raw_labels = mnist.load_raw("train")
+        twins = pen_twins.twins_cached(raw_images, mnist.FILES["train-images"][1], raw_labels)
         pen = (twins[train_idx] if config.pen_share > 0 else None, twins[val_idx])
     return images[train_idx], labels[train_idx], images[val_idx], labels[val_idx], pen
 

@@ -41,18 +41,47 @@ def test_a_blank_image_gives_a_blank_twin():
     assert not pen_twins.redraw_digit(np.zeros((28, 28), np.uint8)).any()
 
 
+def stem() -> np.ndarray:
+    """uint8 [28, 28]: an upright 1, a plain vertical bar."""
+    image = np.zeros((28, 28), np.uint8)
+    image[4:24, 13:15] = 255
+    return image
+
+
+def test_a_flagged_one_gets_a_flag_down_to_the_left_of_its_top():
+    """with_flag draws what a continental 1 adds: ink left of the stem near the top (and at most
+    a foot at the bottom), never to the right of the top nor across the middle."""
+    plain, flagged = pen_twins.redraw_digit(stem()) > 0.5, pen_twins.redraw_digit(stem(), flag=True) > 0.5
+    cols = np.flatnonzero(plain.any(0))
+    left, rows = flagged[:, : cols[0]], np.flatnonzero(flagged.any(1))
+    assert not plain[:, : cols[0]].any() and left.any()
+    flag_rows = np.flatnonzero(left.any(1))
+    assert flag_rows.min() < rows.min() + 0.35 * (rows.max() - rows.min()) or flag_rows.min() > rows.max() - 3
+    assert not left[rows.min() + 10 : rows.max() - 3].any()  # nothing across the middle of the stem
+    again = pen_twins.redraw_digit(stem(), flag=True)
+    np.testing.assert_array_equal(again > 0.5, flagged)  # shaped by the image alone: the cache holds
+
+
+def test_every_other_one_is_flagged():
+    labels = np.array([1, 7, 1, 1, 0, 1, 1])
+    assert pen_twins.flagged_ones(labels).tolist() == [False, False, True, False, False, True, False]
+
+
 def test_processes_do_not_change_the_twins(mnist_test_raw):
-    images = mnist_test_raw[0][:70]  # at least 64: the pool is used
-    alone = pen_twins.redraw_all(images, processes=1)
-    assert alone.dtype == np.uint8 and alone.shape == (70, 28, 28)
-    np.testing.assert_array_equal(pen_twins.redraw_all(images, processes=2), alone)
+    images, labels = mnist_test_raw[0][:70], mnist_test_raw[1][:70]  # at least 64: the pool is used
+    flags = pen_twins.flagged_ones(labels)
+    alone = pen_twins.redraw_all(images, flags, processes=1)
+    assert alone.dtype == np.uint8 and alone.shape == (70, 28, 28) and flags.any()
+    np.testing.assert_array_equal(pen_twins.redraw_all(images, flags, processes=2), alone)
+    plain = pen_twins.redraw_all(images, processes=1)
+    assert (alone != plain).any(axis=(1, 2)).tolist() == flags.tolist()  # the flagged 1s alone differ
 
 
 def test_twins_are_cached_by_data_and_sources(tmp_path, monkeypatch, mnist_test_raw):
     monkeypatch.setenv("INKLING_CACHE_DIR", str(tmp_path))
-    images = mnist_test_raw[0][:8]
-    first = pen_twins.twins_cached(images, "ab" * 32)
+    images, labels = mnist_test_raw[0][:8], mnist_test_raw[1][:8]
+    first = pen_twins.twins_cached(images, "ab" * 32, labels)
     (cached,) = tmp_path.glob("pen-twins-abababababababab-*.npy")
     monkeypatch.setattr(pen_twins, "redraw_all", lambda *_: pytest.fail("the cache was not used"))
-    np.testing.assert_array_equal(pen_twins.twins_cached(images, "ab" * 32), first)
+    np.testing.assert_array_equal(pen_twins.twins_cached(images, "ab" * 32, labels), first)
     assert cached.is_file()

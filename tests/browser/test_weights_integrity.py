@@ -56,9 +56,14 @@ def test_only_the_default_models_weights_load_until_another_is_chosen(new_contex
     assert draw_seven(page).digit == 7
     assert len(model_requests(net_guard, DEFAULT, since)) == len(MANIFEST["models"][DEFAULT]["files"])
     assert model_requests(net_guard, OTHER, since) == [], "a model nobody chose was downloaded"
+    default_p7 = page.get_attribute(harness.PREDICTION, "data-p7")
     page.select_option(harness.MODEL_SELECT, OTHER)
-    harness.wait_strokes(page, 2)
-    page.wait_for_function("(sel) => document.querySelector(sel).dataset.p7 !== undefined", arg=harness.PREDICTION)
+    # the drawing read again by the other model: its probabilities, not the default's (the pad
+    # already showed a reading of these 2 strokes, so waiting for data-strokes alone could pass
+    # before the other model's files were even asked for)
+    page.wait_for_function(
+        "([sel, p7]) => document.querySelector(sel).dataset.p7 !== p7", arg=[harness.PREDICTION, default_p7]
+    )
     assert len(model_requests(net_guard, OTHER, since)) == len(MANIFEST["models"][OTHER]["files"])
     assert draw_seven(page).digit == 7
 

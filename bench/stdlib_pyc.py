@@ -24,7 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from deploy import layout, trim  # noqa: E402
+from deploy import layout, precompress, trim  # noqa: E402
 from deploy.runtime import CACHE, PYODIDE_NPM  # noqa: E402
 
 BOOT = """
@@ -38,15 +38,12 @@ py.globals.set("MODULES", py.toPy(JSON.parse(readFileSync(modules, "utf8"))));
 py.runPython("import importlib\\nfor m in MODULES: importlib.import_module(m)");
 console.log(JSON.stringify({ load: (t1 - t0) / 1000, imports: (performance.now() - t1) / 1000 }));
 """
-BROTLI = """
-const zlib = require("zlib"), d = require("fs").readFileSync(process.argv[1]);
-process.stdout.write(String(zlib.brotliCompressSync(d, { params: {
-  [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: d.length } }).length));
-"""
 
 
 def brotli_size(path: Path) -> int:
-    return int(subprocess.run(["node", "-e", BROTLI, str(path)], capture_output=True, text=True, check=True).stdout)
+    """`path` compressed as build.py compresses dist/'s files (deploy/precompress.py, cached)."""
+    precompress.brotli_copies([path], CACHE)
+    return path.with_name(path.name + ".br").stat().st_size
 
 
 def boot(stdlib: Path, modules: Path) -> dict:
@@ -60,11 +57,14 @@ def boot(stdlib: Path, modules: Path) -> dict:
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
-def full_tables(pyc: Path, source: Path, out: Path) -> None:
-    """`pyc`'s members, each module compiled again from `source` with 3.12's full location tables."""
-    script = (ROOT / "deploy" / "pycompile.mjs").read_text().replace("lines_only(compile(", "(compile(")
+def full_tables(source: Path, out: Path) -> None:
+    """`source`'s modules compiled as deploy/pycompile.mjs does, but keeping 3.12's full location tables."""
+    script = (ROOT / "deploy" / "pycompile.mjs").read_text()
+    here = 'path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")'
+    if "lines_only(compile(" not in script or here not in script:
+        raise SystemExit("deploy/pycompile.mjs changed: update full_tables")
     tmp = out.with_suffix(".mjs")
-    tmp.write_text(script.replace('path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")', repr(str(ROOT))))
+    tmp.write_text(script.replace("lines_only(compile(", "(compile(").replace(here, repr(str(ROOT))))
     subprocess.run(["node", str(tmp), str(source), str(out), trim.STDLIB_PREFIX.rstrip("/")], check=True)
 
 
@@ -84,7 +84,7 @@ def main() -> int:
             trim.stdlib_shrink,
         )
         shipped = layout.py_compiled(source, CACHE, prefix=trim.STDLIB_PREFIX.rstrip("/"))
-        full_tables(shipped, source, tmp / "full.zip")
+        full_tables(source, tmp / "full.zip")
         with zipfile.ZipFile(source) as z:
             modules = sorted({n for m in z.namelist() if (n := trim.module_name(m)) and not n.startswith("_sysconfig")})
         (tmp / "modules.json").write_text(json.dumps(modules))

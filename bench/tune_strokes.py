@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """The stroke reading's tuning loop, in CPython: bench/read_strokes.py's drawings without a browser.
 
-    python bench/tune_strokes.py [--numbers 300] [--digits 300] [--font-ones 30] [--seed 1] [--verbose]
+    python bench/tune_strokes.py [--numbers 300] [--digits 300] [--touching 600] [--font-ones 30] [--seed 1] [--verbose]
 
 Writes what bench/read_strokes.py draws (tests/browser/written.py: 4-digit numbers across the pad,
 single digits small and large), replays it as the page records it (the mouse moved in 12 px steps,
@@ -33,6 +33,7 @@ from strokes import load_mnist_test  # noqa: E402
 from written import FONTS, digit_on_pad, font_strokes, mnist_strokes, number_strokes  # noqa: E402
 
 import inkling  # noqa: E402
+from inkling.reading import regroup  # noqa: E402
 from inkling.reading import strokes as S  # noqa: E402
 
 SCREENS = {"desktop": (640.0, 560), "phone": (340.0, 560)}  # pad side in page px, backing store px
@@ -90,7 +91,7 @@ def numbers(model, images, labels, screen: str, n: int, seed: int, verbose: bool
         if out["text"] == truth:
             right += 1
             continue
-        groups = S.rejoin(model, drawn, S.group_strokes(drawn))
+        groups = regroup.split(model, drawn, regroup.rejoin(model, drawn, S.group_strokes(drawn)))
         why = cause(groups, owner)
         if why == "grouped right" and len(out["text"]) != 4:
             why = "cut wrongly"
@@ -128,6 +129,39 @@ def digits(model, images, labels, sizes, n: int, seed: int, font: bool, verbose:
         print("  " + " ".join(wrong))
 
 
+def touching(model, images, labels, n: int, seed: int, verbose: bool):
+    """Two MNIST digits written so close that their strokes touch (gaps -0.15..0.02 of their
+    height, each 30-40 % of the pad): of the pairs strokes.group_strokes makes one group, how many
+    are read as the two digits (regroup.split parts them between their strokes, number.py may cut)."""
+    side, backing = SCREENS["desktop"]
+    box = Box(0.0, 0.0, side, side)
+    rng = np.random.default_rng([seed, 12])
+    tried, right, lengths = 0, 0, collections.Counter()
+    for _ in range(n):
+        a, b = (int(i) for i in rng.integers(5000, size=2))
+        placed = number_strokes(
+            rng,
+            [mnist_strokes(images[a]), mnist_strokes(images[b])],
+            box,
+            size=(0.3, 0.4),
+            gap=(-0.15, 0.02),
+            baseline=0.05,
+        )
+        drawn = as_recorded(placed, box, backing)
+        if len(S.group_strokes(drawn)) != 1:
+            continue
+        tried += 1
+        text = S.read_strokes(model, drawn)["text"]
+        lengths[len(text)] += 1
+        right += text == f"{labels[a]}{labels[b]}"
+        if verbose and text != f"{labels[a]}{labels[b]}":
+            print(f"  {labels[a]}{labels[b]} -> {text or '(none)'}; indices {[a, b]}")
+    print(
+        f"touching pairs: {tried} of {n} one group; read right {right}/{tried} = {right / max(tried, 1):.1%}, "
+        f"read as this many digits {dict(sorted(lengths.items()))}"
+    )
+
+
 def font_ones(model, n: int, seed: int):
     """Each font design's 1, n times, drawn large on the pad: what each is read as (flagged 1s
     read as 7 were what training's pen twins with a flag answer, training/pen_twins.py)."""
@@ -148,6 +182,7 @@ def main(argv=None) -> int:
     parser.add_argument("--digits", type=int, default=0, help="single digits per line (default 0: none)")
     parser.add_argument("--seed", type=int, default=1, help="not 2026, the reported seed")
     parser.add_argument("--font-seed", type=int, default=101, help="font seeds 5, 101-106 are for tuning")
+    parser.add_argument("--touching", type=int, default=0, help="pairs of digits drawn touching (default 0)")
     parser.add_argument("--font-ones", type=int, default=0, help="each font's 1 drawn this many times (default 0)")
     parser.add_argument("--verbose", action="store_true", help="print every failure")
     args = parser.parse_args(argv)
@@ -161,6 +196,8 @@ def main(argv=None) -> int:
     for sizes in ((0.12, 0.30), (0.35, 0.85)) if args.digits else ():
         digits(model, images, labels, sizes, args.digits, args.seed, False, args.verbose)
         digits(model, images, labels, sizes, args.digits, args.font_seed, True, args.verbose)
+    if args.touching:
+        touching(model, images, labels, args.touching, args.seed, args.verbose)
     if args.font_ones:
         font_ones(model, args.font_ones, args.font_seed)
     print(f"({time.perf_counter() - t0:.0f} s)")

@@ -1,6 +1,7 @@
 """The pad's strokes -> one piece of ink per digit, each drawn at a pen width that fits its size.
 
     strokes (points in pad pixels) --group_strokes--> a list of strokes per digit, left to right
+        --regroup.rejoin, regroup.split--> the same, where the model reads surer otherwise
         --render_group--> ink float32 [h, w], the digit drawn RENDER_SIDE px tall with a pen PEN
         of that --> number.read_pieces (normalize_digit, and the cut for a stroke through two digits)
 
@@ -15,8 +16,9 @@ Grouping, by where strokes lie (not when they were drawn):
      overlap or nearly reach (a flat flag from further away, to the nearer digit), and specks
      are dropped: segment.py's own rules on those boxes, and _attach_low's;
   3. dots (a tap, a full stop) are left out, unless there is nothing else.
-A group of touching digits, or a stroke that runs through two, stays one group; number.py cuts it
-(segmentation by recognition) as it cuts touching digits in a picture.
+A group of touching digits is parted between its strokes where the parts read surer apart
+(regroup.split); a stroke that runs through two digits stays one group, and number.py cuts its
+ink (segmentation by recognition) as it cuts touching digits in a picture.
 """
 
 from __future__ import annotations
@@ -36,10 +38,6 @@ DOT = 0.2  # a stroke whose longer side is under this share of the median group 
 RENDER_SIDE = 32  # a group is drawn this many pixels tall (or half as many as it is wide, if more)
 PEN = 0.12  # pen width as a share of that: MNIST's strokes are about 2.4 px of its 20 px box
 STEP = 2.0  # strokes are resampled to about one point every STEP pixels of the rendering
-REJOIN_ASPECT = 0.75  # rejoin: two groups together narrower than this times their height...
-REJOIN_GAP = 0.2  # ...and no further apart than this share of it...
-REJOIN_GAIN = 0.3  # ...are one digit when it reads this much surer than the less sure of them,
-REJOIN_NEAR = (0.08, 0.1)  # or this much surer (2nd) when their strokes come this near (1st, share of it)
 CUT_ASPECT = 1.25  # a group narrower than this times its height is one digit: number.py never cuts it
 MAX_STROKES = 256  # noise guard: more strokes than this are not grouped, only the last ones
 MAX_POINTS = 4096  # ...nor more points in one stroke
@@ -227,51 +225,13 @@ def render_groups(strokes: list[np.ndarray], groups: list[list[int]]) -> list[tu
     return parts
 
 
-def rejoin(model, strokes: list[np.ndarray], groups: list[list[int]]) -> list[list[int]]:
-    """Neighbouring groups that read much surer as one digit than apart are one digit (a 4 whose
-    two strokes neither touch nor overlap enough): the reverse of number.py's cut, asked of the
-    model too. Only pairs that could be one digit are tried: together narrower than
-    REJOIN_ASPECT times their height, and no further apart than REJOIN_GAP of it. Strokes that
-    nearly meet (a 9's stem drawn beside its loop) need less: two digits that close read no surer
-    joined (MNIST tuning numbers: at most +0.08, where such 4s and 9s gained 0.11-0.37)."""
-    boxes = [_box(np.concatenate([strokes[k] for k in g])) for g in groups]
-    pairs, need = [], {}
-    for i in range(len(groups) - 1):
-        (ay0, ax0, ay1, ax1), (by0, bx0, by1, bx1) = boxes[i], boxes[i + 1]
-        h = max(ay1, by1) - min(ay0, by0)
-        if max(ax1, bx1) - min(ax0, bx0) < REJOIN_ASPECT * h and bx0 - ax1 < REJOIN_GAP * h:
-            pairs.append(i)
-            near = REJOIN_NEAR[0] * h
-            a, b = ([strokes[k] for k in groups[n]] for n in (i, i + 1))
-            need[i] = REJOIN_NEAR[1] if any(_touching(p, q, near) for p in a for q in b) else REJOIN_GAIN
-    if not pairs:
-        return groups
-    from inkling.data.preprocess import normalize_digit
-
-    candidates = [groups[i] for i in range(len(groups))] + [groups[i] + groups[i + 1] for i in pairs]
-    inputs = np.stack([normalize_digit(render_group([strokes[k] for k in g])[0]) for g in candidates])
-    sure = np.asarray(model.predict_proba(inputs), np.float32).max(axis=1)
-    gains = sorted(
-        ((float(sure[len(groups) + n] - min(sure[i], sure[i + 1])), i) for n, i in enumerate(pairs)), reverse=True
-    )
-    joined: dict[int, int] = {}  # first group of a pair -> second
-    for gain, i in gains:
-        if gain > need[i] and i not in joined and i + 1 not in joined and i - 1 not in joined.values():
-            joined[i] = i + 1
-    out = []
-    for i, g in enumerate(groups):
-        if i - 1 in joined:
-            continue
-        out.append(sorted(g + groups[i + 1]) if i in joined else g)
-    return out
-
-
 def read_strokes(model, strokes: list[np.ndarray]) -> dict:
     """The pad's strokes (float [k, 2] (x, y) in pad pixels) -> number.read_pieces's result for
     the digits they draw, with "boxes" (y0, x0, y1, x1) in pad pixels."""
     from .number import read_pieces
+    from .regroup import rejoin, split
 
-    parts = render_groups(strokes, rejoin(model, strokes, group_strokes(strokes)))
+    parts = render_groups(strokes, split(model, strokes, rejoin(model, strokes, group_strokes(strokes))))
     out = read_pieces(model, [(ink, piece) for ink, piece, _ in parts], min_cut_aspect=CUT_ASPECT)
     boxes = out["boxes"].astype(np.float64)
     for n, k in enumerate(out["parts"].tolist()):

@@ -1,7 +1,7 @@
 """inkling.reading.strokes: the pad's strokes grouped into digits, each drawn at a pen fitting its size.
 
-Grouping is pure geometry (no model), except `rejoin` and the cut of a stroke through two digits,
-which ask the shipped model (weights/, or $INKLING_WEIGHTS)."""
+Grouping is pure geometry (no model; test_regroup.py has the model's say), except the cut of a
+stroke through two digits, which asks the shipped model (weights/, or $INKLING_WEIGHTS)."""
 
 import numpy as np
 import pytest
@@ -144,49 +144,3 @@ def test_a_stroke_through_two_digits_is_still_split(model):
     out = S.read_strokes(model, [joined.astype(float)])
     assert len(out["text"]) == 2 and out["text"][0] == "0", out["text"]
     assert out["parts"].tolist() == [0, 0]  # both from the one group
-
-
-def test_rejoin_asks_the_model_only_about_neighbours_that_could_be_one_digit(model):
-    far = number("11", gap=1.5)
-    assert S.rejoin(model, far, S.group_strokes(far)) == [[0], [1]]
-
-
-class _Refuses:
-    """A model that must not be asked."""
-
-    def predict_proba(self, x):
-        raise AssertionError("rejoin asked the model about a pair that cannot be one digit")
-
-
-def test_rejoin_leaves_close_digits_that_are_together_wider_than_one_digit():
-    # Two digits written close, together 0.8-1.2 times as wide as tall, used to be read joined
-    # and kept joined when that read surer than the less sure of them (MNIST tuning numbers: a
-    # 9 and a 9 read as one 4); one digit in two strokes that neither touch nor overlap is narrower.
-    one = [np.array([[30.0, 50.0], [30.0, 150.0]])]
-    for strokes in (one + written("7", 40, 50, 70, 100), written("4", 0, 50, 60, 100) + [one[0] + (48, 0)]):
-        groups = S.group_strokes(strokes)
-        assert len(groups) == 2
-        assert S.rejoin(_Refuses(), strokes, groups) == groups
-
-
-class _SurerJoined:
-    """A model reading the first `alone` inputs 0.6 sure and the rest (pairs read joined) 0.8."""
-
-    def __init__(self, alone: int):
-        self.alone = alone
-
-    def predict_proba(self, x):
-        sure = np.where(np.arange(len(x)) < self.alone, 0.6, 0.8)
-        return np.stack([sure] + [(1 - sure) / 9] * 9, axis=1)
-
-
-def test_rejoin_needs_less_when_the_strokes_nearly_meet():
-    # A 9's loop with its stem drawn beside it (MNIST test digit 4383, traced): 0.2 surer joined
-    # is enough when the strokes come within 0.08 of the height, not when they stay apart.
-    t = np.linspace(0, 2 * np.pi, 24)
-    loop = np.c_[40 + 22 * np.cos(t), 40 + 22 * np.sin(t)]
-    for gap, joined in ((6.0, True), (14.0, False)):  # about 100 px tall: 0.06 and 0.14 of it
-        stem = np.array([[62 + gap, 40.0], [62 + gap, 120.0]])
-        groups = S.group_strokes([loop, stem])
-        assert groups == [[0], [1]], gap
-        assert S.rejoin(_SurerJoined(2), [loop, stem], groups) == ([[0, 1]] if joined else groups), gap

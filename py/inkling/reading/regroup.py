@@ -16,7 +16,7 @@ import numpy as np
 
 from inkling.data.preprocess import normalize_digit
 
-from .number import HALF_HEIGHT, MAX_CUTS
+from .number import MAX_CUTS
 from .strokes import _box, _touching, render_group
 
 REJOIN_ASPECT = 0.75  # rejoin: two groups together narrower than this times their height...
@@ -24,15 +24,17 @@ REJOIN_GAP = 0.2  # ...and no further apart than this share of it...
 REJOIN_GAIN = 0.3  # ...are one digit when it reads this much surer than the less sure of them,
 REJOIN_NEAR = (0.08, 0.1)  # or this much surer (2nd) when their strokes come this near (1st, share of it)
 # split: a group at least SPLIT_ASPECT times as wide as tall is parted between its strokes (left
-# ones | right ones, by their middles) when each part is HALF_HEIGHT as tall as the group, they
+# ones | right ones, by their middles) when each part is SPLIT_TALL as tall as the group, they
 # overlap in x by at most SPLIT_OVERLAP of the narrower and neither's middle is over the other (a
 # 4's stem crossing its bar is), and when
 #     min(parts' confidence) - whole's confidence + SPLIT_WIDTH_BONUS * (aspect - 1) > SPLIT_THRESHOLD.
 # Fitted on MNIST test digits 0-4999 drawn touching in pairs (bench/tune_strokes.py --touching),
 # checked on its numbers and single digits: with a smaller threshold, or number.py's bonus for
-# width (0.6), a wide 4 drawn in two strokes reads as "61". Narrow groups are tried too: two
-# MNIST 1s or 7s side by side are often narrower than tall.
+# width (0.6), a wide 4 drawn in two strokes reads as "61"; with parts 0.55 as tall (number.py's
+# halves), a 9 drawn as a "c" and a stem read as "61" (2 of 3,000 single digits, 0 now, for 2 of
+# 350 pairs). Narrow groups are tried too: two MNIST 1s or 7s side by side are often narrower than tall.
 SPLIT_ASPECT = 0.4
+SPLIT_TALL = 0.7
 SPLIT_OVERLAP = 0.3
 SPLIT_WIDTH_BONUS = 0.3
 SPLIT_THRESHOLD = 0.1
@@ -95,7 +97,7 @@ def _partitions(strokes: list[np.ndarray], group: list[int]) -> list[tuple[list[
         (ly0, lx0, ly1, lx1), (ry0, rx0, ry1, rx1) = (
             _box(np.concatenate([strokes[k] for k in p])) for p in (left, right)
         )
-        if min(ly1 - ly0, ry1 - ry0) < HALF_HEIGHT * height:
+        if min(ly1 - ly0, ry1 - ry0) < SPLIT_TALL * height:
             continue  # a 5's flag, a 7's bar: part of a digit, not one
         overlap = min(lx1, rx1) - max(lx0, rx0)
         if overlap > SPLIT_OVERLAP * min(lx1 - lx0, rx1 - rx0) or rx0 <= (lx0 + lx1) / 2 or (rx0 + rx1) / 2 <= lx1:

@@ -31,7 +31,7 @@ REJOIN_NEAR = (0.08, 0.1)  # or this much surer (2nd) when their strokes come th
 # Fitted on MNIST test digits 0-4999 drawn touching in pairs (bench/tune_strokes.py --touching),
 # checked on its numbers and single digits: with a smaller threshold, or number.py's bonus for
 # width (0.6), a wide 4 drawn in two strokes reads as "61"; with parts 0.55 as tall (number.py's
-# halves), a 9 drawn as a "c" and a stem read as "61" (2 of 3,000 single digits, 0 now, for 2 of
+# halves), a 9 drawn as a "c" and a stem read as "61" (once in 3,000 single digits, drawn twice; 0 now, for 2 of
 # 350 pairs). Narrow groups are tried too: two MNIST 1s or 7s side by side are often narrower than tall.
 SPLIT_ASPECT = 0.4
 SPLIT_TALL = 0.7

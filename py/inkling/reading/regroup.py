@@ -1,9 +1,9 @@
 """The model's say in grouping the pad's strokes: what geometry alone (strokes.group_strokes)
 cannot tell, the model is asked, as number.py asks it where to cut touching digits.
 
-    groups --rejoin--> neighbours that read much surer as one digit are one (a 4 in two strokes
+    groups --rejoin--> neighbours that read much surer as one digit are one (a 4 in two strokes)
            --split-->  a group of touching digits parted between its strokes, where the parts read
-                       surer apart (the 7's bar that ran into the 0 beside it)
+                       surer apart (a 5 whose flag ran into the 7 beside it)
 
 Both only try what could be so (sizes and overlaps below), so most drawings ask the model nothing
 more. A stroke that itself runs through two digits cannot be parted between strokes: number.py's
@@ -28,11 +28,11 @@ REJOIN_NEAR = (0.08, 0.1)  # or this much surer (2nd) when their strokes come th
 # overlap in x by at most SPLIT_OVERLAP of the narrower and neither's middle is over the other (a
 # 4's stem crossing its bar is), and when
 #     min(parts' confidence) - whole's confidence + SPLIT_WIDTH_BONUS * (aspect - 1) > SPLIT_THRESHOLD.
-# Fitted on MNIST test digits 0-4999 drawn touching in pairs (bench/tune_strokes.py --touching),
-# checked on its numbers and single digits: with a smaller threshold, or number.py's bonus for
-# width (0.6), a wide 4 drawn in two strokes reads as "61"; with parts 0.55 as tall (number.py's
-# halves), a 9 drawn as a "c" and a stem read as "61" (once in 3,000 single digits, drawn twice; 0 now, for 2 of
-# 350 pairs). Narrow groups are tried too: two MNIST 1s or 7s side by side are often narrower than tall.
+# Fitted on MNIST test digits 0-4999 drawn touching in pairs (bench/tune_strokes.py --touching)
+# and checked on its numbers and single digits (docs/benchmarks.md, "Touching digits"): a smaller
+# threshold or number.py's bonus for width reads a wide 4 drawn as a hook and a stem as "61", and
+# parts only number.py's HALF_HEIGHT tall read a 9 drawn as a "c" and a stem so. Narrow groups are
+# tried too: two MNIST 1s or 7s side by side are often narrower than tall.
 SPLIT_ASPECT = 0.4
 SPLIT_TALL = 0.7
 SPLIT_OVERLAP = 0.3

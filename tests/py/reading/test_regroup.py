@@ -5,21 +5,10 @@ that answer as told; what the shipped model says (weights/, or $INKLING_WEIGHTS)
 clear drawings."""
 
 import numpy as np
-import pytest
-from prereq import require
 from test_strokes import number, written
 
-import inkling
 from inkling.reading import regroup as R
 from inkling.reading import strokes as S
-
-
-@pytest.fixture(scope="module")
-def model():
-    try:
-        return inkling.load("cnn")
-    except FileNotFoundError as e:
-        require(False, f"shipped weights missing: {e}")
 
 
 class _Refuses:

@@ -5,10 +5,8 @@ stroke through two digits, which asks the shipped model (weights/, or $INKLING_W
 
 import numpy as np
 import pytest
-from prereq import require
 from shapes import GLYPHS
 
-import inkling
 from inkling.data.preprocess import normalize_digit
 from inkling.reading import strokes as S
 
@@ -25,14 +23,6 @@ def number(text: str, height: float = 100, gap: float = 0.15, x: float = 20) -> 
         out += written(d, x, 50, 0.6 * height, height)
         x += (0.6 + gap) * height
     return out
-
-
-@pytest.fixture(scope="module")
-def model():
-    try:
-        return inkling.load("cnn")
-    except FileNotFoundError as e:
-        require(False, f"shipped weights missing: {e}")
 
 
 def test_points_and_counts_become_strokes_or_are_refused():

@@ -30,7 +30,7 @@ sys.path[:0] = [str(REPO / "py"), str(REPO / "tests" / "browser")]
 
 from pen import Box  # noqa: E402
 from strokes import load_mnist_test  # noqa: E402
-from written import FONTS, digit_on_pad, font_strokes, mnist_strokes, number_strokes  # noqa: E402
+from written import FONTS, digit_on_pad, font_strokes, mnist_strokes, number_strokes, touching_strokes  # noqa: E402
 
 import inkling  # noqa: E402
 from inkling.reading import regroup  # noqa: E402
@@ -91,7 +91,7 @@ def numbers(model, images, labels, screen: str, n: int, seed: int, verbose: bool
         if out["text"] == truth:
             right += 1
             continue
-        groups = regroup.split(model, drawn, regroup.rejoin(model, drawn, S.group_strokes(drawn)))
+        groups = regroup.digit_groups(model, drawn)
         why = cause(groups, owner)
         if why == "grouped right" and len(out["text"]) != 4:
             why = "cut wrongly"
@@ -130,8 +130,8 @@ def digits(model, images, labels, sizes, n: int, seed: int, font: bool, verbose:
 
 
 def touching(model, images, labels, n: int, seed: int, verbose: bool):
-    """Two MNIST digits written so close that their strokes touch (gaps -0.15..0.02 of their
-    height, each 30-40 % of the pad): of the pairs strokes.group_strokes makes one group, how many
+    """Two MNIST digits written so close that their strokes may touch (written.touching_strokes):
+    of the pairs strokes.group_strokes makes one group, how many
     are read as the two digits (regroup.split parts them between their strokes, number.py may cut)."""
     side, backing = SCREENS["desktop"]
     box = Box(0.0, 0.0, side, side)
@@ -139,14 +139,7 @@ def touching(model, images, labels, n: int, seed: int, verbose: bool):
     tried, right, lengths = 0, 0, collections.Counter()
     for _ in range(n):
         a, b = (int(i) for i in rng.integers(5000, size=2))
-        placed = number_strokes(
-            rng,
-            [mnist_strokes(images[a]), mnist_strokes(images[b])],
-            box,
-            size=(0.3, 0.4),
-            gap=(-0.15, 0.02),
-            baseline=0.05,
-        )
+        placed = touching_strokes(rng, [mnist_strokes(images[a]), mnist_strokes(images[b])], box)
         drawn = as_recorded(placed, box, backing)
         if len(S.group_strokes(drawn)) != 1:
             continue

@@ -13,7 +13,7 @@ import harness
 import numpy as np
 import pytest
 from pen import draw_strokes
-from written import digit_on_pad, font_strokes, mnist_strokes, number_strokes
+from written import digit_on_pad, font_strokes, mnist_strokes, number_strokes, touching_strokes
 
 NUMBER = "[data-testid=number]"
 DRAWINGS = 40
@@ -111,9 +111,7 @@ def test_digits_written_so_close_that_they_touch_are_read_as_two(new_context, si
     results = []
     while len(results) < TOUCHING:
         picks = rng.integers(5000, size=2)
-        strokes = number_strokes(
-            rng, [mnist_strokes(images[i]) for i in picks], box, size=(0.3, 0.4), gap=(-0.15, 0.02), baseline=0.05
-        )
+        strokes = touching_strokes(rng, [mnist_strokes(images[i]) for i in picks], box)
         if len(group_strokes(strokes)) == 1:
             results.append(("".join(str(int(labels[i])) for i in picks), _read(page, strokes)))
     assert _score("touching pairs", results) >= MIN_TOUCHING

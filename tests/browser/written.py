@@ -8,7 +8,8 @@ bench/read_strokes.py; pen.py draws the strokes with the mouse.
   script, timesr: roman; from the hershey-fonts package), slanted, stretched, turned and wobbled
   at random, so no two are alike.
 - `number_strokes(rng, digit_strokes, box, ...)`: several digits written across the pad, each a
-  given share of its width, with random gaps and baselines, in page pixels.
+  given share of its width, with random gaps and baselines, in page pixels; `touching_strokes`
+  the same, written so close that their strokes often touch.
 
 Every stroke set is a list of float [k, 2] arrays of (x, y), in [0, 1] until placed on the pad.
 """
@@ -94,6 +95,12 @@ def number_strokes(
     fit = min(1.0, 0.94 * box.width / ext[0], 0.9 * box.height / ext[1])
     origin = np.array([box.x + (box.width - fit * ext[0]) / 2, box.y + (box.height - fit * ext[1]) / 2])
     return [(s - lo) * fit + origin for d in out for s in d]
+
+
+def touching_strokes(rng: np.random.Generator, digits: list[list[np.ndarray]], box) -> list[np.ndarray]:
+    """Digits written so close that their strokes often touch: number_strokes with each digit
+    30-40 % of the pad's width, gaps -0.15..0.02 of their height, baselines within 0.05."""
+    return number_strokes(rng, digits, box, size=(0.3, 0.4), gap=(-0.15, 0.02), baseline=0.05)
 
 
 def digit_on_pad(strokes: list[np.ndarray], box, size: float, pos) -> list[np.ndarray]:

@@ -17,7 +17,7 @@ import numpy as np
 from inkling.data.preprocess import normalize_digit
 
 from .number import MAX_CUTS
-from .strokes import _box, _touching, render_group
+from .strokes import _box, _touching, group_strokes, render_group
 
 REJOIN_ASPECT = 0.75  # rejoin: two groups together narrower than this times their height...
 REJOIN_GAP = 0.2  # ...and no further apart than this share of it...
@@ -130,3 +130,9 @@ def split(model, strokes: list[np.ndarray], groups: list[list[int]]) -> list[lis
             break
         groups = [part for n, g in enumerate(groups) for part in (best[n][1:] if n in best else [g])]
     return groups
+
+
+def digit_groups(model, strokes: list[np.ndarray]) -> list[list[int]]:
+    """The indices of each digit's strokes, left to right, as strokes.read_strokes reads them:
+    group_strokes, then rejoin, then split."""
+    return split(model, strokes, rejoin(model, strokes, group_strokes(strokes)))

@@ -229,9 +229,9 @@ def read_strokes(model, strokes: list[np.ndarray]) -> dict:
     """The pad's strokes (float [k, 2] (x, y) in pad pixels) -> number.read_pieces's result for
     the digits they draw, with "boxes" (y0, x0, y1, x1) in pad pixels."""
     from .number import read_pieces
-    from .regroup import rejoin, split
+    from .regroup import digit_groups
 
-    parts = render_groups(strokes, split(model, strokes, rejoin(model, strokes, group_strokes(strokes))))
+    parts = render_groups(strokes, digit_groups(model, strokes))
     out = read_pieces(model, [(ink, piece) for ink, piece, _ in parts], min_cut_aspect=CUT_ASPECT)
     boxes = out["boxes"].astype(np.float64)
     for n, k in enumerate(out["parts"].tolist()):

@@ -28,7 +28,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "py"), str(REPO / "tests" / "browser")]
 
-from pen import Box  # noqa: E402
+from pen import Box, stepped  # noqa: E402
 from strokes import load_mnist_test  # noqa: E402
 from written import FONTS, digit_on_pad, font_strokes, mnist_strokes, number_strokes, touching_strokes  # noqa: E402
 
@@ -37,18 +37,13 @@ from inkling.reading import regroup  # noqa: E402
 from inkling.reading import strokes as S  # noqa: E402
 
 SCREENS = {"desktop": (640.0, 560), "phone": (340.0, 560)}  # pad side in page px, backing store px
-STEP_PX = 12.0  # bench/read_strokes.py's pen.draw_strokes step
 
 
 def as_recorded(strokes_px, box: Box, backing: int) -> list[np.ndarray]:
     """Page-pixel strokes -> the pad's points in backing-store pixels, as pad.js keeps them when
     pen.draw_strokes moves the mouse along them (Playwright's steps, points >= 1 px apart)."""
     out = []
-    for s in strokes_px:
-        pts = [s[0]]
-        for a, b in zip(s[:-1], s[1:]):
-            steps = max(1, math.ceil(math.hypot(*(b - a)) / STEP_PX))
-            pts += [a + (b - a) * k / steps for k in range(1, steps + 1)]
+    for pts in stepped(strokes_px):
         kept = [pts[0]]
         for p in pts[1:]:
             if math.hypot(*(p - kept[-1])) * backing / box.width >= 1:

@@ -42,6 +42,21 @@ def fit_strokes(strokes, box, size: float, pos=(0.5, 0.5), margin: float = 6.0) 
     return [(np.asarray(s, dtype=np.float64) - lo) * scale + [left, top] for s in strokes]
 
 
+def stepped(strokes_px, step_px: float = 12.0) -> list[np.ndarray]:
+    """The points the mouse passes through when draw_strokes draws `strokes_px`: each segment in
+    steps of at most `step_px`, as Playwright's mouse.move(..., steps) takes them. For drivers
+    that move straight to each point they are given (Firefox, WebKit: engines.py)."""
+    out = []
+    for s in strokes_px:
+        s = np.asarray(s, dtype=np.float64)
+        pts = [s[0]]
+        for a, b in zip(s[:-1], s[1:]):
+            steps = max(1, math.ceil(math.hypot(*(b - a)) / step_px))
+            pts += [a + (b - a) * k / steps for k in range(1, steps + 1)]
+        out.append(np.array(pts))
+    return out
+
+
 def draw_strokes(page, strokes_px, step_px: float = 12.0, on_stroke=None) -> None:
     """Draw page-pixel strokes with the mouse: per stroke, down, move in small steps, up.
 

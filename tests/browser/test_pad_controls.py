@@ -127,3 +127,44 @@ def test_drawing_before_ready_yields_prediction_once_ready(new_context, site, ap
     assert early.text == reference.text, (
         f"drawn before ready: read {early.text!r}; the same strokes on a ready page: {reference.text!r} (label {label})"
     )
+
+
+# Strokes sent faster than a reading takes: events dispatched in one turn of the page, so the
+# first stroke's reading is still in flight when the next two end (one reading queued), and
+# the fourth stroke is half drawn when it comes back.
+QUICK_STROKES = """([x, y, w]) => {
+  const pad = document.querySelector('[data-testid=pad]');
+  const at = (type, fx, fy) => pad.dispatchEvent(new PointerEvent(type, {
+    pointerId: 1, pointerType: 'mouse', isPrimary: true, button: 0, buttons: type === 'pointerup' ? 0 : 1,
+    clientX: x + fx * w, clientY: y + fy * w, bubbles: true, cancelable: true}));
+  const stroke = (points, lift = true) => {
+    at('pointerdown', ...points[0]);
+    for (const p of points.slice(1)) at('pointermove', ...p);
+    if (lift) at('pointerup', ...points[points.length - 1]);
+  };
+  stroke([[0.2, 0.2], [0.3, 0.5], [0.2, 0.8]]);
+  stroke([[0.4, 0.2], [0.4, 0.8]]);
+  stroke([[0.55, 0.2], [0.55, 0.8]]);
+  stroke([[0.7, 0.2], [0.75, 0.4]], false);
+}"""
+LIFT = """([x, y, w]) => document.querySelector('[data-testid=pad]').dispatchEvent(new PointerEvent('pointerup', {
+  pointerId: 1, pointerType: 'mouse', isPrimary: true, button: 0, clientX: x + 0.8 * w, clientY: y + 0.8 * w,
+  bubbles: true}))"""
+SHOWN = """() => { const out = document.querySelector('[data-testid=prediction]'); const seen = window.__shown = [];
+  new MutationObserver(() => seen.push(out.dataset.strokes)).observe(out, {attributes: true,
+  attributeFilter: ['data-strokes']}); }"""
+
+
+def test_a_half_drawn_stroke_is_never_read(app):
+    """A reading queued behind another waits for the stroke being drawn: data-strokes counts
+    finished strokes, and no reading is shown while a stroke is half drawn."""
+    page = app
+    harness.clear_pad(page)
+    box = harness.pad_box(page)
+    page.evaluate(SHOWN)
+    where = [box["x"], box["y"], box["width"]]
+    page.evaluate(QUICK_STROKES, where)
+    page.wait_for_timeout(1000)  # the queued reading has long come back
+    assert "4" not in page.evaluate("() => window.__shown"), "a reading of the half-drawn fourth stroke was shown"
+    page.evaluate(LIFT, where)
+    assert harness.wait_strokes(page, 4).strokes == 4

@@ -84,6 +84,9 @@ async function predict() {
   const worker = workerFor(models.value);
   if (!worker || pad.isEmpty) return;
   if (inFlight) { queued = true; return; }
+  // A reading queued behind the last one waits for the stroke now being drawn: its end asks for
+  // one, so a half-drawn stroke is never read (and data-strokes counts finished strokes).
+  if (pad.drawing) { queued = false; return; }
   inFlight = true;
   queued = false;
   const sentEpoch = epoch;

@@ -29,6 +29,8 @@ export class Pad {
 
   get isEmpty() { return this.strokes.length === 0; }
 
+  get drawing() { return this.pointerId !== null; }   // a stroke has begun and not ended
+
   resize() {
     const { width, height } = this.canvas.getBoundingClientRect();
     if (!width || !height) return;

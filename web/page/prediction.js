@@ -1,6 +1,6 @@
 // The predicted digit in large type. Its element carries the machine-readable result:
 // text = the digit (empty when there is none), data-strokes = strokes on the pad when it was
-// computed, data-p0..data-p9 = the ten probabilities (of the digit the "Why" explains, for a number).
+// computed (finished ones: a half-drawn stroke is never read), data-p0..data-p9 = the ten probabilities (of the digit the "Why" explains, for a number).
 // Each reading is said once, politely, by one live region (`announcer`, role=status):
 // "7, 94 % sure"; the digit itself is not a live region.
 

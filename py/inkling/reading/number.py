@@ -30,7 +30,8 @@ CROSSING = 0.1
 CUT_INK = 0.2
 CUT_THRESHOLD = 0.02
 HALF_HEIGHT = 0.55  # each half must be this tall (share of the piece's height)...
-HALF_INK = 0.12  # ...and hold this share of its ink: no slivers cut off a digit
+HALF_INK = 0.12  # ...and hold this share of its ink: no slivers cut off a digit...
+HALF_ASPECT = 2.0  # ...and be at most this many times wider than tall: a dash is not "0000"
 MAX_DIGITS = 16  # a longer "number" is noise: read only the first 16 pieces
 MAX_CUTS = 3  # rounds of cutting: up to 2**3 digits touching in one piece
 
@@ -68,9 +69,14 @@ def _cuts(piece: Piece) -> list[tuple]:
 
 
 def _plausible(piece: Piece, halves: list[Piece]) -> bool:
-    """Could each half be a whole digit? Tall enough and holding enough of the ink."""
+    """Could each half be a whole digit? Tall enough, holding enough of the ink, and not a
+    stretch of line (the model reads some digit in any ink, and the width bonus would cut a
+    flat stroke, a dash or an underline, again and again into a row of digits)."""
     total = piece.mask.sum()
-    return all(h.height >= HALF_HEIGHT * piece.height and h.mask.sum() >= HALF_INK * total for h in halves)
+    tall = [h.height >= HALF_HEIGHT * piece.height for h in halves]
+    inked = [h.mask.sum() >= HALF_INK * total for h in halves]
+    shaped = [h.width <= HALF_ASPECT * h.height for h in halves]
+    return all(tall) and all(inked) and all(shaped)
 
 
 def read_number(model, ink: np.ndarray) -> dict:

@@ -49,6 +49,15 @@ def test_each_piece_is_read_once_and_described():
     assert model.seen == 4  # confident, narrow: no cut tried
 
 
+def test_a_dash_is_one_piece_not_a_row_of_digits():
+    # An unsure model reads the halves as surely as the whole, so only the width bonus speaks:
+    # without the halves' shape check, the bar was cut three times, into 8 "digits".
+    ink = np.zeros((60, 260), np.float32)
+    ink[25:37, 20:240] = 1
+    out = number.read_number(ConstantModel(p=0.5), ink)
+    assert out["text"] == "3"
+
+
 def _bench():
     spec = importlib.util.spec_from_file_location("read_numbers", REPO / "bench" / "read_numbers.py")
     module = importlib.util.module_from_spec(spec)

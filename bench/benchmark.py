@@ -12,6 +12,7 @@ calls bench.add(...) for each figure, and may put raw data in bench.raw[name]):
             numpy page, warm (service worker); first-visit bytes as compressed (bench/load.py)
   latency   pointer-up -> prediction shown (data-strokes updated), median and p95
   numbers   whole 4-digit numbers read right (bench/read_numbers.py, CPython)
+  written   digits small and large and 4-digit numbers drawn through the page (bench/read_strokes.py)
   engine    per model: size, forward time, training images/s in CPython and Pyodide (bench/engine.py)
   soak      worker memory after 5,000 predictions and 3 training runs vs after 100 (bench/soak.py)
   train     the Train panel's default MLP epoch and small CNN in the page (bench/train_browser.py)
@@ -242,6 +243,29 @@ def numbers(bench: Bench):
         "",
         "bench/read_numbers.py",
     )
+
+
+# issue 19's targets for what people write on the pad (bench/read_strokes.py's lines)
+WRITTEN_TARGETS = {"12-30 %": ">= 98 %", "35-85 %": ">= 99 %", "4-digit": ">= 96 %"}
+
+
+@section("written", needs_browser=True)
+def written(bench: Bench):
+    """bench/read_strokes.py through the page: single digits small and large, 4-digit numbers on a
+    desktop and a phone, 200 drawings a digit line and 50 numbers a screen (reported samples)."""
+    import read_strokes  # bench/read_strokes.py
+
+    bench.browser  # noqa: B018 - starts the server and chromium
+    run = read_strokes.new_run(n=200, numbers=50)
+    read_strokes.in_chromium(run, bench.browser, bench.site)
+    for name, results in run.lines.items():
+        right = sum(read == truth for truth, read in results)
+        target = next((f" (target {t})" for key, t in WRITTEN_TARGETS.items() if key in name), "")
+        wrong = " ".join(read_strokes.misread(results)[:6])
+        bench.add("written", name + target, right / len(results), "", f"{right}/{len(results)}; {wrong}".rstrip("; "))
+    for what, ms, target in (("one digit", run.one_ms, 30), ("4-digit number", run.number_ms, 60)):
+        note = f"target <= {target} ms; n={len(ms)}, range {min(ms):.0f}-{max(ms):.0f}"
+        bench.add("written", f"pointer-up -> prediction, {what}, median", statistics.median(ms), "ms", note)
 
 
 @section("engine")

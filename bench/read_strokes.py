@@ -1,16 +1,21 @@
 #!/usr/bin/env python
 """What people write, read through the page: digits small and large, and 4-digit numbers.
 
-    python bench/read_strokes.py [--n 50] [--numbers 30] [--seed 2026]
+    python bench/read_strokes.py [--n 50] [--numbers 30] [--seed 2026] [--engine chromium]
 
-Draws with the mouse in headless chromium (strokes replayed as tests/browser/test_drawn_digits.py
-does) on dist/ (run `python build.py` first) and prints, each as right / drawn:
+Draws with the mouse (strokes replayed as tests/browser/test_drawn_digits.py does) on dist/ (run
+`python build.py` first) in headless chromium, or with --engine firefox / webkit in Firefox ESR or
+WebKitGTK (tests/browser/engines.py: the same drawings, the mouse moved through the same points),
+and prints, each as right / drawn:
 - one digit at 12-30 % of the pad's side, and at 35-85 %, placed anywhere: MNIST test digits
   traced into strokes, and Hershey-font digits (tests/browser/written.py), --n of each;
 - 4-digit numbers across the pad (each digit 18-25 % of the pad's width, random gaps of 5-40 %
   of the digits' height, baselines +-10 %, MNIST test digits), --numbers at 1280x900 and at 360x640
-  (a phone: touch, device scale 2);
+  (a phone: touch, device scale 2; in Firefox and WebKit a window that size, drawn with the mouse);
 - the median (and range) of pointer-up -> prediction on the last stroke: one digit, a number.
+
+bench/benchmark.py's "written" section runs the chromium lines with --n 200 --numbers 50 for the
+README's table (in_chromium, on its own server and browser).
 
 Samples: MNIST test digits are drawn from indices 5000-9999, leaving out every index the
 tuning looked at (py/inkling/reading/strokes.py was tuned on indices 0-4999, after a first look at
@@ -23,6 +28,7 @@ import argparse
 import statistics
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -30,8 +36,9 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "py"), str(REPO / "tests" / "browser")]
 
+import engines  # noqa: E402  (tests/browser/engines.py)
 import harness  # noqa: E402  (tests/browser/harness.py)
-from pen import draw_strokes  # noqa: E402
+from pen import draw_strokes, stepped  # noqa: E402
 from static_server import serve  # noqa: E402
 from strokes import load_mnist_test  # noqa: E402
 from written import digit_on_pad, font_strokes, mnist_strokes, number_strokes  # noqa: E402
@@ -70,6 +77,16 @@ def draw_and_read(page, strokes) -> tuple[str, float | None]:
     return text, page.evaluate(LATENCY_READ, len(strokes))
 
 
+def engine_draw_and_read(browser, strokes) -> tuple[str, float | None]:
+    """draw_and_read in Firefox or WebKit (engines.py's interface)."""
+    browser.js(engines.CLICK, "[data-testid=clear]")
+    browser.js(engines.WAIT_STROKES, 0, 30_000)
+    browser.pointer([s.tolist() for s in stepped(strokes)])
+    browser.js(engines.WAIT_STROKES, len(strokes), 30_000)
+    text = browser.js(f"async () => document.querySelector('{NUMBER}').textContent")
+    return text, browser.js(f"async (k) => ({LATENCY_READ})(k)", len(strokes))
+
+
 def open_page(browser, site, **context):
     ctx = harness.make_context(browser, None, **context)
     page = ctx.new_page()
@@ -78,16 +95,36 @@ def open_page(browser, site, **context):
     return ctx, page
 
 
-def report(name: str, results: list[tuple[str, str]], misreads: int = 8) -> None:
-    right = sum(read == truth for truth, read in results)
-    wrong = [f"{t}->{r or '(none)'}" for t, r in results if r != t]
-    print(f"{name}: {right}/{len(results)} = {right / len(results):.1%}  {' '.join(wrong[:misreads])}", flush=True)
+@dataclass
+class Run:
+    """What one run measured: each line's (truth, read) pairs, and the latencies (ms)."""
+
+    images: np.ndarray
+    labels: np.ndarray
+    pool: np.ndarray
+    n: int = 50
+    numbers: int = 30
+    seed: int = 2026
+    lines: dict = field(default_factory=dict)
+    one_ms: list = field(default_factory=list)
+    number_ms: list = field(default_factory=list)
+
+    def report(self, name: str, results: list[tuple[str, str]], misreads: int = 8) -> None:
+        self.lines[name] = results
+        right = sum(read == truth for truth, read in results)
+        wrong = " ".join(misread(results)[:misreads])
+        print(f"{name}: {right}/{len(results)} = {right / len(results):.1%}  {wrong}", flush=True)
 
 
-def single_digits(page, images, labels, pool, rng, n: int, sizes, font: bool):
-    box = harness.pad_box(page)
+def misread(results: list[tuple[str, str]]) -> list[str]:
+    return [f"{t}->{r or '(none)'}" for t, r in results if r != t]
+
+
+def single_digits(run: Run, draw, box, rng, sizes, font: bool):
+    """run.n digits drawn one at a time with draw(strokes) -> (text, ms) on the pad at `box`."""
+    images, labels, pool = run.images, run.labels, run.pool
     results, ms = [], []
-    for k in range(n):
+    for k in range(run.n):
         if font:
             digit = k % 10
             strokes = font_strokes(rng, digit)
@@ -95,20 +132,21 @@ def single_digits(page, images, labels, pool, rng, n: int, sizes, font: bool):
             i = int(pool[rng.integers(len(pool))])
             digit, strokes = int(labels[i]), mnist_strokes(images[i])
         placed = digit_on_pad(strokes, box, float(rng.uniform(*sizes)), rng.uniform(0, 1, 2))
-        read, t = draw_and_read(page, placed)
+        read, t = draw(placed)
         results.append((str(digit), read))
         if t is not None:
             ms.append(t)
     return results, ms
 
 
-def numbers(page, images, labels, pool, rng, n: int):
-    box = harness.pad_box(page)
+def numbers(run: Run, draw, box, rng):
+    """run.numbers 4-digit numbers, drawn as single_digits draws."""
+    images, labels, pool = run.images, run.labels, run.pool
     results, ms = [], []
-    for _ in range(n):
+    for _ in range(run.numbers):
         picks = [int(pool[j]) for j in rng.integers(len(pool), size=4)]
         strokes = number_strokes(rng, [mnist_strokes(images[i]) for i in picks], box)
-        read, t = draw_and_read(page, strokes)
+        read, t = draw(strokes)
         results.append(("".join(str(int(labels[i])) for i in picks), read))
         if t is not None:
             ms.append(t)
@@ -119,46 +157,104 @@ def spread(ms: list[float]) -> str:
     return f"median {statistics.median(ms):.0f} ms (range {min(ms):.0f}-{max(ms):.0f}, n={len(ms)})"
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=50, help="drawings per single-digit line (default 50)")
-    parser.add_argument("--numbers", type=int, default=30, help="numbers per screen size (default 30)")
-    parser.add_argument("--seed", type=int, default=2026)
-    args = parser.parse_args(argv)
-    from playwright.sync_api import sync_playwright
+def desktop_lines(run: Run, draw, box) -> None:
+    """The single-digit lines and the numbers at 1280x900, drawn with draw(strokes) -> (text, ms)."""
+    for k, (sizes, label) in enumerate([((0.12, 0.30), "12-30 %"), ((0.35, 0.85), "35-85 %")] * bool(run.n)):
+        for font in (False, True):
+            results, ms = single_digits(run, draw, box, np.random.default_rng([run.seed, k, font]), sizes, font)
+            run.one_ms += ms
+            run.report(f"one digit at {label} of the pad, {'font' if font else 'MNIST'} strokes", results)
+    if run.numbers:
+        results, ms = numbers(run, draw, box, np.random.default_rng([run.seed, 10]))
+        run.number_ms += ms
+        run.report("4-digit numbers at 1280x900", results)
 
-    images, labels = load_mnist_test()
-    pool = reported_pool()
-    print(f"MNIST test indices drawn from {len(pool)} in 5000-9999 (not explored); seed {args.seed}")
-    t0 = time.perf_counter()
-    one_ms, number_ms = [], []
-    with serve(harness.DIST, prefix="/inkling/") as site, sync_playwright() as pw:
-        browser = harness.launch_chromium(pw)
-        ctx, page = open_page(browser, site, viewport={"width": 1280, "height": 900})
-        box = harness.pad_box(page)
-        print(f"desktop 1280x900: pad {box['width']:.0f}x{box['height']:.0f} px")
-        for k, (sizes, label) in enumerate([((0.12, 0.30), "12-30 %"), ((0.35, 0.85), "35-85 %")]):
-            for font in (False, True):
-                rng = np.random.default_rng([args.seed, k, font])
-                results, ms = single_digits(page, images, labels, pool, rng, args.n, sizes, font)
-                one_ms += ms
-                report(f"one digit at {label} of the pad, {'font' if font else 'MNIST'} strokes", results)
-        results, ms = numbers(page, images, labels, pool, np.random.default_rng([args.seed, 10]), args.numbers)
-        number_ms += ms
-        report("4-digit numbers at 1280x900", results)
-        ctx.close()
-        ctx, page = open_page(
-            browser, site, viewport={"width": 360, "height": 640}, device_scale_factor=2, is_mobile=True, has_touch=True
-        )
+
+def in_chromium(run: Run, browser, site) -> None:
+    """desktop_lines in a Playwright chromium, then the numbers on a phone (touch, device scale 2)."""
+    print(f"chromium {browser.version}")
+    ctx, page = open_page(browser, site, viewport={"width": 1280, "height": 900})
+    box = harness.pad_box(page)
+    print(f"desktop 1280x900: pad {box['width']:.0f}x{box['height']:.0f} px")
+    desktop_lines(run, lambda strokes: draw_and_read(page, strokes), box)
+    ctx.close()
+    if run.numbers:
+        phone = {"viewport": {"width": 360, "height": 640}, "device_scale_factor": 2}
+        ctx, page = open_page(browser, site, **phone, is_mobile=True, has_touch=True)
         box = harness.pad_box(page)
         print(f"phone 360x640: pad {box['width']:.0f}x{box['height']:.0f} px")
-        results, ms = numbers(page, images, labels, pool, np.random.default_rng([args.seed, 11]), args.numbers)
-        number_ms += ms
-        report("4-digit numbers at 360x640", results)
+        results, ms = numbers(run, lambda s: draw_and_read(page, s), box, np.random.default_rng([run.seed, 11]))
+        run.number_ms += ms
+        run.report("4-digit numbers at 360x640", results)
         ctx.close()
+
+
+def open_engine(engine: str, site, width: int, height: int):
+    """Firefox or WebKit (engines.py) at width x height, the app ready, the latency probe set."""
+    browser = engines.launch(engine, width=width, height=height)
+    browser.open(site.url)
+    state, _, text = browser.js(engines.WAIT_READY)
+    if state != "ready":
         browser.close()
-    print(f"pointer-up -> prediction, one digit: {spread(one_ms)}")
-    print(f"pointer-up -> prediction, 4-digit number: {spread(number_ms)}")
+        raise RuntimeError(f"{engine}: data-state={state}: {text}")
+    browser.js(f"async (sel) => ({LATENCY_PROBE})(sel)", harness.PREDICTION)
+    return browser
+
+
+def in_engine(run: Run, engine: str, site) -> None:
+    """desktop_lines in Firefox or WebKit, and the numbers again in a window a phone's size (the
+    mouse, not touch: their drivers emulate no phone)."""
+    for width, height in [(1280, 900)] + [(360, 640)] * bool(run.numbers):
+        browser = open_engine(engine, site, width, height)
+        try:
+            box = browser.js(engines.PAD_BOX)
+            print(f"{engine} {browser.version} {width}x{height}: pad {box['width']:.0f}x{box['height']:.0f} px")
+            draw = lambda strokes: engine_draw_and_read(browser, strokes)  # noqa: E731, B023
+            if width > 1000:
+                desktop_lines(run, draw, box)
+            else:
+                results, ms = numbers(run, draw, box, np.random.default_rng([run.seed, 11]))
+                run.number_ms += ms
+                run.report(f"4-digit numbers at {width}x{height} (mouse)", results)
+            if problems := browser.take_problems():
+                print(f"{engine} reported problems: {problems[:5]}")
+        finally:
+            browser.close()
+
+
+def new_run(**kw) -> Run:
+    images, labels = load_mnist_test()
+    run = Run(images, labels, reported_pool(), **kw)
+    print(f"MNIST test indices drawn from {len(run.pool)} in 5000-9999 (not explored); seed {run.seed}")
+    return run
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=50, help="drawings per single-digit line (default 50; 0: none)")
+    parser.add_argument("--numbers", type=int, default=30, help="numbers per screen size (default 30; 0: none)")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--engine", choices=("chromium", *engines.ENGINES), default="chromium")
+    args = parser.parse_args(argv)
+    if args.engine != "chromium" and (missing := engines.missing(args.engine)):
+        parser.error(f"{args.engine} cannot run here: {'; '.join(missing)}")
+
+    run = new_run(n=args.n, numbers=args.numbers, seed=args.seed)
+    t0 = time.perf_counter()
+    with serve(harness.DIST, prefix="/inkling/") as site:
+        if args.engine == "chromium":
+            from playwright.sync_api import sync_playwright
+
+            with sync_playwright() as pw:
+                browser = harness.launch_chromium(pw)
+                in_chromium(run, browser, site)
+                browser.close()
+        else:
+            in_engine(run, args.engine, site)
+    if run.one_ms:
+        print(f"pointer-up -> prediction, one digit: {spread(run.one_ms)}")
+    if run.number_ms:
+        print(f"pointer-up -> prediction, 4-digit number: {spread(run.number_ms)}")
     print(f"({time.perf_counter() - t0:.0f} s)")
     return 0
 

@@ -259,10 +259,10 @@ def written(bench: Bench):
     run = read_strokes.new_run(n=200, numbers=50)
     read_strokes.in_chromium(run, bench.browser, bench.site)
     for name, results in run.lines.items():
-        right = sum(read == truth for truth, read in results)
+        right, wrong = read_strokes.tally(results)
         target = next((f" (target {t})" for key, t in WRITTEN_TARGETS.items() if key in name), "")
-        wrong = " ".join(read_strokes.misread(results)[:6])
-        bench.add("written", name + target, right / len(results), "", f"{right}/{len(results)}; {wrong}".rstrip("; "))
+        note = f"{right}/{len(results)}; {' '.join(wrong[:6])}".rstrip("; ")
+        bench.add("written", name + target, right / len(results), "", note)
     for what, ms, target in (("one digit", run.one_ms, 30), ("4-digit number", run.number_ms, 60)):
         note = f"target <= {target} ms; n={len(ms)}, range {min(ms):.0f}-{max(ms):.0f}"
         bench.add("written", f"pointer-up -> prediction, {what}, median", statistics.median(ms), "ms", note)

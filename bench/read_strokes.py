@@ -111,13 +111,14 @@ class Run:
 
     def report(self, name: str, results: list[tuple[str, str]], misreads: int = 8) -> None:
         self.lines[name] = results
-        right = sum(read == truth for truth, read in results)
-        wrong = " ".join(misread(results)[:misreads])
-        print(f"{name}: {right}/{len(results)} = {right / len(results):.1%}  {wrong}", flush=True)
+        right, wrong = tally(results)
+        print(f"{name}: {right}/{len(results)} = {right / len(results):.1%}  {' '.join(wrong[:misreads])}", flush=True)
 
 
-def misread(results: list[tuple[str, str]]) -> list[str]:
-    return [f"{t}->{r or '(none)'}" for t, r in results if r != t]
+def tally(results: list[tuple[str, str]]) -> tuple[int, list[str]]:
+    """(how many were read right, each misreading as "truth->read")."""
+    wrong = [f"{t}->{r or '(none)'}" for t, r in results if r != t]
+    return len(results) - len(wrong), wrong
 
 
 def single_digits(run: Run, draw, box, rng, sizes, font: bool):

@@ -44,8 +44,8 @@ def fit_strokes(strokes, box, size: float, pos=(0.5, 0.5), margin: float = 6.0) 
 
 def stepped(strokes_px, step_px: float = 12.0) -> list[np.ndarray]:
     """The points the mouse passes through when draw_strokes draws `strokes_px`: each segment in
-    steps of at most `step_px`, as Playwright's mouse.move(..., steps) takes them. For drivers
-    that move straight to each point they are given (Firefox, WebKit: engines.py)."""
+    steps of at most `step_px` (as Playwright's mouse.move(..., steps) would take them). Also for
+    the Firefox and WebKit drivers (engines.py) and bench/tune_strokes.py's replay."""
     out = []
     for s in strokes_px:
         s = np.asarray(s, dtype=np.float64)
@@ -67,14 +67,11 @@ def draw_strokes(page, strokes_px, step_px: float = 12.0, on_stroke=None) -> Non
     prediction of that stroke.
     """
     mouse = page.mouse
-    for i, s in enumerate(strokes_px, start=1):
-        (x, y) = s[0]
-        mouse.move(float(x), float(y))
+    for i, s in enumerate(stepped(strokes_px, step_px), start=1):
+        mouse.move(float(s[0][0]), float(s[0][1]))
         mouse.down()
-        for nx, ny in s[1:]:
-            steps = max(1, math.ceil(math.hypot(nx - x, ny - y) / step_px))
-            mouse.move(float(nx), float(ny), steps=steps)
-            x, y = nx, ny
+        for x, y in s[1:]:
+            mouse.move(float(x), float(y))
         mouse.up()
         if on_stroke is not None:
             on_stroke(i)

@@ -171,7 +171,7 @@ def test_a_number_written_fast_is_read_from_finished_strokes(visit, mnist_test_r
     digits = [trace_strokes(images[P.CLEAR[int(d)][0]]) for d in "2026"]
     strokes = number_strokes(np.random.default_rng(19), digits, visit.js(engines.PAD_BOX))
     visit.js(engines.TIMELINE)
-    visit.browser.pointer([stepped([s])[0].tolist() for s in strokes])
+    visit.browser.pointer([s.tolist() for s in stepped(strokes)])
     visit.js(engines.WAIT_STROKES, len(strokes), harness.PREDICT_TIMEOUT_MS)
     ups, shown = visit.js("async () => [window.__timeline.ups, window.__timeline.predictions]")
     assert len(ups) == len(strokes), (visit.engine, len(ups), len(strokes))

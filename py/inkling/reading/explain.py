@@ -26,6 +26,7 @@ import numpy as np
 
 from inkling.nn.losses import softmax
 
+from . import second_look
 from .segment import label_components
 
 P_UNSURE = 0.6
@@ -105,14 +106,21 @@ def explain(model, x: np.ndarray) -> dict:
     "unsure": bool, "reason": str ("" when sure)}.
     """
     logits, activations = trace(model, x)
-    probabilities = softmax(logits[None])[0].astype(np.float32)
-    digit = int(np.argmax(probabilities))
+    digit = int(np.argmax(logits))
+    why = saliency(model, digit)  # before any other forward pass: it reads the last one's caches
+    # The reading the page shows (second_look: the model looks again when it doubts), so the
+    # "Why" explains that; if the second look changed the digit, the saliency is of the new one.
+    probabilities = second_look.predict(model, np.asarray(x)[None], first=softmax(logits[None]))[0]
+    if int(np.argmax(probabilities)) != digit:
+        digit = int(np.argmax(probabilities))
+        trace(model, x)
+        why = saliency(model, digit)
     top = np.argsort(probabilities)[::-1][:TOP].astype(np.int32)
     reason = unsure_reason(probabilities, x)
     return {
         "digit": digit,
         "probabilities": probabilities,
-        "saliency": saliency(model, digit),
+        "saliency": why,
         "activations": activations,
         "top": top,
         "top_p": probabilities[top],

@@ -15,6 +15,7 @@ import numpy as np
 
 from inkling.data.preprocess import SIZE, normalize_digit
 
+from . import second_look
 from .segment import Piece, cut_columns, cut_piece, segment
 
 # A cut is kept when  gain + WIDTH_BONUS * (aspect - 1) - CROSSING * crossings - CUT_INK * ink
@@ -41,7 +42,7 @@ def _read(model, parts: list[tuple[np.ndarray, Piece]]) -> tuple[np.ndarray, np.
     if not parts:
         return np.zeros((0, SIZE, SIZE), np.float32), np.zeros((0, 10), np.float32)
     inputs = np.stack([normalize_digit(p.ink(ink)) for ink, p in parts])
-    return inputs, np.asarray(model.predict_proba(inputs), np.float32)
+    return inputs, second_look.predict(model, inputs)
 
 
 def _cut_score(piece: Piece, cut: tuple | None, whole: float, halves: float) -> float:

@@ -16,6 +16,7 @@ import numpy as np
 
 from inkling.data.preprocess import normalize_digit
 
+from . import second_look
 from .number import MAX_CUTS
 from .strokes import _box, _touching, group_strokes, render_group
 
@@ -43,7 +44,7 @@ SPLIT_THRESHOLD = 0.1
 def _sureness(model, strokes: list[np.ndarray], groups: list[list[int]]) -> np.ndarray:
     """float32 [len(groups)]: the model's top probability for each group of strokes drawn alone."""
     inputs = np.stack([normalize_digit(render_group([strokes[k] for k in g])[0]) for g in groups])
-    return np.asarray(model.predict_proba(inputs), np.float32).max(axis=1)
+    return second_look.predict(model, inputs).max(axis=1)
 
 
 def rejoin(model, strokes: list[np.ndarray], groups: list[list[int]]) -> list[list[int]]:

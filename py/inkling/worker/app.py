@@ -13,6 +13,7 @@ import numpy as np
 
 import inkling
 from inkling.data.preprocess import SIZE, normalize_digit
+from inkling.reading import second_look
 
 WEIGHTS_DIR = "/weights"
 MAX_SIDE = 4096  # larger pads are refused rather than allocating without bound
@@ -91,7 +92,7 @@ def predict(alpha, width: int, height: int, model: str, weights_dir=WEIGHTS_DIR,
     x = normalize_digit(alpha_to_ink(alpha, width, height))
     if x is None:
         return {"digit": None, "probabilities": np.zeros(10, np.float32), "input": np.zeros(SIZE * SIZE, np.float32)}
-    proba = np.asarray(load_model(model, weights_dir).predict_proba(x[None]), np.float32)[0]
+    proba = second_look.predict(load_model(model, weights_dir), x[None])[0]
     return {
         "digit": int(np.argmax(proba)),
         "probabilities": proba,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from inkling.data.preprocess import SIZE, normalize_digit
-from inkling.reading import explain, images, number, occlusion
+from inkling.reading import explain, images, number, occlusion, second_look
 
 PREVIEW_SIDE = 192  # the crop shown on the page is at most this many pixels on its longer side
 
@@ -154,7 +154,7 @@ def read_picture(model, rgba: np.ndarray) -> dict:
         }
     preview, w, h, scale = _preview(ink, box)
     why = explain_ink(model, ink)
-    probabilities = np.asarray(model.predict_proba(x[None]), np.float32)[0]
+    probabilities = second_look.predict(model, x[None])[0]
     return {
         **result,
         **why,

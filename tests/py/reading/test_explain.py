@@ -5,7 +5,7 @@ import pytest
 from shapes import glyph
 
 from inkling.nn.model import Sequential, cnn_config, mlp_config
-from inkling.reading import explain
+from inkling.reading import explain, second_look
 
 
 def tiny_cnn(dtype=np.float64):
@@ -91,6 +91,24 @@ def test_explain_gives_top_three_in_order_and_sure_or_not():
     assert out["saliency"].shape == (28, 28)
     assert isinstance(out["unsure"], bool) and isinstance(out["reason"], str)
     assert out["unsure"] == (out["reason"] != "")
+
+
+def test_the_why_explains_the_reading_after_a_second_look(monkeypatch):
+    model, x = tiny_cnn(np.float32), seven_input()
+    out = explain.explain(model, x)
+    expected = second_look.predict(model, x[None])[0]
+    assert expected.max() < second_look.SECOND_LOOK  # an untrained net doubts: it looked again
+    np.testing.assert_allclose(out["probabilities"], expected, rtol=1e-5)
+    # the saliency is of x itself, not of the shifted copies the second look read last
+    explain.trace(model, x)
+    np.testing.assert_allclose(out["saliency"], explain.saliency(model, out["digit"]), rtol=1e-5, atol=1e-7)
+    # a second look that changes the digit: the "Why" is of the new one
+    other = (out["digit"] + 1) % 10
+    monkeypatch.setattr(second_look, "predict", lambda m, xs, first=None: np.eye(10, dtype=np.float32)[[other]])
+    out = explain.explain(model, x)
+    assert out["digit"] == other and out["top"][0] == other
+    explain.trace(model, x)
+    np.testing.assert_allclose(out["saliency"], explain.saliency(model, other), rtol=1e-5, atol=1e-7)
 
 
 def _confident(digit=7, p=0.95):

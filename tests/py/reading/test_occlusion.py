@@ -3,7 +3,7 @@
 import numpy as np
 from shapes import glyph
 
-from inkling.reading import explain, occlusion
+from inkling.reading import explain, occlusion, second_look
 
 
 def seven():
@@ -70,3 +70,13 @@ def test_one_batch_of_the_input_and_one_blanked_copy_per_inked_square():
     assert not sal.any(), "a model that never changes its mind: nothing matters"
     occlusion.occlusion(counting, seven())
     assert calls[-1] <= 1 + 13 * 13
+
+
+def test_the_why_explains_the_reading_after_a_second_look():
+    model = type("M", (), {"predict_proba": staticmethod(looks_at(top=0.2, bottom=-0.5))})
+    x = seven()
+    first, _ = occlusion.occlusion(model.predict_proba, x)
+    assert first.max() < second_look.SECOND_LOOK
+    why = occlusion.explain(model, x)
+    np.testing.assert_allclose(why["probabilities"], second_look.predict(model, x[None])[0], rtol=1e-6)
+    np.testing.assert_allclose(why["saliency"], occlusion.occlusion(model.predict_proba, x, why["digit"])[1])

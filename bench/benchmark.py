@@ -252,11 +252,11 @@ WRITTEN_TARGETS = {"12-30 %": ">= 98 %", "35-85 %": ">= 99 %", "4-digit": ">= 96
 @section("written", needs_browser=True)
 def written(bench: Bench):
     """bench/read_strokes.py through the page: single digits small and large, 4-digit numbers on a
-    desktop and a phone, 200 drawings a digit line and 50 numbers a screen (reported samples)."""
+    desktop and a phone, 200 drawings a line and a screen (reported samples)."""
     import read_strokes  # bench/read_strokes.py
 
     bench.browser  # noqa: B018 - starts the server and chromium
-    run = read_strokes.new_run(n=200, numbers=50)
+    run = read_strokes.new_run(n=200, numbers=200)
     read_strokes.in_chromium(run, bench.browser, bench.site)
     for name, results in run.lines.items():
         right, wrong = read_strokes.tally(results)

@@ -14,7 +14,7 @@ and prints, each as right / drawn:
   (a phone: touch, device scale 2; in Firefox and WebKit a window that size, drawn with the mouse);
 - the median (and range) of pointer-up -> prediction on the last stroke: one digit, a number.
 
-bench/benchmark.py's "written" section runs the chromium lines with --n 200 --numbers 50 for the
+bench/benchmark.py's "written" section runs the chromium lines with --n 200 --numbers 200 for the
 README's table (in_chromium, on its own server and browser).
 
 Samples: MNIST test digits are drawn from indices 5000-9999, leaving out every index the

@@ -92,11 +92,16 @@ def read_number(model, ink: np.ndarray) -> dict:
     return read_pieces(model, [(ink, p) for p in segment(ink)[:MAX_DIGITS]])
 
 
-def read_pieces(model, parts: list[tuple[np.ndarray, Piece]], min_cut_aspect: float = 0.0) -> dict:
+def read_pieces(
+    model, parts: list[tuple[np.ndarray, Piece]], min_cut_aspect: float = 0.0, one_stroke: frozenset = frozenset()
+) -> dict:
     """Read (ink, piece) parts, left to right, each one digit or touching digits: read_number's
     result, with each piece's box in its own ink's pixels and "parts" saying which part each
     digit came from (the pad's strokes give each digit an ink of its own: strokes.py).
-    A piece narrower than min_cut_aspect times its height is never cut."""
+    A piece narrower than min_cut_aspect times its height is never cut. The parts whose indices
+    are in one_stroke were drawn without lifting the pen: they are cut only where the cut crosses
+    their ink once (a pen that ran on from one digit into the next left one line between them; a
+    cut through a wide 5 or 7 drawn in one stroke crosses it two or three times)."""
     parts = parts[:MAX_DIGITS]
     inputs, proba = _read(model, parts)
     # entries: [piece, input, probabilities, tried, part]. Every candidate cut of every doubtful piece
@@ -114,7 +119,7 @@ def read_pieces(model, parts: list[tuple[np.ndarray, Piece]], min_cut_aspect: fl
         ]
         for e in todo:
             e[3] = True
-        cuts = [(e, cut) for e in todo for cut in _cuts(e[0])]
+        cuts = [(e, cut) for e in todo for cut in _cuts(e[0]) if e[4] not in one_stroke or cut[1] == 1]
         if not cuts:
             break
         half_inputs, half_proba = _read(model, [(parts[e[4]][0], h) for e, cut in cuts for h in cut[0]])

@@ -18,7 +18,8 @@ Grouping, by where strokes lie (not when they were drawn):
   3. dots (a tap, a full stop) are left out, unless there is nothing else.
 A group of touching digits is parted between its strokes where the parts read surer apart
 (regroup.split); a stroke that runs through two digits stays one group, and number.py cuts its
-ink (segmentation by recognition) as it cuts touching digits in a picture.
+ink (segmentation by recognition) as it cuts touching digits in a picture, but a group drawn in
+one stroke only where the cut crosses it once (read_pieces' one_stroke).
 """
 
 from __future__ import annotations
@@ -213,15 +214,15 @@ def render_group(strokes: list[np.ndarray]) -> tuple[np.ndarray, tuple[float, fl
     return ink, (y0 - margin / scale, x0 - margin / scale, scale)
 
 
-def render_groups(strokes: list[np.ndarray], groups: list[list[int]]) -> list[tuple[np.ndarray, Piece, tuple]]:
+def render_groups(strokes: list[np.ndarray], groups: list[list[int]]) -> list[tuple[np.ndarray, Piece, tuple, list]]:
     """Each group drawn on its own (render_group): [(ink, the Piece covering all its ink, (y0, x0,
-    scale))], ready for number.read_pieces."""
+    scale), the group)], ready for number.read_pieces."""
     parts = []
     for g in groups:
         ink, place = render_group([strokes[k] for k in g])
         piece = _tight(Piece((0, 0, ink.shape[0], ink.shape[1]), ink > INK_THRESHOLD))
         if piece is not None:
-            parts.append((ink, piece, place))
+            parts.append((ink, piece, place, g))
     return parts
 
 
@@ -232,7 +233,8 @@ def read_strokes(model, strokes: list[np.ndarray]) -> dict:
     from .regroup import digit_groups
 
     parts = render_groups(strokes, digit_groups(model, strokes))
-    out = read_pieces(model, [(ink, piece) for ink, piece, _ in parts], min_cut_aspect=CUT_ASPECT)
+    one_stroke = frozenset(k for k, part in enumerate(parts) if len(part[3]) == 1)
+    out = read_pieces(model, [part[:2] for part in parts], min_cut_aspect=CUT_ASPECT, one_stroke=one_stroke)
     boxes = out["boxes"].astype(np.float64)
     for n, k in enumerate(out["parts"].tolist()):
         y0, x0, scale = parts[k][2]

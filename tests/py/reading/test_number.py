@@ -12,7 +12,7 @@ from prereq import require
 from shapes import glyph
 
 import inkling
-from inkling.reading import number
+from inkling.reading import number, strokes
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -56,6 +56,30 @@ def test_a_dash_is_one_piece_not_a_row_of_digits():
     ink[25:37, 20:240] = 1
     out = number.read_number(ConstantModel(p=0.5), ink)
     assert out["text"] == "3"
+
+
+class NarrowIsSure:
+    """Reads an input surely (0.95) when its ink is narrower than tall, else doubtfully (0.3), as
+    2: a wide piece's halves read surer than the whole, so number.py would cut it."""
+
+    def predict_proba(self, x):
+        out = []
+        for image in np.asarray(x) > 0.5:
+            rows, cols = np.flatnonzero(image.any(axis=1)), np.flatnonzero(image.any(axis=0))
+            narrow = cols[-1] - cols[0] < rows[-1] - rows[0]
+            out.append(np.eye(10)[2] * 0.9 + 0.01 if narrow else np.eye(10)[2] * 0.2 + 0.08)
+        return np.array(out, np.float32)
+
+
+def test_a_piece_drawn_in_one_stroke_is_cut_only_where_the_cut_crosses_it_once():
+    t = np.linspace(0, 2 * np.pi, 80)
+    ring = np.c_[100 + 80 * np.cos(t), 50 + 40 * np.sin(t)]  # twice as wide as tall: a cut crosses it twice
+    left, right = np.c_[50 + 30 * np.cos(t), 50 + 40 * np.sin(t)], np.c_[150 - 30 * np.cos(t), 50 + 40 * np.sin(t)]
+    loops = np.concatenate([left, right])  # "00" without lifting the pen: one line between the two
+    for stroke, pieces in ((ring, 1), (loops, 2)):
+        parts = [part[:2] for part in strokes.render_groups([stroke], [[0]])]
+        assert len(number.read_pieces(NarrowIsSure(), parts)["text"]) == 2  # any piece, when many strokes
+        assert len(number.read_pieces(NarrowIsSure(), parts, one_stroke=frozenset({0}))["text"]) == pieces
 
 
 def _bench():

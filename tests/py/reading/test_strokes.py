@@ -112,7 +112,7 @@ def test_a_group_is_drawn_on_its_own_pixels():
     strokes = number("17")
     parts = S.render_groups(strokes, S.group_strokes(strokes))
     assert len(parts) == 2
-    for ink, piece, _ in parts:
+    for ink, piece, _, _ in parts:
         assert piece.mask.any() and piece.mask.shape == (piece.height, piece.width)
         assert ink.dtype == np.float32 and ink.min() >= 0 and ink.max() <= 1
 

@@ -27,7 +27,7 @@ SHIFTS = ((-1, 0), (1, 0), (0, -1), (0, 1))  # (dy, dx) in pixels of the 28x28 i
 def shifted(inputs: np.ndarray) -> np.ndarray:
     """inputs [k, H, W] -> [len(SHIFTS) * k, H, W]: every input moved by each of SHIFTS, shift by
     shift (all inputs moved by the first, then the second...), blank where the move uncovers."""
-    k, h, w = inputs.shape
+    _, h, w = inputs.shape
     padded = np.pad(inputs, ((0, 0), (1, 1), (1, 1)))
     return np.concatenate([padded[:, 1 - dy : 1 - dy + h, 1 - dx : 1 - dx + w] for dy, dx in SHIFTS])
 

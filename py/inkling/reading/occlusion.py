@@ -37,34 +37,45 @@ def _coverage() -> np.ndarray:
 _COVERAGE = _coverage()  # how many squares cover each pixel
 
 
-def occlusion(predict_proba, x: np.ndarray, digit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """x float32 [28, 28] -> (probabilities float32 [10] of x as it is, the occlusion map float32
-    [28, 28] for `digit`, by default the digit read; see the module docstring)."""
-    x = np.asarray(x, np.float32).reshape(SIZE, SIZE)
+def _read_occluded(predict_proba, x: np.ndarray) -> tuple[list, np.ndarray]:
+    """(the inked squares [(row, col)], probabilities float32 [1 + squares, 10]): x [28, 28] and
+    a copy of it with each square blanked, read in one batch."""
     squares = [(r, c) for r in _STARTS for c in _STARTS if x[r : r + PATCH, c : c + PATCH].any()]
     batch = np.repeat(x[None], len(squares) + 1, axis=0)
     for k, (r, c) in enumerate(squares, 1):
         batch[k, r : r + PATCH, c : c + PATCH] = 0
-    p = np.asarray(predict_proba(batch), np.float32)
-    digit = int(np.argmax(p[0])) if digit is None else int(digit)
+    return squares, np.asarray(predict_proba(batch), np.float32)
+
+
+def _drop_map(x: np.ndarray, squares: list, p: np.ndarray, digit: int) -> np.ndarray:
+    """The occlusion map float32 [28, 28] for `digit` from _read_occluded's squares and p."""
     total = np.zeros((SIZE, SIZE), np.float32)
     for (r, c), drop in zip(squares, p[0, digit] - p[1:, digit]):
         total[r : r + PATCH, c : c + PATCH] += drop
-    return p[0], (total / _COVERAGE * x).astype(np.float32)
+    return (total / _COVERAGE * x).astype(np.float32)
+
+
+def occlusion(predict_proba, x: np.ndarray, digit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """x float32 [28, 28] -> (probabilities float32 [10] of x as it is, the occlusion map float32
+    [28, 28] for `digit`, by default the digit read; see the module docstring)."""
+    x = np.asarray(x, np.float32).reshape(SIZE, SIZE)
+    squares, p = _read_occluded(predict_proba, x)
+    return p[0], _drop_map(x, squares, p, int(np.argmax(p[0])) if digit is None else int(digit))
 
 
 def explain(model, x: np.ndarray) -> dict:
     """What the page's "Why" shows, for a model with only predict_proba: explain.explain's keys,
     the saliency being the occlusion map and the activations only the output's probabilities
     (there are no layers to look into)."""
-    first, saliency = occlusion(model.predict_proba, x)
-    # the reading the page shows (second_look), so the "Why" explains that digit
-    probabilities = second_look.predict(model, np.asarray(x, np.float32).reshape(1, SIZE, SIZE), first=first[None])[0]
+    x = np.asarray(x, np.float32).reshape(SIZE, SIZE)
+    squares, p = _read_occluded(model.predict_proba, x)
+    # the reading the page shows (second_look), so the "Why" explains that digit: its map comes
+    # from the same batch, whichever digit the second look settles on
+    probabilities = second_look.predict(model, x[None], first=p[:1])[0]
     digit = int(np.argmax(probabilities))
-    if digit != int(np.argmax(first)):
-        saliency = occlusion(model.predict_proba, x, digit)[1]
+    saliency = _drop_map(x, squares, p, digit)
     top = np.argsort(probabilities)[::-1][:TOP].astype(np.int32)
-    reason = unsure_reason(probabilities, np.asarray(x, np.float32).reshape(SIZE, SIZE))
+    reason = unsure_reason(probabilities, x)
     return {
         "digit": digit,
         "probabilities": probabilities,

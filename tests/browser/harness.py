@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -86,6 +87,7 @@ class NetGuard:
     sw_requests: list = field(default_factory=list)  # those the service worker sent on (its own fetches)
     problems: list = field(default_factory=list)
     _cursor: int = 0
+    _leaving: bool = False  # inside navigating_away(): the test itself is replacing the document
 
     def allowed(self, url: str) -> bool:
         if url.startswith(self.origin + "/"):
@@ -112,8 +114,21 @@ class NetGuard:
         if not self.allowed(url):
             self.problems.append(f"request to another origin: {request.method} {url}")
 
+    @contextmanager
+    def navigating_away(self):
+        """A test's own reload aborts whatever the old document was still fetching (a background
+        download it started, say): those aborts are the test's doing, not the site's, so they are
+        not problems. Any other failure still is."""
+        self._leaving = True
+        try:
+            yield
+        finally:
+            self._leaving = False
+
     def _on_failed(self, request) -> None:
         if self._is_favicon(request.url):
+            return
+        if self._leaving and request.failure in ("net::ERR_ABORTED", "NS_BINDING_ABORTED"):
             return
         self.problems.append(f"request failed: {request.method} {request.url} ({request.failure})")
 

@@ -51,3 +51,20 @@ def test_every_request_stays_on_the_sub_path(new_context, site, net_guard, mnist
     assert any(p in ("/inkling/", "/inkling/index.html") for _, p, _ in site.served[served_start:])
     assert not missing, f"never fetched from the site (loaded from elsewhere?): {missing}"
     print(f"{len(seen)} requests seen by the browser, {len(site.served) - served_start} served, all from {site.url}")
+
+
+def test_the_guard_forgives_only_the_aborts_of_a_tests_own_reload():
+    from types import SimpleNamespace
+
+    site = "http://127.0.0.1:1"
+    guard = harness.NetGuard(site)
+    aborted = SimpleNamespace(url=f"{site}/inkling/x.zip", method="GET", failure="net::ERR_ABORTED")
+    refused = SimpleNamespace(url=f"{site}/inkling/y.npy", method="GET", failure="net::ERR_CONNECTION_REFUSED")
+    with guard.navigating_away():
+        guard._on_failed(aborted)
+        guard._on_failed(refused)
+    guard._on_failed(aborted)
+    assert guard.take_new() == [
+        f"request failed: GET {refused.url} ({refused.failure})",
+        f"request failed: GET {aborted.url} ({aborted.failure})",
+    ]

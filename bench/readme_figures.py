@@ -3,10 +3,13 @@
 
     python bench/benchmark.py --json results.json          # one or more runs, any sections
     python bench/readme_figures.py results.json [more.json ...]
+    python bench/readme_figures.py --keep written.json    # only the sections written.json measured
 
 Rewrites the lines between `<!-- figures:start -->` and `<!-- figures:end -->` in README.md: one
 row per figure (a later file's figure replaces an earlier one of the same name), then a line
-saying when, where and with which command each file's figures were measured.
+saying when, where and with which command each file's figures were measured. With --keep, the
+README's rows of every section the files do not measure stay, with the lines that say how those
+were measured: a run of one section need not repeat the others.
 """
 
 from __future__ import annotations
@@ -32,9 +35,28 @@ def format_value(value, unit: str) -> str:
     return f"{value} {unit}".strip()
 
 
-def table(results: list[dict]) -> str:
-    rows: dict[tuple[str, str], str] = {}
-    sources = []
+ROW = re.compile(r"\| ([^|]+?) \| ([^|]+?) \|")
+MEASURED = re.compile(r"Measured by (`python bench/benchmark.py --only ([\w,]+)`.*)\.$")
+
+
+def kept(block: str, measured: set[str]) -> tuple[dict[tuple[str, str], str], list[str]]:
+    """The rows of a figures block (as table() writes it) whose section is not in `measured`, and
+    the sources of those rows: a source line stays while any of its sections does."""
+    rows, sources = {}, []
+    for line in block.splitlines():
+        row, source = ROW.match(line), MEASURED.match(line)
+        if row and row.group(1) not in ("section", "---") and row.group(1) not in measured:
+            rows[(row.group(1), row.group(2))] = line
+        elif source and set(source.group(2).split(",")) - measured:
+            sources.append(source.group(1))
+    return rows, sources
+
+
+def table(results: list[dict], keep: str = "") -> str:
+    """The figures block for `results`; with `keep` (the README's current block), its rows of the
+    sections no result measured come first (see kept)."""
+    measured = {fig["section"] for result in results for fig in result["figures"]}
+    rows, sources = kept(keep, measured)
     for result in results:
         env = result["env"]
         for fig in result["figures"]:
@@ -56,19 +78,30 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def rewrite(readme: str, new_table: str) -> str:
-    pattern = re.compile(re.escape(START) + r".*?" + re.escape(END), re.S)
-    if not pattern.search(readme):
+BLOCK = re.compile(re.escape(START) + r"(.*?)" + re.escape(END), re.S)
+
+
+def block(readme: str) -> str:
+    """The figures block now in `readme` (what lies between the markers)."""
+    found = BLOCK.search(readme)
+    if not found:
         raise SystemExit(f"README.md has no {START} ... {END} block")
-    return pattern.sub(lambda _: f"{START}\n{new_table}\n{END}", readme)
+    return found.group(1)
+
+
+def rewrite(readme: str, new_table: str) -> str:
+    block(readme)  # refuses a README without the markers
+    return BLOCK.sub(lambda _: f"{START}\n{new_table}\n{END}", readme)
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("results", nargs="+", type=Path, help="files written by benchmark.py --json")
+    parser.add_argument("--keep", action="store_true", help="keep the README's rows of sections not measured")
     args = parser.parse_args(argv)
     results = [json.loads(p.read_text()) for p in args.results]
-    README.write_text(rewrite(README.read_text(), table(results)))
+    readme = README.read_text()
+    README.write_text(rewrite(readme, table(results, block(readme) if args.keep else "")))
     print(f"wrote the figures of {len(results)} run(s) into {README.name}")
     return 0
 

@@ -40,3 +40,22 @@ def test_only_the_block_between_the_markers_changes():
     assert readme_figures.rewrite(readme, "new") == "intro\n<!-- figures:start -->\nnew\n<!-- figures:end -->\nrest\n"
     with pytest.raises(SystemExit):
         readme_figures.rewrite("no markers", "new")
+
+
+def test_keep_leaves_the_sections_a_run_did_not_measure_and_how_they_were_measured():
+    old = readme_figures.table(
+        [
+            run("2026-12-01", ("load", "warm load", 1.234, "s", "n=5"), ("written", "numbers", 0.95, "", "190/200")),
+            run("2026-12-02", ("train", "MLP", 1.5, "s", "")),
+        ]
+    )
+    new = readme_figures.table([run("2026-12-03", ("written", "numbers", 0.965, "", "193/200"))], keep=old)
+    assert "| load | warm load | 1.23 s | n=5 |" in new and "| train | MLP | 1.5 s |  |" in new
+    assert "| written | numbers | 96.50 % | 193/200 |" in new and "95.00 %" not in new
+    # the first run's line stays for its load row; the second's for train; the new one is added
+    assert "--only load,written` on 2026-12-01" in new and "--only train` on 2026-12-02" in new
+    assert "--only written` on 2026-12-03" in new
+    assert new.count("| section | figure |") == 1
+    # a run that measured every section of an old line drops that line
+    newer = readme_figures.table([run("2026-12-04", ("train", "MLP", 1.4, "s", ""))], keep=new)
+    assert "2026-12-02" not in newer and "| train | MLP | 1.4 s |  |" in newer

@@ -128,7 +128,7 @@ class NetGuard:
     def _on_failed(self, request) -> None:
         if self._is_favicon(request.url):
             return
-        if self._leaving and request.failure in ("net::ERR_ABORTED", "NS_BINDING_ABORTED"):
+        if self._leaving and request.failure == "net::ERR_ABORTED":
             return
         self.problems.append(f"request failed: {request.method} {request.url} ({request.failure})")
 

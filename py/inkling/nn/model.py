@@ -132,25 +132,32 @@ def mlp_config(hidden=(256,), dropout=0.0, batchnorm=False):
 
 
 def cnn_config(channels=(32, 64), kernel=5, padding=0, hidden=128, dropout=0.5, batchnorm=True):
-    """Reshape [1, 28, 28] -> [Conv kxk -> (BatchNorm) -> ReLU -> MaxPool 2] per channel count
+    """Reshape [1, 28, 28] -> [Conv kxk -> (BatchNorm) -> ReLU -> MaxPool 2] per stage
     -> Flatten -> Dense hidden -> (BatchNorm) -> ReLU -> (Dropout) -> Dense 10.
 
-    The defaults (two 5x5 valid convs 1->32->64, hidden 128) give 185,034 parameters (~0.7 MB
-    float32): 28 -> 24 -> 12 -> 8 -> 4, so the flattened feature vector is 64 * 4 * 4 = 1024.
+    A stage of `channels` is one conv's channel count, or a list of them: several convs (each with
+    its BatchNorm and ReLU) before the stage's one pool, as in VGG-style nets, where two 3x3 convs
+    see as far as one 5x5 with fewer weights. The defaults (two 5x5 valid convs 1->32->64, hidden
+    128) give 185,034 parameters (~0.7 MB float32): 28 -> 24 -> 12 -> 8 -> 4, so the flattened
+    feature vector is 64 * 4 * 4 = 1024.
     """
     config = [{"type": "Reshape", "shape": [1, IMAGE_SIZE, IMAGE_SIZE]}]
     size, n_in = IMAGE_SIZE, 1
-    for n_out in channels:
-        config.append({"type": "Conv2D", "in": n_in, "out": n_out, "kernel": kernel, "stride": 1, "padding": padding})
-        if batchnorm:
-            config.append(_batchnorm(n_out))
-        config += [{"type": "ReLU"}, {"type": "MaxPool2D", "size": 2, "stride": 2}]
-        size = conv_output_size(size, kernel, 1, padding) // 2
+    for stage in channels:
+        for n_out in [stage] if isinstance(stage, int) else stage:
+            config.append(
+                {"type": "Conv2D", "in": n_in, "out": n_out, "kernel": kernel, "stride": 1, "padding": padding}
+            )
+            if batchnorm:
+                config.append(_batchnorm(n_out))
+            config.append({"type": "ReLU"})
+            size, n_in = conv_output_size(size, kernel, 1, padding), n_out
+        config.append({"type": "MaxPool2D", "size": 2, "stride": 2})
+        size //= 2
         if size < 1:
             raise ValueError(
                 f"cnn_config: {len(channels)} conv+pool stages shrink a {IMAGE_SIZE}x{IMAGE_SIZE} image to nothing"
             )
-        n_in = n_out
     config += [{"type": "Flatten"}, {"type": "Dense", "in": n_in * size * size, "out": hidden}]
     if batchnorm:
         config.append(_batchnorm(hidden))

@@ -8,6 +8,7 @@ test set is touched once, at the end, for the figure written to the manifest.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -27,6 +28,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m inkling.training.train", description=__doc__.split("\n")[0])
     parser.add_argument("--model", choices=sorted(PRESETS), required=True)
     parser.add_argument("--epochs", type=int)
+    parser.add_argument(
+        "--architecture",
+        type=json.loads,
+        help='keys over the preset\'s architecture, as JSON: \'{"channels": [[32, 32], [64, 64]], "kernel": 3}\'',
+    )
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--lr", type=float, help="peak learning rate")
     parser.add_argument("--optimizer", choices=["sgd", "nesterov", "adam", "adamw"])
@@ -67,6 +73,8 @@ def config_from_args(args: argparse.Namespace):
         "validation": args.validation,
         "subset": args.subset,
     }
+    if args.architecture:
+        fields["architecture"] = {**PRESETS[args.model].architecture, **args.architecture}
     return preset(args.model, **{k: v for k, v in fields.items() if v is not None})
 
 

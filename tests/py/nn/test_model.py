@@ -38,6 +38,16 @@ def test_cnn_builder_takes_sizes():
         cnn_config(channels=(8, 8, 8, 8, 8), kernel=5)
 
 
+def test_a_cnn_stage_may_hold_several_convs_before_its_pool():
+    config = cnn_config(channels=([8, 8], 16), kernel=3, padding=1, hidden=32, batchnorm=False)
+    layers = [c["type"] for c in config]
+    assert layers[1:7] == ["Conv2D", "ReLU", "Conv2D", "ReLU", "MaxPool2D", "Conv2D"]
+    assert [c["in"] for c in config if c["type"] == "Conv2D"] == [1, 8, 8]
+    assert next(c for c in config if c["type"] == "Dense")["in"] == 16 * 7 * 7  # 28->28->28->14->14->7
+    assert Sequential.from_config(config).forward(_images(2)).shape == (2, 10)
+    assert cnn_config(channels=([32], [64])) == cnn_config(channels=(32, 64))
+
+
 def test_mlp_builder_options():
     config = mlp_config(hidden=(64, 32), dropout=0.2, batchnorm=True)
     assert [c["type"] for c in config] == [

@@ -184,3 +184,10 @@ def test_validation_reports_the_twins_accuracy_when_given(data):
     val_twins = np.rint(vx * 255).astype(np.uint8)  # the images themselves: the same accuracy
     history = Trainer(build_model(config), x[:256], y[:256], config, vx, vy, val_pen_images=val_twins).fit()
     assert history[0]["val_pen_accuracy"] == pytest.approx(history[0]["val_accuracy"], abs=0.01)
+
+
+def test_architecture_keys_given_as_json_replace_the_presets_own():
+    args = train.parse_args(["--model", "cnn", "--architecture", '{"channels": [[32, 32], [64, 64]], "kernel": 3}'])
+    architecture = train.config_from_args(args).architecture
+    assert architecture == {**trainer.PRESETS["cnn"].architecture, "channels": [[32, 32], [64, 64]], "kernel": 3}
+    assert trainer.PRESETS["cnn"].architecture["kernel"] == 5  # the preset itself is left as it was

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WASM_KERNEL_SCRIPT = ROOT / "deploy" / "wasm_kernel.mjs"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed timestamps: the same sources give the same wheel bytes
 # Training-data tools that need scikit-image and SciPy, which the page has not: never sent to it.
-CPYTHON_ONLY = ("inkling/data/tracer.py", "inkling/training/pen_twins.py")
+CPYTHON_ONLY = ("inkling/data/tracer.py", "inkling/data/ink_mask.py", "inkling/training/pen_twins.py")
 
 
 def wasm_kernel(wat: Path, cache: Path = CACHE) -> Path:

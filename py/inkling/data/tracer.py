@@ -3,7 +3,7 @@
 A 28x28 MNIST image becomes a list of strokes: polylines of (x, y) points in [0, 1]
 image coordinates (x to the right, y down; the image's top-left corner is (0, 0)).
 
-    image --upsample--> threshold --skeletonize--> 8-connected pixel graph
+    image --upsample--> ink_mask (which pixels a pen drew) --skeletonize--> 8-connected pixel graph
           --prune spurs--> segments between endpoints/junctions (+ pure loops)
           --chain segments through junctions by good continuation--> strokes
           --Ramer-Douglas-Peucker--> simplified polylines
@@ -18,11 +18,10 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
+from .ink_mask import THRESHOLD, ink_mask
+
 # Work on an upsampled image so the skeleton is smooth: MNIST strokes are ~2-3 px wide.
 UPSCALE = 4
-THRESHOLD = 0.5  # ink threshold on the upsampled image (MNIST ink = 1)...
-FAINT = (0.35, 0.25)  # ...lowered for faint strokes, if that joins pieces without closing a loop;
-THICK = (0.65, 0.8)  # ...a loop that opens at a higher one was filled in by thick ink: kept open
 SPUR_PX = 1.5  # drop side branches shorter than this (28-px units)
 MIN_STROKE_PX = 1.5  # drop isolated bits shorter than this (28-px units)
 SIMPLIFY_PX = 0.3  # RDP tolerance (28-px units)
@@ -44,46 +43,6 @@ def _upsample(image: np.ndarray, k: int) -> np.ndarray:
     return resize(img, (img.shape[0] * k, img.shape[1] * k), order=1, anti_aliasing=False, mode="edge").astype(
         np.float32
     )
-
-
-def _pieces(mask: np.ndarray, min_area: float) -> int:
-    """How many 8-connected pieces of ink at least min_area pixels large."""
-    labels, n = ndimage.label(mask, structure=np.ones((3, 3)))
-    return int((np.bincount(labels.ravel(), minlength=n + 1)[1:] >= min_area).sum())
-
-
-def _loops(mask: np.ndarray, min_area: float) -> np.ndarray:
-    """bool mask: the background that ink encloses (the insides of loops) in pieces >= min_area."""
-    labels, n = ndimage.label(~mask)  # 4-connected background, as 8-connected ink encloses it
-    sizes = np.bincount(labels.ravel(), minlength=n + 1)
-    outside = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
-    inside = (sizes >= min_area) & ~np.isin(np.arange(n + 1), outside)
-    inside[0] = False  # label 0 is the ink
-    return inside[labels]
-
-
-def _count(mask: np.ndarray) -> int:
-    return int(ndimage.label(mask)[1])
-
-
-def _ink_mask(big: np.ndarray, threshold: float, upscale: int) -> np.ndarray:
-    """Which upsampled pixels are ink: `threshold`, but a pen draws lines and loops, so a faint
-    digit's broken strokes are joined by a lower threshold (FAINT) as long as that closes no new
-    loop, and a loop that thick ink filled in (it opens at a higher threshold, THICK) is cut out."""
-    mask = big >= threshold
-    min_ink, min_loop = 2 * upscale**2, 0.5 * upscale**2  # in 28-px pixels: 2 of ink, half of a loop
-    pieces, loops = _pieces(mask, min_ink), _count(_loops(mask, min_loop))
-    for low in FAINT:
-        joined = big >= low
-        joined_pieces = _pieces(joined, min_ink)
-        if joined_pieces < pieces and _count(_loops(joined, min_loop)) <= loops:
-            mask, pieces = joined, joined_pieces
-    loops = _count(_loops(mask, min_loop))  # the mask's own, which FAINT may have lowered
-    for high in THICK:
-        inside = _loops(big >= high, min_loop)
-        if _count(inside) > loops:
-            return mask & ~ndimage.binary_dilation(inside)
-    return mask
 
 
 def _adjacency(skel: np.ndarray) -> dict[tuple[int, int], list[tuple[int, int]]]:
@@ -303,7 +262,7 @@ def trace_strokes(
     from skimage.morphology import skeletonize
 
     big = _upsample(image, upscale)
-    mask = _ink_mask(big, threshold, upscale)
+    mask = ink_mask(big, threshold, upscale)
     if not mask.any():
         raise ValueError("blank image: nothing to trace")
     skel = skeletonize(mask)

@@ -31,7 +31,7 @@ from inkling.data.preprocess import SIZE, cache_dir, cached_array, normalize_dig
 
 PAD_SIDE = 280.0  # a digit drawn this many pad pixels tall: render_group resamples every stroke
 # Every source whose change changes a twin: editing one can never reuse a stale cache.
-SOURCES = ("training/pen_twins.py", "data/tracer.py", "data/preprocess.py", "reading/strokes.py")
+SOURCES = ("training/pen_twins.py", "data/tracer.py", "data/ink_mask.py", "data/preprocess.py", "reading/strokes.py")
 
 
 def with_flag(strokes: list[np.ndarray], rng: np.random.Generator) -> list[np.ndarray]:

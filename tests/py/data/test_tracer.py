@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import ndimage
 
 pytest.importorskip("skimage", reason="scikit-image is needed by the stroke tracer")
 from browser.pen import Box, fit_strokes  # noqa: E402  (tests/ is on sys.path: pytest.ini pythonpath)
@@ -97,6 +98,30 @@ def test_simple_shapes():
 
     with pytest.raises(ValueError):
         trace_strokes(np.zeros((28, 28), np.uint8))
+
+
+def _holes(strokes) -> int:
+    """How many pieces of background the redrawn strokes enclose (the loops a reader sees)."""
+    labels, n = ndimage.label(~render_strokes(strokes, 56, 4.4))
+    outside = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    return len(set(range(1, n + 1)) - set(outside.tolist()))
+
+
+def test_a_filled_loop_is_traced_round(mnist_test_raw):
+    """9s whose heads thick ink filled in (MNIST test #209, #1045, #4662) are drawn with a loop, not
+    as a 7 or a 1; a thick bar, or two strokes' crossing, gains no loop a pen never drew."""
+    images, labels = mnist_test_raw
+    for i in (209, 1045, 4662):
+        assert labels[i] == 9 and _holes(trace_strokes(images[i])) == 1, f"mnist #{i}"
+
+    yy, xx = np.mgrid[0:28, 0:28]
+    bar = np.zeros((28, 28), np.uint8)
+    bar[4:24, 12:16] = 255  # a 1 written with a broad pen
+    assert _holes(trace_strokes(bar)) == 0
+
+    cross = np.zeros((28, 28), np.uint8)
+    cross[4:24, 12:15] = cross[12:15, 4:24] = 255  # two strokes crossing: their crossing is thick
+    assert _holes(trace_strokes(cross)) == 0
 
 
 def test_fit_strokes_places_inside_the_pad():

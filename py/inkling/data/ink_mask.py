@@ -46,7 +46,9 @@ def _count(mask: np.ndarray) -> int:
 def ink_mask(big: np.ndarray, threshold: float, upscale: int) -> np.ndarray:
     """Which upsampled pixels are ink: `threshold`, but a pen draws lines and loops, so a faint
     digit's broken strokes are joined by a lower threshold (FAINT) as long as that closes no new
-    loop, and a loop that thick ink filled in (it opens at a higher threshold, THICK) is cut out."""
+    loop, and a loop that thick ink filled in is opened: cut out where it opens at a higher
+    threshold (THICK), else hollowed where the ink is a blob (_hollow_blobs). A digit that THICK
+    opened is not hollowed as well (untried: the shipped weights were trained on twins drawn so)."""
     mask = big >= threshold
     min_ink, min_loop = 2 * upscale**2, 0.5 * upscale**2  # in 28-px pixels: 2 of ink, half of a loop
     pieces, loops = _pieces(mask, min_ink), _count(_loops(mask, min_loop))

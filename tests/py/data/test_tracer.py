@@ -114,7 +114,6 @@ def test_a_filled_loop_is_traced_round(mnist_test_raw):
     for i in (209, 1045, 4662):
         assert labels[i] == 9 and _holes(trace_strokes(images[i])) == 1, f"mnist #{i}"
 
-    yy, xx = np.mgrid[0:28, 0:28]
     bar = np.zeros((28, 28), np.uint8)
     bar[4:24, 12:16] = 255  # a 1 written with a broad pen
     assert _holes(trace_strokes(bar)) == 0

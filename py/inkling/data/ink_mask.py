@@ -80,9 +80,6 @@ def _hollow_blobs(mask: np.ndarray, upscale: int) -> np.ndarray:
     dist = ndimage.distance_transform_edt(mask)
     half_width = float(np.median(dist[skeletonize(mask)]))
     labels, n = ndimage.label(dist > BLOB * half_width)
-    if not n:
-        return mask
-    sizes = np.bincount(labels.ravel(), minlength=n + 1)
-    cores = (sizes >= MIN_HOLE_PX * upscale**2)[labels]
-    cores[labels == 0] = False
-    return mask & ~cores
+    core = np.bincount(labels.ravel(), minlength=n + 1) >= MIN_HOLE_PX * upscale**2
+    core[0] = False  # label 0 is everything else
+    return mask & ~core[labels]
